@@ -1,0 +1,179 @@
+//! # latchkey (CLI)
+//!
+//! The headless host of Latchkey's engine: the same database and keychain as the
+//! desktop app, for scripts and terminals.
+//!
+//! ```text
+//! latchkey [--data-dir DIR] projects list [--json]
+//! latchkey [--data-dir DIR] connections list [--project NAME] [--json]
+//! latchkey [--data-dir DIR] info [--json]
+//! ```
+//!
+//! Exit status: 0 on success, 1 on an error (printed to stderr, or as a JSON
+//! `{code, message, ...}` object on stdout with `--json`), 2 on bad usage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use latchkey_core::ApiError;
+use latchkey_engine::{Engine, EngineError, paths};
+use latchkey_keychain::OsKeychain;
+
+#[derive(Parser)]
+#[command(name = "latchkey", version, about = "Latchkey from the command line: the same workspace as the desktop app.")]
+struct Cli {
+    /// Workspace data directory (default: $LATCHKEY_DATA_DIR, else the OS data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Projects: named groups of connections.
+    Projects {
+        #[command(subcommand)]
+        action: ProjectsAction,
+    },
+    /// Connections to target systems.
+    Connections {
+        #[command(subcommand)]
+        action: ConnectionsAction,
+    },
+    /// Where the workspace's data, logs and credentials live.
+    Info,
+}
+
+#[derive(Subcommand)]
+enum ProjectsAction {
+    /// List every project with its number of connections.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ConnectionsAction {
+    /// List connections (every project's, or one project's).
+    List {
+        /// Only the connections of this project (by name).
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let api: ApiError = e.into();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&api).expect("errors serialize"));
+            } else {
+                eprintln!("error: {}", api.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), EngineError> {
+    let dir = paths::data_dir(cli.data_dir.as_deref());
+    let engine = Engine::open(&dir, Arc::new(OsKeychain::for_build())).await?;
+    match cli.command {
+        Command::Projects { action: ProjectsAction::List } => {
+            let projects = engine.list_projects().await?;
+            if cli.json {
+                return print_json(&projects);
+            }
+            let rows = projects
+                .iter()
+                .map(|p| vec![p.project.name.clone(), p.connection_count.to_string(), p.project.description.clone()])
+                .collect();
+            print_table(&["NAME", "CONNECTIONS", "DESCRIPTION"], rows);
+        }
+        Command::Connections { action: ConnectionsAction::List { project } } => {
+            let project_id = match project {
+                None => None,
+                Some(name) => Some(
+                    engine
+                        .store()
+                        .projects()
+                        .find_by_name(&name)
+                        .await?
+                        .ok_or_else(|| EngineError::NotFound(format!("No project is named \"{name}\": see `latchkey projects list`.")))?
+                        .id,
+                ),
+            };
+            let connections = engine.list_connections(project_id.as_deref()).await?;
+            if cli.json {
+                return print_json(&connections);
+            }
+            let projects = engine.list_projects().await?;
+            let rows = connections
+                .iter()
+                .map(|c| {
+                    let project = projects.iter().find(|p| p.project.id == c.project_id);
+                    let field = |k: &str| match c.fields.get(k) {
+                        Some(latchkey_core::FieldView::Plain { value }) => value.clone(),
+                        _ => String::new(),
+                    };
+                    let target = format!("{}@{}:{}/{}", field("user"), field("host"), field("port"), field("database"));
+                    vec![
+                        c.name.clone(),
+                        c.kind.spec().label,
+                        project.map(|p| p.project.name.clone()).unwrap_or_default(),
+                        target,
+                    ]
+                })
+                .collect();
+            print_table(&["NAME", "TYPE", "PROJECT", "TARGET"], rows);
+        }
+        Command::Info => {
+            let info = engine.workspace_info().await?;
+            if cli.json {
+                return print_json(&info);
+            }
+            println!("Latchkey {} ({} build)", info.version, info.build);
+            println!("data dir:     {}", info.data_dir);
+            println!("database:     {}", info.database);
+            println!("logs:         {}", info.log_dir);
+            println!("keychain:     {}", info.keychain);
+            println!("secrets mode: {}", info.settings.secrets_mode.as_str());
+        }
+    }
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), EngineError> {
+    println!("{}", serde_json::to_string_pretty(value).map_err(|e| EngineError::Internal(e.to_string()))?);
+    Ok(())
+}
+
+fn print_table(headers: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        println!("(none)");
+        return;
+    }
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(headers.to_vec());
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}

@@ -1,0 +1,214 @@
+//! Connections: create, edit, delete. Literal credentials go to the OS keychain and
+//! only their handles to SQLite; an edit or a failure never leaves half a change.
+
+use std::collections::BTreeMap;
+
+use latchkey_core::validate::{self, Supplied};
+use latchkey_core::{
+    AuditOutcome, Connection, ConnectionInput, ConnectionView, FieldInput, FieldKind, FieldValue, SecretRef, SecretValue,
+};
+use latchkey_keychain::new_handle;
+
+use crate::{Engine, EngineError, Result};
+
+impl Engine {
+    /// Connections as the UI sees them (never a credential value), by name; only
+    /// those of `project_id` when given.
+    pub async fn list_connections(&self, project_id: Option<&str>) -> Result<Vec<ConnectionView>> {
+        Ok(self.store.connections().list(project_id).await?.iter().map(ConnectionView::from).collect())
+    }
+
+    pub async fn get_connection(&self, id: &str) -> Result<ConnectionView> {
+        Ok((&self.store.connections().get(id).await?).into())
+    }
+
+    pub async fn create_connection(&self, input: ConnectionInput) -> Result<ConnectionView> {
+        let (name, project_id) = self.check(&input, None).await?;
+        let (fields, written) = self.store_fields(input.fields, None).await?;
+        let draft = Connection {
+            id: String::new(),
+            project_id,
+            name,
+            kind: input.kind,
+            fields,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        match self.store.connections().create(&draft).await {
+            Ok(c) => {
+                self.audit("connection.created", format!("connection:{}", c.name), AuditOutcome::Ok, describe(&c))
+                    .await;
+                Ok((&c).into())
+            }
+            Err(e) => {
+                self.forget_credentials(written).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn update_connection(&self, id: &str, input: ConnectionInput) -> Result<ConnectionView> {
+        let before = self.store.connections().get(id).await?;
+        let (name, project_id) = self.check(&input, Some(&before)).await?;
+        let (fields, written) = self.store_fields(input.fields, Some(&before)).await?;
+        let after = Connection { name, project_id, kind: input.kind, fields, ..before.clone() };
+        match self.store.connections().update(&after).await {
+            Ok(c) => {
+                // The old literals that the new version no longer uses.
+                let kept: Vec<&str> = c.keychain_handles().collect();
+                let stale: Vec<String> =
+                    before.keychain_handles().filter(|h| !kept.contains(h)).map(str::to_owned).collect();
+                self.forget_credentials(stale).await;
+                let mut detail = describe(&c);
+                if before.name != c.name {
+                    detail = format!("renamed from \"{}\"; {detail}", before.name);
+                }
+                self.audit("connection.updated", format!("connection:{}", c.name), AuditOutcome::Ok, detail).await;
+                Ok((&c).into())
+            }
+            Err(e) => {
+                self.forget_credentials(written).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn delete_connection(&self, id: &str) -> Result<()> {
+        let c = self.store.connections().get(id).await?;
+        self.store.connections().delete(id).await?;
+        self.forget_credentials(c.keychain_handles().map(str::to_owned).collect()).await;
+        self.audit("connection.deleted", format!("connection:{}", c.name), AuditOutcome::Ok, String::new()).await;
+        Ok(())
+    }
+
+    /// Validates a submission against its type; returns the trimmed name and the project.
+    async fn check(&self, input: &ConnectionInput, existing: Option<&Connection>) -> Result<(String, String)> {
+        let mut errors = Vec::new();
+        let name = validate::name(&mut errors, "name", "connection", &input.name);
+        let spec = input.kind.spec();
+        let supplied: BTreeMap<String, Supplied<'_>> = input
+            .fields
+            .iter()
+            .filter_map(|(k, v)| {
+                let s = match v {
+                    FieldInput::Plain { value } if value.trim().is_empty() => return None,
+                    FieldInput::Plain { value } => Supplied::Plain(value),
+                    FieldInput::Literal { .. } => Supplied::Literal,
+                    FieldInput::KeepLiteral => Supplied::Literal,
+                    FieldInput::Secret { reference } => Supplied::Reference(reference),
+                };
+                Some((k.clone(), s))
+            })
+            .collect();
+        validate::fields(&mut errors, &spec, &supplied);
+        for (key, value) in &input.fields {
+            let has_literal =
+                existing.is_some_and(|c| matches!(c.fields.get(key), Some(FieldValue::Keychain { .. })));
+            if matches!(value, FieldInput::KeepLiteral) && !has_literal {
+                errors.push(latchkey_core::FieldError {
+                    field: key.clone(),
+                    message: "No value is stored for this field yet: type it in, or use a secret.".into(),
+                });
+            }
+            if let FieldInput::Literal { value } = value {
+                use latchkey_core::ExposeSecret;
+                if value.expose_secret().is_empty() {
+                    errors.push(latchkey_core::FieldError {
+                        field: key.clone(),
+                        message: "The value is empty: type it in, or use a secret.".into(),
+                    });
+                }
+            }
+        }
+        if self.store.projects().get(&input.project_id).await.is_err() {
+            errors.push(latchkey_core::FieldError {
+                field: "project_id".into(),
+                message: "Choose a project for this connection.".into(),
+            });
+        }
+        if errors.is_empty()
+            && let Some(other) = self.store.connections().find_by_name(&name).await?
+            && existing.is_none_or(|c| c.id != other.id)
+        {
+            errors.push(latchkey_core::FieldError {
+                field: "name".into(),
+                message: format!("A connection named \"{}\" already exists: choose another name.", other.name),
+            });
+        }
+        if errors.is_empty() { Ok((name, input.project_id.clone())) } else { Err(EngineError::Validation(errors)) }
+    }
+
+    /// Turns submitted fields into stored ones, writing new literals to the keychain.
+    /// Returns the fields and the handles written now (to undo if the save fails).
+    async fn store_fields(
+        &self,
+        input: BTreeMap<String, FieldInput>,
+        existing: Option<&Connection>,
+    ) -> Result<(BTreeMap<String, FieldValue>, Vec<String>)> {
+        let mut fields = BTreeMap::new();
+        let mut written = Vec::new();
+        for (key, value) in input {
+            let stored = match value {
+                FieldInput::Plain { value } if value.trim().is_empty() => continue,
+                FieldInput::Plain { value } => FieldValue::Plain { value: value.trim().to_owned() },
+                FieldInput::Secret { reference } => {
+                    FieldValue::Secret { reference: SecretRef::parse(&reference).map_err(|e| EngineError::field(&key, e.to_string()))? }
+                }
+                FieldInput::KeepLiteral => existing
+                    .and_then(|c| c.fields.get(&key).cloned())
+                    .ok_or_else(|| EngineError::field(&key, "No value is stored for this field yet."))?,
+                FieldInput::Literal { value } => match self.put_credential(value).await {
+                    Ok(handle) => {
+                        written.push(handle.clone());
+                        FieldValue::Keychain { handle }
+                    }
+                    Err(e) => {
+                        self.forget_credentials(written).await;
+                        self.audit("keychain.write", format!("field:{key}"), AuditOutcome::Failed, e.to_string())
+                            .await;
+                        return Err(e);
+                    }
+                },
+            };
+            fields.insert(key, stored);
+        }
+        Ok((fields, written))
+    }
+
+    async fn put_credential(&self, value: SecretValue) -> Result<String> {
+        let handle = new_handle("connection");
+        let h = handle.clone();
+        self.keychain(move |kc| kc.set(&h, &value)).await?;
+        Ok(handle)
+    }
+
+    /// Removes keychain entries. Failures are logged (an orphaned entry holds no
+    /// reference anywhere) and do not fail the caller's operation.
+    pub(crate) async fn forget_credentials(&self, handles: Vec<String>) {
+        for handle in handles {
+            let h = handle.clone();
+            if let Err(e) = self.keychain(move |kc| kc.delete(&h)).await {
+                tracing::warn!(handle, error = %e, "could not remove a credential from the keychain");
+            }
+        }
+    }
+}
+
+/// A one-line description of a connection's fields for the audit log: which fields
+/// are literals, keychain entries or secret references. Never a value.
+fn describe(c: &Connection) -> String {
+    let spec = c.kind.spec();
+    let parts: Vec<String> = spec
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Credential)
+        .filter_map(|f| {
+            c.fields.get(&f.key).map(|v| match v {
+                FieldValue::Keychain { .. } => format!("{}: keychain", f.key),
+                FieldValue::Secret { reference } => format!("{}: {reference}", f.key),
+                FieldValue::Plain { .. } => format!("{}: plain", f.key),
+            })
+        })
+        .collect();
+    format!("{} ({})", spec.label, parts.join(", "))
+}

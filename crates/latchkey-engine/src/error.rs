@@ -1,0 +1,73 @@
+use latchkey_core::{ApiError, FieldError, FieldErrors};
+use latchkey_keychain::KeychainError;
+use latchkey_store::StoreError;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Everything the engine can refuse or fail at. Messages never contain a secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{}", summary(.0))]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn summary(errors: &FieldErrors) -> String {
+    match errors.as_slice() {
+        [one] => one.message.clone(),
+        many => format!(
+            "{} fields need attention: {}",
+            many.len(),
+            many.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+        ),
+    }
+}
+
+impl EngineError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    /// The stable code hosts show and the UI branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation",
+            Self::NotFound(_) => "not_found",
+            Self::Keychain(KeychainError::Unavailable(_)) => "keychain_unavailable",
+            Self::Keychain(_) => "keychain",
+            Self::Store(StoreError::Conflict { .. }) => "conflict",
+            Self::Store(_) => "database",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { entity } => Self::NotFound(format!("That {entity} no longer exists: it may have been deleted. Reload the list.")),
+            StoreError::Conflict { field, message } => {
+                Self::Validation(vec![FieldError { field: field.into(), message }])
+            }
+            StoreError::MissingReference(m) => Self::Validation(vec![FieldError { field: "project_id".into(), message: format!("The project is missing: {m}") }]),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        let field_errors = match &e {
+            EngineError::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        ApiError { code: e.code().into(), message: e.to_string(), step: None, field_errors }
+    }
+}

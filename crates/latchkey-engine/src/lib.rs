@@ -1,0 +1,130 @@
+//! # latchkey-engine
+//!
+//! Latchkey's services, independent of any host: projects, connections (with literal
+//! credentials routed to the OS keychain), the audit log, workspace information.
+//! The desktop app (`src-tauri`) and the CLI (`latchkey-cli`) are two thin hosts of
+//! this one API; neither talks to the store or the keychain directly.
+//!
+//! Later capabilities (secret resolution and its cache, the test-connection pipeline,
+//! refresh, the secrets-mode switch) belong here too.
+
+mod connections;
+mod error;
+pub mod logging;
+pub mod paths;
+mod projects;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use latchkey_core::{AuditEvent, AuditOutcome, NewAuditEvent, TypeSpec, WorkspaceSettings, ipc_type};
+use latchkey_keychain::CredentialStore;
+use latchkey_store::{AuditFilter, Store};
+use serde::{Deserialize, Serialize};
+
+pub use error::{EngineError, Result};
+pub use projects::ProjectSummary;
+
+/// The engine over one workspace database and one credential store.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    store: Store,
+    keychain: Arc<dyn CredentialStore>,
+    data_dir: PathBuf,
+    actor: String,
+}
+
+ipc_type! {
+/// Where things live and which keychain is in use, for the Settings screen and the CLI.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WorkspaceInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub database: String,
+    pub log_dir: String,
+    pub keychain: String,
+    pub build: String,
+    pub settings: WorkspaceSettings,
+}
+}
+
+ipc_type! {
+/// Which audit events to list (all optional).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub kind: Option<String>,
+    pub outcome: Option<AuditOutcome>,
+    pub target: Option<String>,
+    pub limit: Option<u32>,
+}
+}
+
+impl Engine {
+    /// Opens the workspace in `data_dir` (creating it when new) with `keychain`.
+    pub async fn open(data_dir: &Path, keychain: Arc<dyn CredentialStore>) -> Result<Self> {
+        let store = Store::open_in(data_dir).await?;
+        let actor = paths::os_user();
+        tracing::info!(data_dir = %data_dir.display(), keychain = %keychain.describe(), "workspace open");
+        Ok(Self { store, keychain, data_dir: data_dir.to_path_buf(), actor })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub async fn workspace_info(&self) -> Result<WorkspaceInfo> {
+        Ok(WorkspaceInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            data_dir: self.data_dir.display().to_string(),
+            database: self.store.path().display().to_string(),
+            log_dir: paths::log_dir(&self.data_dir).display().to_string(),
+            keychain: self.keychain.describe(),
+            build: paths::build_kind().into(),
+            settings: self.store.settings().get().await?,
+        })
+    }
+
+    /// Every connection type and its fields.
+    pub fn connection_types(&self) -> Vec<TypeSpec> {
+        latchkey_core::catalog::all()
+    }
+
+    pub async fn list_audit(&self, q: AuditQuery) -> Result<Vec<AuditEvent>> {
+        let filter = AuditFilter {
+            since: q.since,
+            until: q.until,
+            kind: q.kind.filter(|k| !k.is_empty()),
+            outcome: q.outcome,
+            target: q.target.filter(|t| !t.is_empty()),
+            limit: q.limit,
+        };
+        Ok(self.store.audit().list(&filter).await?)
+    }
+
+    /// Records an audit event. A failure to record is logged, never hidden silently,
+    /// and does not undo the action it describes.
+    pub(crate) async fn audit(&self, kind: &str, target: String, outcome: AuditOutcome, detail: String) {
+        let event = NewAuditEvent { actor: self.actor.clone(), kind: kind.into(), target, outcome, detail };
+        if let Err(e) = self.store.audit().append(&event).await {
+            tracing::error!(kind, error = %e, "could not record an audit event");
+        }
+    }
+
+    /// Runs a keychain call off the async runtime (keychains are blocking APIs).
+    pub(crate) async fn keychain<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn CredentialStore) -> Result<T, latchkey_keychain::KeychainError> + Send + 'static,
+    ) -> Result<T> {
+        let kc = Arc::clone(&self.keychain);
+        tokio::task::spawn_blocking(move || f(kc.as_ref()))
+            .await
+            .map_err(|e| EngineError::Internal(format!("keychain task failed: {e}")))?
+            .map_err(EngineError::from)
+    }
+}

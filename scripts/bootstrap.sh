@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything Latchkey needs to build, run and test on Debian 12 (as root).
+# Idempotent: each step checks first and does nothing when its work is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+log() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*"; }
+
+APT_PACKAGES=(
+  # build the desktop app (Tauri 2 on WebKitGTK)
+  build-essential pkg-config libssl-dev libxdo-dev libwebkit2gtk-4.1-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+  # run the real window headless and drive it
+  xvfb xauth webkit2gtk-driver imagemagick
+  # the OS keychain on Linux (Secret Service) inside a private session bus
+  dbus dbus-x11 gnome-keyring libsecret-tools
+  # fonts so screenshots render text properly
+  fonts-dejavu-core fonts-noto-core
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "apt packages present"
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  log "cargo install tauri-driver"
+  cargo install tauri-driver --version '^2' --locked --quiet
+fi
+
+npm_ci() { # $1 = folder with package-lock.json
+  local dir=$1 stamp="$1/node_modules/.latchkey-lock"
+  if [[ ! -f "$stamp" ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+npm_ci "$ROOT/ui"
+npm_ci "$ROOT/tests/e2e"
+log "done"
