@@ -1,0 +1,62 @@
+//! # latchkey-desktop
+//!
+//! The desktop host: a Tauri 2 window over the web UI in `ui/`, and thin
+//! `#[tauri::command]` adapters (in [`commands`]) that call `latchkey-engine` and turn
+//! its errors into `ApiError` data. The TypeScript bindings in
+//! `ui/src/ipc/bindings.ts` are generated from these commands by [`ipc::builder`];
+//! a test fails when the committed file is stale.
+//!
+//! Flags: `--data-dir DIR` (else `LATCHKEY_DATA_DIR`, else the OS data directory).
+
+mod commands;
+pub mod ipc;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use latchkey_engine::{Engine, logging, paths};
+use latchkey_keychain::OsKeychain;
+
+fn data_dir_flag() -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = arg.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    None
+}
+
+/// Opens the workspace and runs the window until it is closed.
+pub fn run() {
+    let data_dir = paths::data_dir(data_dir_flag().as_deref());
+    let _log_guard = match logging::init(&paths::log_dir(&data_dir), cfg!(debug_assertions)) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("latchkey: cannot write logs in {}: {e}", paths::log_dir(&data_dir).display());
+            None
+        }
+    };
+    let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir, Arc::new(OsKeychain::for_build()))) {
+        Ok(engine) => engine,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the workspace");
+            eprintln!("latchkey: cannot open the workspace in {}: {e}", data_dir.display());
+            std::process::exit(1);
+        }
+    };
+
+    let builder = ipc::builder();
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .manage(engine)
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the window failed");
+            eprintln!("latchkey: {e}");
+            std::process::exit(1);
+        });
+}

@@ -1,0 +1,255 @@
+// Drives the real Latchkey window (tauri-driver → WebKitWebDriver → the release-like
+// debug binary) under Xvfb, with the real Secret Service. Run through scripts/test.sh.
+//
+// Flow: create a project; try bad input (empty name, port out of range, host with
+// spaces, duplicate name) and see inline errors naming each field; create a
+// PostgreSQL connection with a literal password (a canary); quit; relaunch; see the
+// connection again; then prove the canary is in the OS keychain and nowhere in the
+// SQLite file, its WAL, the logs or the DOM. Screenshots of each screen go to
+// tests/e2e/screenshots/.
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = resolve(here, "../screenshots");
+const app = process.env.LATCHKEY_APP;
+assert.ok(app && existsSync(app), `LATCHKEY_APP must point at the built desktop binary (got ${app})`);
+
+const dataDir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
+const service = `latchkey-e2e-${process.pid}-${Date.now()}`;
+const CANARY = `canary-e2e-${Math.random().toString(36).slice(2, 10)}`;
+let driver;
+let browser;
+
+async function waitForDriver() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch("http://127.0.0.1:4444/status");
+      if (r.ok && (await r.json()).value?.ready !== false) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("tauri-driver did not become ready on :4444");
+}
+
+async function launch() {
+  const b = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    connectionRetryCount: 0,
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: app, args: ["--data-dir", dataDir] },
+    },
+  });
+  await b.setTimeout({ implicit: 0 });
+  await heading(b, "Connections");
+  return b;
+}
+
+async function heading(b, text) {
+  await b.waitUntil(async () => (await b.$("h1").getText().catch(() => "")) === text, {
+    timeout: 15000,
+    timeoutMsg: `page "${text}" did not show`,
+  });
+}
+
+async function shot(name) {
+  mkdirSync(shots, { recursive: true });
+  await browser.pause(250); // let transitions settle
+  await browser.saveScreenshot(join(shots, `${name}.png`));
+}
+
+async function nav(label) {
+  await browser.$(`//nav//button[.//span[normalize-space()="${label}"]]`).click();
+}
+
+async function byLabel(root, label) {
+  const el = await root.$(`.//label[starts-with(normalize-space(), "${label}")]`);
+  const id = await el.getAttribute("for");
+  return browser.$(`[id="${id}"]`);
+}
+
+async function fieldError(root, label) {
+  const input = await byLabel(root, label);
+  const described = (await input.getAttribute("aria-describedby")) ?? "";
+  const errId = described.split(" ").find((s) => s.endsWith("-error"));
+  if (!errId) return null;
+  return browser.$(`[id="${errId}"]`).getText();
+}
+
+async function setValue(root, label, value) {
+  const input = await byLabel(root, label);
+  await input.clearValue();
+  if (value !== "") await input.setValue(value);
+}
+
+async function button(root, text) {
+  return root.$(`.//button[normalize-space()="${text}"]`);
+}
+
+function filesContaining(dir, needle) {
+  const hits = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) hits.push(...filesContaining(path, needle));
+    else if (readFileSync(path).includes(needle)) hits.push(path);
+  }
+  return hits;
+}
+
+describe("Latchkey desktop window", () => {
+  before(async () => {
+    driver = spawn("tauri-driver", ["--port", "4444"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, LATCHKEY_KEYCHAIN_SERVICE: service, LATCHKEY_DATA_DIR: dataDir },
+    });
+    await waitForDriver();
+  });
+
+  after(async () => {
+    await browser?.deleteSession().catch(() => {});
+    driver?.kill();
+  });
+
+  it("creates a project and a PostgreSQL connection, rejects bad input, and keeps the password in the keychain only", async () => {
+    browser = await launch();
+    await shot("01-connections-empty");
+
+    // A project.
+    await nav("Projects");
+    await heading(browser, "Projects");
+    await (await button(browser, "New project")).click();
+    let dialog = await browser.$('[role="dialog"]');
+    await setValue(dialog, "Name", "Finance QA");
+    await setValue(dialog, "Description", "Reporting databases");
+    await shot("02-project-dialog");
+    await (await button(dialog, "Create project")).click();
+    await browser.$('//td//button[normalize-space()="Finance QA"]').waitForExist({ timeout: 10000 });
+    // An empty project name is refused inline.
+    await (await button(browser, "New project")).click();
+    dialog = await browser.$('[role="dialog"]');
+    await (await button(dialog, "Create project")).click();
+    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(dialog, "Name"), /Enter a name/);
+    await browser.keys("Escape");
+    await shot("03-projects");
+
+    // A connection, first with bad input.
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await (await button(browser, "New connection")).click();
+    dialog = await browser.$('[role="dialog"]');
+    await (await button(dialog, "Create connection")).click();
+    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(dialog, "Name"), /Enter a name/);
+    assert.match(await fieldError(dialog, "Host"), /required/);
+    assert.match(await fieldError(dialog, "Password"), /required/);
+
+    await setValue(dialog, "Name", "Billing DB");
+    await (await byLabel(dialog, "Project")).selectByVisibleText("Finance QA");
+    await setValue(dialog, "Host", "db server.internal");
+    await setValue(dialog, "Port", "70000");
+    await setValue(dialog, "Database", "billing");
+    await setValue(dialog, "User", "billing_app");
+    await setValue(dialog, "Password", CANARY);
+    await (await button(dialog, "Create connection")).click();
+    await browser.waitUntil(async () => (await fieldError(dialog, "Port")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(dialog, "Port"), /between 1 and 65535/);
+    assert.match(await fieldError(dialog, "Host"), /must not contain spaces/);
+    assert.equal(await fieldError(dialog, "Name"), null);
+    await shot("04-connection-form-errors");
+
+    await setValue(dialog, "Host", "db.finance.internal");
+    await setValue(dialog, "Port", "5432");
+    await (await byLabel(dialog, "SSL mode")).selectByAttribute("value", "require");
+    await shot("05-connection-form-filled");
+    await (await button(dialog, "Create connection")).click();
+    await browser.$('[data-testid="connection-row"]').waitForExist({ timeout: 10000 });
+    await shot("06-connections-list");
+
+    // Nothing half-saved: the refused attempt left exactly one connection.
+    assert.equal((await browser.$$('[data-testid="connection-row"]')).length, 1);
+
+    // A duplicate name is refused inline.
+    await (await button(browser, "New connection")).click();
+    dialog = await browser.$('[role="dialog"]');
+    await setValue(dialog, "Name", "billing db");
+    await setValue(dialog, "Host", "other.internal");
+    await setValue(dialog, "Database", "x");
+    await setValue(dialog, "User", "x");
+    await setValue(dialog, "Password", "another-password");
+    await (await button(dialog, "Create connection")).click();
+    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(dialog, "Name"), /already exists/);
+    await browser.keys("Escape");
+
+    // Editing shows the password as stored, never its value.
+    await browser.$('//td//button[normalize-space()="Billing DB"]').click();
+    dialog = await browser.$('[role="dialog"]');
+    await dialog.$('[data-testid="password-stored"]').waitForExist({ timeout: 5000 });
+    await shot("07-connection-edit");
+    await browser.keys("Escape");
+
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await shot("08-secrets-managers");
+    await nav("Audit");
+    await heading(browser, "Audit log");
+    await browser.$("//td[normalize-space()='connection.created']").waitForExist({ timeout: 5000 });
+    await shot("09-audit");
+    await nav("Settings");
+    await heading(browser, "Settings");
+    await browser.waitUntil(async () => (await browser.$('[data-testid="secrets-mode"]').getText()) === "Workspace");
+    await shot("10-settings-light");
+    await (await button(browser, "Dark")).click();
+    await shot("11-settings-dark");
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await browser.$('[data-testid="connection-row"]').waitForExist({ timeout: 5000 });
+    await shot("12-connections-dark");
+    await (await button(browser, "New connection")).click();
+    await shot("13-connection-form-dark");
+    await browser.keys("Escape");
+    await nav("Settings");
+    await (await button(browser, "Light")).click();
+
+    // Quit and relaunch: the connection is still there.
+    await browser.deleteSession();
+    browser = await launch();
+    const row = await browser.$('[data-testid="connection-row"]');
+    await row.waitForExist({ timeout: 10000 });
+    const text = await row.getText();
+    assert.match(text, /Billing DB/);
+    assert.match(text, /billing_app@db\.finance\.internal:5432\/billing/);
+    assert.match(text, /Finance QA/);
+    assert.match(text, /Keychain/);
+    await shot("14-after-relaunch");
+    const dom = await browser.getPageSource();
+    assert.ok(!dom.includes(CANARY), "the password reached the DOM");
+    await browser.deleteSession();
+    browser = undefined;
+
+    // The password is in the OS keychain…
+    const stored = execFileSync("secret-tool", ["search", "--all", "service", service], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    assert.ok(stored.includes(CANARY), "the password is not in the Secret Service");
+    // …and nowhere in the data directory: SQLite, its WAL, the logs.
+    const names = readdirSync(dataDir);
+    assert.ok(names.includes("latchkey.db"), `no database in ${dataDir}: ${names}`);
+    assert.ok(readdirSync(join(dataDir, "logs")).length > 0, "no log file was written");
+    assert.deepEqual(filesContaining(dataDir, CANARY), []);
+  });
+});

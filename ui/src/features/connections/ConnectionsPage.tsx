@@ -1,0 +1,257 @@
+import { useEffect, useMemo, useState } from "react";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Icon } from "../../components/icons";
+import { Modal } from "../../components/Modal";
+import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
+import { useToast } from "../../components/Toasts";
+import { api, type ConnectionView, type FieldView, type TypeSpec } from "../../ipc/api";
+import { relativeTime } from "../../lib/format";
+import { useLoad } from "../../lib/useLoad";
+import { ConnectionForm } from "./ConnectionForm";
+
+type Dialog = { kind: "create" } | { kind: "edit"; connection: ConnectionView } | { kind: "delete"; connection: ConnectionView };
+
+function plainValue(f: FieldView | undefined): string {
+  return f?.source === "plain" ? f.value : "";
+}
+
+/** `user@host:port/db` for database-like connections. */
+export function target(c: ConnectionView): string {
+  const host = plainValue(c.fields.host);
+  if (!host) return "—";
+  const user = plainValue(c.fields.user);
+  const port = plainValue(c.fields.port);
+  const db = plainValue(c.fields.database);
+  return `${user ? `${user}@` : ""}${host}${port ? `:${port}` : ""}${db ? `/${db}` : ""}`;
+}
+
+function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
+  const creds = spec?.fields.filter((f) => f.kind === "credential") ?? [];
+  return (
+    <>
+      {creds.map((f) => {
+        const v = c.fields[f.key];
+        if (v?.source === "literal")
+          return (
+            <span key={f.key} className="badge" title={`${f.label}: stored in the OS keychain`}>
+              <Icon.key /> Keychain
+            </span>
+          );
+        if (v?.source === "secret")
+          return (
+            <span key={f.key} className="badge badge-accent mono" title={`${f.label}: ${v.reference}`}>
+              <Icon.link /> Secret
+            </span>
+          );
+        return null;
+      })}
+    </>
+  );
+}
+
+export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFilter: string; onProjectFilter: (id: string) => void }) {
+  const types = useLoad(() => api.connectionTypes(), []);
+  const projects = useLoad(() => api.listProjects(), []);
+  const connections = useLoad(() => api.listConnections(projectFilter || null), [projectFilter]);
+  const [query, setQuery] = useState("");
+  const [dialog, setDialog] = useState<Dialog>();
+  const toast = useToast();
+  const close = () => setDialog(undefined);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n" && !dialog) {
+        e.preventDefault();
+        setDialog({ kind: "create" });
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [dialog]);
+
+  const projectName = useMemo(() => {
+    const map = new Map(projects.data?.map((p) => [p.id, p.name]));
+    return (id: string) => map.get(id) ?? "—";
+  }, [projects.data]);
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const all = connections.data ?? [];
+    return q ? all.filter((c) => c.name.toLowerCase().includes(q) || target(c).toLowerCase().includes(q)) : all;
+  }, [connections.data, query]);
+
+  const ready = types.data && projects.data;
+  const newButton = (
+    <button
+      type="button"
+      className="button button-primary"
+      onClick={() => setDialog({ kind: "create" })}
+      disabled={!ready || projects.data?.length === 0}
+      title="New connection (Ctrl+N)"
+    >
+      <Icon.plus /> New connection
+    </button>
+  );
+  const error = types.error ?? projects.error ?? connections.error;
+  const loading = connections.loading && !connections.data;
+
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <PageHeader
+        title="Connections"
+        subtitle="Target systems and where their credentials come from."
+        actions={newButton}
+      />
+      <div className="toolbar">
+        <label className="search">
+          <Icon.search />
+          <span className="sr-only">Search connections</span>
+          <input
+            type="search"
+            placeholder="Search by name or host"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </label>
+        <label className="inline-select">
+          <span>Project</span>
+          <select value={projectFilter} onChange={(e) => onProjectFilter(e.target.value)} aria-label="Filter by project">
+            <option value="">All projects</option>
+            {projects.data?.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error !== undefined && (
+        <ErrorBanner
+          error={error}
+          onRetry={() => {
+            types.reload();
+            projects.reload();
+            connections.reload();
+          }}
+        />
+      )}
+      {!loading && connections.data?.length === 0 ? (
+        <EmptyState icon={<Icon.connections />} title="No connections yet" action={newButton}>
+          {projects.data?.length === 0
+            ? "Create a project first: connections belong to a project."
+            : "Add a connection to a database, API or server. Its password can be typed in (kept in the OS keychain) or come from a secrets manager."}
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Connections">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Project</th>
+                <th>Target</th>
+                <th>Credentials</th>
+                <th>Changed</th>
+                <th className="actions">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {loading ? (
+                <SkeletonRows cols={7} />
+              ) : shown.length === 0 ? (
+                <tr>
+                  <td colSpan={7} className="muted center">
+                    No connection matches “{query}”.
+                  </td>
+                </tr>
+              ) : (
+                shown.map((c) => {
+                  const spec = types.data?.find((t) => t.kind === c.kind);
+                  return (
+                    <tr key={c.id} data-testid="connection-row">
+                      <td>
+                        <button
+                          type="button"
+                          className="link-button strong"
+                          onClick={() => setDialog({ kind: "edit", connection: c })}
+                        >
+                          {c.name}
+                        </button>
+                      </td>
+                      <td>{spec?.label ?? c.kind}</td>
+                      <td>{projectName(c.project_id)}</td>
+                      <td className="mono truncate">{target(c)}</td>
+                      <td>
+                        <CredentialBadges c={c} spec={spec} />
+                      </td>
+                      <td className="muted" title={c.updated_at}>
+                        {relativeTime(c.updated_at)}
+                      </td>
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="icon-button"
+                          aria-label={`Edit ${c.name}`}
+                          onClick={() => setDialog({ kind: "edit", connection: c })}
+                        >
+                          <Icon.edit />
+                        </button>
+                        <button
+                          type="button"
+                          className="icon-button danger"
+                          aria-label={`Delete ${c.name}`}
+                          onClick={() => setDialog({ kind: "delete", connection: c })}
+                        >
+                          <Icon.trash />
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {(dialog?.kind === "create" || dialog?.kind === "edit") && types.data && projects.data && (
+        <Modal
+          title={dialog.kind === "create" ? "New connection" : `Edit “${dialog.connection.name}”`}
+          onClose={close}
+          width="wide"
+        >
+          <ConnectionForm
+            types={types.data}
+            projects={projects.data}
+            connection={dialog.kind === "edit" ? dialog.connection : undefined}
+            defaultProjectId={projectFilter || undefined}
+            onCancel={close}
+            onSaved={(c) => {
+              toast(dialog.kind === "create" ? `Connection “${c.name}” created` : `Connection “${c.name}” saved`);
+              close();
+              connections.reload();
+              projects.reload();
+            }}
+          />
+        </Modal>
+      )}
+      {dialog?.kind === "delete" && (
+        <ConfirmDialog
+          title={`Delete “${dialog.connection.name}”?`}
+          danger
+          confirmLabel="Delete connection"
+          body={<p>Its settings are deleted and any password typed into it is removed from the OS keychain.</p>}
+          onConfirm={async () => {
+            await api.deleteConnection(dialog.connection.id);
+            toast(`Connection “${dialog.connection.name}” deleted`);
+            connections.reload();
+            projects.reload();
+          }}
+          onClose={close}
+        />
+      )}
+    </section>
+  );
+}

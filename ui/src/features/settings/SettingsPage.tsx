@@ -1,0 +1,78 @@
+import { useState } from "react";
+import { ErrorBanner, PageHeader } from "../../components/States";
+import { api } from "../../ipc/api";
+import { applyTheme, storedTheme, type ThemeChoice } from "../../lib/theme";
+import { useLoad } from "../../lib/useLoad";
+
+const THEMES: { value: ThemeChoice; label: string }[] = [
+  { value: "system", label: "System" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+export function SettingsPage() {
+  const info = useLoad(() => api.workspaceInfo(), []);
+  const [theme, setTheme] = useState<ThemeChoice>(storedTheme());
+  const mode = info.data?.settings.secrets_mode;
+
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <PageHeader title="Settings" subtitle="Appearance, secrets management and where Latchkey keeps its data." />
+      {info.error !== undefined && <ErrorBanner error={info.error} onRetry={info.reload} />}
+
+      <div className="card">
+        <h2>Appearance</h2>
+        <div className="segmented" role="radiogroup" aria-label="Theme">
+          {THEMES.map((t) => (
+            <button
+              key={t.value}
+              type="button"
+              role="radio"
+              aria-checked={theme === t.value}
+              className={theme === t.value ? "active" : ""}
+              onClick={() => {
+                setTheme(t.value);
+                applyTheme(t.value);
+              }}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+      </div>
+
+      <div className="card">
+        <h2>Secrets management</h2>
+        <p>
+          Current mode:{" "}
+          <span className="badge badge-accent" data-testid="secrets-mode">
+            {mode === "project" ? "Per project" : mode === "workspace" ? "Workspace" : "…"}
+          </span>
+        </p>
+        <dl className="mode-explainer">
+          <dt>Workspace</dt>
+          <dd>One set of secrets managers serves every project.</dd>
+          <dt>Per project</dt>
+          <dd>Each project has its own secrets managers, for example its own IAM role. Never both at once.</dd>
+        </dl>
+        <p className="muted">Switching modes is not available yet in this version.</p>
+      </div>
+
+      <div className="card">
+        <h2>Workspace</h2>
+        <dl className="facts">
+          <dt>Data directory</dt>
+          <dd className="mono">{info.data?.data_dir ?? "…"}</dd>
+          <dt>Database</dt>
+          <dd className="mono">{info.data?.database ?? "…"}</dd>
+          <dt>Logs</dt>
+          <dd className="mono">{info.data?.log_dir ?? "…"}</dd>
+          <dt>Keychain</dt>
+          <dd>{info.data?.keychain ?? "…"}</dd>
+          <dt>Version</dt>
+          <dd>{info.data ? `${info.data.version} (${info.data.build} build)` : "…"}</dd>
+        </dl>
+      </div>
+    </section>
+  );
+}

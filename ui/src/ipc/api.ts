@@ -1,0 +1,75 @@
+// The one place the UI reaches the Rust side. Everything else imports `api` from here,
+// never @tauri-apps/api directly, so tests can swap the transport (mockIPC) and the
+// UI branches on error *codes*, not on message text.
+import { type ApiError, type AuditQuery, type ConnectionInput, commands } from "./bindings";
+
+export type * from "./bindings";
+
+/** A command that failed, carrying the backend's structured error. */
+export class CommandError extends Error {
+  readonly api: ApiError;
+  constructor(api: ApiError) {
+    super(api.message);
+    this.name = "CommandError";
+    this.api = api;
+  }
+  get code(): string {
+    return this.api.code;
+  }
+  /** Field key → message, for inline form errors. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.api.field_errors) {
+      if (!(e.field in out)) out[e.field] = e.message;
+    }
+    return out;
+  }
+}
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
+
+function toCommandError(e: unknown): CommandError {
+  if (e instanceof CommandError) return e;
+  // Framework-level failures (unknown command, permission denied) reject with a string.
+  const message = e instanceof Error ? e.message : String(e);
+  return new CommandError({ code: "internal", message, step: null, field_errors: [] });
+}
+
+async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await call();
+  } catch (e) {
+    throw toCommandError(e);
+  }
+  if (result.status === "error") throw new CommandError(result.error);
+  return result.data;
+}
+
+async function plain<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+export const api = {
+  workspaceInfo: () => unwrap(() => commands.workspaceInfo()),
+  connectionTypes: () => plain(() => commands.connectionTypes()),
+  listProjects: () => unwrap(() => commands.listProjects()),
+  createProject: (name: string, description: string) => unwrap(() => commands.createProject(name, description)),
+  updateProject: (id: string, name: string, description: string) =>
+    unwrap(() => commands.updateProject(id, name, description)),
+  deleteProject: (id: string) => unwrap(() => commands.deleteProject(id)),
+  listConnections: (projectId: string | null) => unwrap(() => commands.listConnections(projectId)),
+  getConnection: (id: string) => unwrap(() => commands.getConnection(id)),
+  createConnection: (input: ConnectionInput) => unwrap(() => commands.createConnection(input)),
+  updateConnection: (id: string, input: ConnectionInput) => unwrap(() => commands.updateConnection(id, input)),
+  deleteConnection: (id: string) => unwrap(() => commands.deleteConnection(id)),
+  listAudit: (query: AuditQuery) => unwrap(() => commands.listAudit(query)),
+};
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
