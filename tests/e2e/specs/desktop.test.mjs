@@ -46,6 +46,7 @@ async function launch() {
     port: 4444,
     logLevel: "error",
     connectionRetryCount: 0,
+    connectionRetryTimeout: 60000,
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,
@@ -64,10 +65,15 @@ async function heading(b, text) {
   });
 }
 
+// WebKitWebDriver's own screenshot hangs under Xvfb, so the X screen is captured
+// instead (ImageMagick), which also shows the real window as a user sees it.
 async function shot(name) {
   mkdirSync(shots, { recursive: true });
-  await browser.pause(250); // let transitions settle
-  await browser.saveScreenshot(join(shots, `${name}.png`));
+  await browser.pause(300); // let transitions settle
+  // The window is 1240×780 at the screen's top-left corner.
+  execFileSync("import", ["-window", "root", "-crop", "1240x780+0+0", "+repage", join(shots, `${name}.png`)], {
+    stdio: "ignore",
+  });
 }
 
 async function nav(label) {
@@ -231,7 +237,8 @@ describe("Latchkey desktop window", () => {
     await row.waitForExist({ timeout: 10000 });
     const text = await row.getText();
     assert.match(text, /Billing DB/);
-    assert.match(text, /billing_app@db\.finance\.internal:5432\/billing/);
+    const target = await row.$('[data-testid="connection-target"]').getAttribute("title");
+    assert.equal(target, "billing_app@db.finance.internal:5432/billing");
     assert.match(text, /Finance QA/);
     assert.match(text, /Keychain/);
     await shot("14-after-relaunch");

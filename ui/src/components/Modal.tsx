@@ -10,7 +10,8 @@ interface Props {
   width?: "narrow" | "wide";
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** A modal dialog: focus moves in and is trapped, Escape closes, focus returns on close. */
 export function Modal({ title, description, onClose, children, footer, width = "narrow" }: Props) {
@@ -22,7 +23,8 @@ export function Modal({ title, description, onClose, children, footer, width = "
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>("[data-autofocus]") ?? el?.querySelector<HTMLElement>(FOCUSABLE);
+    const first =
+      el?.querySelector<HTMLElement>("[data-autofocus]") ?? el?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
@@ -50,7 +52,13 @@ export function Modal({ title, description, onClose, children, footer, width = "
 
   return (
     <div className="overlay">
-      <div className={`modal modal-${width}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref}>
+      <div
+        className={`modal modal-${width}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+      >
         <header className="modal-header">
           <div>
             <h2 id={titleId}>{title}</h2>

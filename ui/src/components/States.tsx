@@ -28,10 +28,8 @@ export function SkeletonRows({ rows = 4, cols }: { rows?: number; cols: number }
   return (
     <>
       {Array.from({ length: rows }, (_, r) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders
-        <tr key={r} className="skeleton-row" aria-hidden="true">
+        <tr key={r} className="skeleton-row">
           {Array.from({ length: cols }, (_, c) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders
             <td key={c}>
               <span className="skeleton" />
             </td>
@@ -56,7 +54,15 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
   );
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <header className="page-header">
       <div>

@@ -58,14 +58,16 @@ export const api = {
   workspaceInfo: () => unwrap(() => commands.workspaceInfo()),
   connectionTypes: () => plain(() => commands.connectionTypes()),
   listProjects: () => unwrap(() => commands.listProjects()),
-  createProject: (name: string, description: string) => unwrap(() => commands.createProject(name, description)),
+  createProject: (name: string, description: string) =>
+    unwrap(() => commands.createProject(name, description)),
   updateProject: (id: string, name: string, description: string) =>
     unwrap(() => commands.updateProject(id, name, description)),
   deleteProject: (id: string) => unwrap(() => commands.deleteProject(id)),
   listConnections: (projectId: string | null) => unwrap(() => commands.listConnections(projectId)),
   getConnection: (id: string) => unwrap(() => commands.getConnection(id)),
   createConnection: (input: ConnectionInput) => unwrap(() => commands.createConnection(input)),
-  updateConnection: (id: string, input: ConnectionInput) => unwrap(() => commands.updateConnection(id, input)),
+  updateConnection: (id: string, input: ConnectionInput) =>
+    unwrap(() => commands.updateConnection(id, input)),
   deleteConnection: (id: string) => unwrap(() => commands.deleteConnection(id)),
   listAudit: (query: AuditQuery) => unwrap(() => commands.listAudit(query)),
 };

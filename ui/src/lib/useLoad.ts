@@ -14,7 +14,6 @@ export function useLoad<T>(fetch: () => Promise<T>, deps: unknown[]): Load<T> {
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const latest = useRef(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists the dependencies of `fetch`.
   useEffect(() => {
     const id = ++latest.current;
     setLoading(true);

@@ -75,7 +75,9 @@ export function AuditPage() {
       {events.error !== undefined && <ErrorBanner error={events.error} onRetry={events.reload} />}
       {events.data?.length === 0 ? (
         <EmptyState icon={<Icon.audit />} title={filtered ? "No matching events" : "No events yet"}>
-          {filtered ? "Change the filters to see more." : "Changes to projects and connections will appear here."}
+          {filtered
+            ? "Change the filters to see more."
+            : "Changes to projects and connections will appear here."}
         </EmptyState>
       ) : (
         <div className="table-wrap">

@@ -60,7 +60,9 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   const [kind, setKind] = useState<ConnectionKind>(connection?.kind ?? types[0].kind);
   const spec = types.find((t) => t.kind === kind) ?? types[0];
   const [name, setName] = useState(connection?.name ?? "");
-  const [projectId, setProjectId] = useState(connection?.project_id ?? defaultProjectId ?? projects[0]?.id ?? "");
+  const [projectId, setProjectId] = useState(
+    connection?.project_id ?? defaultProjectId ?? projects[0]?.id ?? "",
+  );
   const [plain, setPlain] = useState(() => initialPlain(spec, connection));
   const [creds, setCreds] = useState(() => initialCredentials(spec, connection));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -98,7 +100,9 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
     setErrors({});
     setFormError(undefined);
     try {
-      const saved = connection ? await api.updateConnection(connection.id, input()) : await api.createConnection(input());
+      const saved = connection
+        ? await api.updateConnection(connection.id, input())
+        : await api.createConnection(input());
       // Typed credentials leave the page as soon as they are stored.
       setCreds(initialCredentials(spec, saved));
       onSaved(saved);
@@ -111,7 +115,7 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
 
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="connection-form" aria-label="Connection">
-      <div className="form-grid">
+      <div className="form-grid form-grid-3">
         <Field label="Name" required error={errors.name}>
           {(p) => (
             <input
@@ -256,8 +260,8 @@ function CredentialField({
   const usingSecret = state.mode === "secret";
   const help = usingSecret ? (
     <>
-      Syntax: <code>secret://ALIAS/PATH[?version=ID|?stage=STAGE][#KEY]</code>. Browsing a secrets manager is not
-      available yet: type the reference.
+      Syntax: <code>secret://ALIAS/PATH[?version=ID|?stage=STAGE][#KEY]</code>. Browsing a secrets manager is
+      not available yet: type the reference.
     </>
   ) : (
     "Stored in the OS keychain only — never in Latchkey's database or logs."
@@ -267,7 +271,11 @@ function CredentialField({
       <Field label={spec.label} required={spec.required} error={error} help={help}>
         {(p) => (
           <div className="credential-row">
-            <div className="segmented" role="radiogroup" aria-label={`${spec.label} source`}>
+            <div
+              className="segmented"
+              role="radiogroup"
+              aria-label={`Source of the ${spec.label.toLowerCase()}`}
+            >
               <button
                 type="button"
                 role="radio"
@@ -314,7 +322,11 @@ function CredentialField({
                   placeholder={state.stored ? "New value" : ""}
                 />
                 {state.stored && (
-                  <button type="button" className="button button-small" onClick={() => onChange({ mode: "keep", literal: "" })}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => onChange({ mode: "keep", literal: "" })}
+                  >
                     Keep current
                   </button>
                 )}

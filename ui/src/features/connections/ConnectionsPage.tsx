@@ -9,7 +9,10 @@ import { relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
 
-type Dialog = { kind: "create" } | { kind: "edit"; connection: ConnectionView } | { kind: "delete"; connection: ConnectionView };
+type Dialog =
+  | { kind: "create" }
+  | { kind: "edit"; connection: ConnectionView }
+  | { kind: "delete"; connection: ConnectionView };
 
 function plainValue(f: FieldView | undefined): string {
   return f?.source === "plain" ? f.value : "";
@@ -49,7 +52,13 @@ function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
   );
 }
 
-export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFilter: string; onProjectFilter: (id: string) => void }) {
+export function ConnectionsPage({
+  projectFilter,
+  onProjectFilter,
+}: {
+  projectFilter: string;
+  onProjectFilter: (id: string) => void;
+}) {
   const types = useLoad(() => api.connectionTypes(), []);
   const projects = useLoad(() => api.listProjects(), []);
   const connections = useLoad(() => api.listConnections(projectFilter || null), [projectFilter]);
@@ -77,7 +86,9 @@ export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFil
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     const all = connections.data ?? [];
-    return q ? all.filter((c) => c.name.toLowerCase().includes(q) || target(c).toLowerCase().includes(q)) : all;
+    return q
+      ? all.filter((c) => c.name.toLowerCase().includes(q) || target(c).toLowerCase().includes(q))
+      : all;
   }, [connections.data, query]);
 
   const ready = types.data && projects.data;
@@ -115,7 +126,11 @@ export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFil
         </label>
         <label className="inline-select">
           <span>Project</span>
-          <select value={projectFilter} onChange={(e) => onProjectFilter(e.target.value)} aria-label="Filter by project">
+          <select
+            value={projectFilter}
+            onChange={(e) => onProjectFilter(e.target.value)}
+            aria-label="Filter by project"
+          >
             <option value="">All projects</option>
             {projects.data?.map((p) => (
               <option key={p.id} value={p.id}>
@@ -182,7 +197,9 @@ export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFil
                       </td>
                       <td>{spec?.label ?? c.kind}</td>
                       <td>{projectName(c.project_id)}</td>
-                      <td className="mono truncate">{target(c)}</td>
+                      <td className="mono truncate" title={target(c)} data-testid="connection-target">
+                        {target(c)}
+                      </td>
                       <td>
                         <CredentialBadges c={c} spec={spec} />
                       </td>
@@ -229,7 +246,9 @@ export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFil
             defaultProjectId={projectFilter || undefined}
             onCancel={close}
             onSaved={(c) => {
-              toast(dialog.kind === "create" ? `Connection “${c.name}” created` : `Connection “${c.name}” saved`);
+              toast(
+                dialog.kind === "create" ? `Connection “${c.name}” created` : `Connection “${c.name}” saved`,
+              );
               close();
               connections.reload();
               projects.reload();
@@ -242,7 +261,9 @@ export function ConnectionsPage({ projectFilter, onProjectFilter }: { projectFil
           title={`Delete “${dialog.connection.name}”?`}
           danger
           confirmLabel="Delete connection"
-          body={<p>Its settings are deleted and any password typed into it is removed from the OS keychain.</p>}
+          body={
+            <p>Its settings are deleted and any password typed into it is removed from the OS keychain.</p>
+          }
           onConfirm={async () => {
             await api.deleteConnection(dialog.connection.id);
             toast(`Connection “${dialog.connection.name}” deleted`);

@@ -35,7 +35,9 @@ describe("ProjectsPage", () => {
       create_project: (args) => {
         attempts += 1;
         if (args.name === "Default")
-          throw apiError("validation", "dup", { name: 'A project named "Default" already exists: choose another name.' });
+          throw apiError("validation", "dup", {
+            name: 'A project named "Default" already exists: choose another name.',
+          });
         return { ...defaultProject, id: "p2", name: String(args.name) };
       },
     });
@@ -51,7 +53,10 @@ describe("ProjectsPage", () => {
     await user.type(name, "Finance{Enter}");
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(attempts).toBe(2);
-    expect(calls.filter(([c]) => c === "create_project").map(([, a]) => a.name)).toEqual(["Default", "Finance"]);
+    expect(calls.filter(([c]) => c === "create_project").map(([, a]) => a.name)).toEqual([
+      "Default",
+      "Finance",
+    ]);
     expect(await screen.findByText("Project “Finance” created")).toBeInTheDocument();
   });
 

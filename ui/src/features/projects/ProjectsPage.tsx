@@ -8,7 +8,10 @@ import { relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ProjectDialog } from "./ProjectDialog";
 
-type Dialog = { kind: "create" } | { kind: "edit"; project: ProjectSummary } | { kind: "delete"; project: ProjectSummary };
+type Dialog =
+  | { kind: "create" }
+  | { kind: "edit"; project: ProjectSummary }
+  | { kind: "delete"; project: ProjectSummary };
 
 export function ProjectsPage({ onOpenProject }: { onOpenProject: (projectId: string) => void }) {
   const projects = useLoad(() => api.listProjects(), []);
@@ -55,7 +58,11 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (projectId: str
                 projects.data?.map((p) => (
                   <tr key={p.id} data-testid="project-row">
                     <td>
-                      <button type="button" className="link-button strong" onClick={() => onOpenProject(p.id)}>
+                      <button
+                        type="button"
+                        className="link-button strong"
+                        onClick={() => onOpenProject(p.id)}
+                      >
                         {p.name}
                       </button>
                     </td>

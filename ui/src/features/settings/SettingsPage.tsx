@@ -17,7 +17,10 @@ export function SettingsPage() {
 
   return (
     <section className="page" aria-labelledby="page-title">
-      <PageHeader title="Settings" subtitle="Appearance, secrets management and where Latchkey keeps its data." />
+      <PageHeader
+        title="Settings"
+        subtitle="Appearance, secrets management and where Latchkey keeps its data."
+      />
       {info.error !== undefined && <ErrorBanner error={info.error} onRetry={info.reload} />}
 
       <div className="card">
@@ -53,7 +56,9 @@ export function SettingsPage() {
           <dt>Workspace</dt>
           <dd>One set of secrets managers serves every project.</dd>
           <dt>Per project</dt>
-          <dd>Each project has its own secrets managers, for example its own IAM role. Never both at once.</dd>
+          <dd>
+            Each project has its own secrets managers, for example its own IAM role. Never both at once.
+          </dd>
         </dl>
         <p className="muted">Switching modes is not available yet in this version.</p>
       </div>
