@@ -33,7 +33,11 @@ pub async fn list_projects(engine: State<'_, Engine>) -> Reply<Vec<ProjectSummar
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_project(engine: State<'_, Engine>, name: String, description: String) -> Reply<Project> {
+pub async fn create_project(
+    engine: State<'_, Engine>,
+    name: String,
+    description: String,
+) -> Reply<Project> {
     api(engine.create_project(&name, &description).await)
 }
 
@@ -56,7 +60,10 @@ pub async fn delete_project(engine: State<'_, Engine>, id: String) -> Reply<()> 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_connections(engine: State<'_, Engine>, project_id: Option<String>) -> Reply<Vec<ConnectionView>> {
+pub async fn list_connections(
+    engine: State<'_, Engine>,
+    project_id: Option<String>,
+) -> Reply<Vec<ConnectionView>> {
     api(engine.list_connections(project_id.as_deref()).await)
 }
 
@@ -68,7 +75,10 @@ pub async fn get_connection(engine: State<'_, Engine>, id: String) -> Reply<Conn
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_connection(engine: State<'_, Engine>, input: ConnectionInput) -> Reply<ConnectionView> {
+pub async fn create_connection(
+    engine: State<'_, Engine>,
+    input: ConnectionInput,
+) -> Reply<ConnectionView> {
     api(engine.create_connection(input).await)
 }
 

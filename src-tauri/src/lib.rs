@@ -36,15 +36,24 @@ pub fn run() {
     let _log_guard = match logging::init(&paths::log_dir(&data_dir), cfg!(debug_assertions)) {
         Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("latchkey: cannot write logs in {}: {e}", paths::log_dir(&data_dir).display());
+            eprintln!(
+                "latchkey: cannot write logs in {}: {e}",
+                paths::log_dir(&data_dir).display()
+            );
             None
         }
     };
-    let engine = match tauri::async_runtime::block_on(Engine::open(&data_dir, Arc::new(OsKeychain::for_build()))) {
+    let engine = match tauri::async_runtime::block_on(Engine::open(
+        &data_dir,
+        Arc::new(OsKeychain::for_build()),
+    )) {
         Ok(engine) => engine,
         Err(e) => {
             tracing::error!(error = %e, "cannot open the workspace");
-            eprintln!("latchkey: cannot open the workspace in {}: {e}", data_dir.display());
+            eprintln!(
+                "latchkey: cannot open the workspace in {}: {e}",
+                data_dir.display()
+            );
             std::process::exit(1);
         }
     };

@@ -22,7 +22,11 @@ use latchkey_engine::{Engine, EngineError, paths};
 use latchkey_keychain::OsKeychain;
 
 #[derive(Parser)]
-#[command(name = "latchkey", version, about = "Latchkey from the command line: the same workspace as the desktop app.")]
+#[command(
+    name = "latchkey",
+    version,
+    about = "Latchkey from the command line: the same workspace as the desktop app."
+)]
 struct Cli {
     /// Workspace data directory (default: $LATCHKEY_DATA_DIR, else the OS data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -75,7 +79,10 @@ async fn main() -> ExitCode {
         Err(e) => {
             let api: ApiError = e.into();
             if json {
-                println!("{}", serde_json::to_string_pretty(&api).expect("errors serialize"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&api).expect("errors serialize")
+                );
             } else {
                 eprintln!("error: {}", api.message);
             }
@@ -88,18 +95,28 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
     let dir = paths::data_dir(cli.data_dir.as_deref());
     let engine = Engine::open(&dir, Arc::new(OsKeychain::for_build())).await?;
     match cli.command {
-        Command::Projects { action: ProjectsAction::List } => {
+        Command::Projects {
+            action: ProjectsAction::List,
+        } => {
             let projects = engine.list_projects().await?;
             if cli.json {
                 return print_json(&projects);
             }
             let rows = projects
                 .iter()
-                .map(|p| vec![p.project.name.clone(), p.connection_count.to_string(), p.project.description.clone()])
+                .map(|p| {
+                    vec![
+                        p.project.name.clone(),
+                        p.connection_count.to_string(),
+                        p.project.description.clone(),
+                    ]
+                })
                 .collect();
             print_table(&["NAME", "CONNECTIONS", "DESCRIPTION"], rows);
         }
-        Command::Connections { action: ConnectionsAction::List { project } } => {
+        Command::Connections {
+            action: ConnectionsAction::List { project },
+        } => {
             let project_id = match project {
                 None => None,
                 Some(name) => Some(
@@ -108,7 +125,11 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
                         .projects()
                         .find_by_name(&name)
                         .await?
-                        .ok_or_else(|| EngineError::NotFound(format!("No project is named \"{name}\": see `latchkey projects list`.")))?
+                        .ok_or_else(|| {
+                            EngineError::NotFound(format!(
+                                "No project is named \"{name}\": see `latchkey projects list`."
+                            ))
+                        })?
                         .id,
                 ),
             };
@@ -125,7 +146,13 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
                         Some(latchkey_core::FieldView::Plain { value }) => value.clone(),
                         _ => String::new(),
                     };
-                    let target = format!("{}@{}:{}/{}", field("user"), field("host"), field("port"), field("database"));
+                    let target = format!(
+                        "{}@{}:{}/{}",
+                        field("user"),
+                        field("host"),
+                        field("port"),
+                        field("database")
+                    );
                     vec![
                         c.name.clone(),
                         c.kind.spec().label,
@@ -153,7 +180,10 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), EngineError> {
-    println!("{}", serde_json::to_string_pretty(value).map_err(|e| EngineError::Internal(e.to_string()))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(|e| EngineError::Internal(e.to_string()))?
+    );
     Ok(())
 }
 
@@ -169,7 +199,11 @@ fn print_table(headers: &[&str], rows: Vec<Vec<String>>) {
         }
     }
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         println!("{}", padded.join("  ").trim_end());
     };
     line(headers.to_vec());

@@ -119,7 +119,13 @@ impl FieldSpec {
         self
     }
     fn choices(mut self, choices: &[(&str, &str)]) -> Self {
-        self.choices = choices.iter().map(|(v, l)| Choice { value: (*v).into(), label: (*l).into() }).collect();
+        self.choices = choices
+            .iter()
+            .map(|(v, l)| Choice {
+                value: (*v).into(),
+                label: (*l).into(),
+            })
+            .collect();
         self
     }
 }

@@ -78,8 +78,13 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [Self; 5] =
-        [Self::AwsSecretsManager, Self::AzureKeyVault, Self::Vault, Self::GcpSecretManager, Self::Conjur];
+    pub const ALL: [Self; 5] = [
+        Self::AwsSecretsManager,
+        Self::AzureKeyVault,
+        Self::Vault,
+        Self::GcpSecretManager,
+        Self::Conjur,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -173,9 +178,13 @@ pub enum FieldView {
 impl From<&FieldValue> for FieldView {
     fn from(value: &FieldValue) -> Self {
         match value {
-            FieldValue::Plain { value } => Self::Plain { value: value.clone() },
+            FieldValue::Plain { value } => Self::Plain {
+                value: value.clone(),
+            },
             FieldValue::Keychain { .. } => Self::Literal,
-            FieldValue::Secret { reference } => Self::Secret { reference: reference.to_string() },
+            FieldValue::Secret { reference } => Self::Secret {
+                reference: reference.to_string(),
+            },
         }
     }
 }
@@ -201,7 +210,11 @@ impl From<&Connection> for ConnectionView {
             project_id: c.project_id.clone(),
             name: c.name.clone(),
             kind: c.kind,
-            fields: c.fields.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
+            fields: c
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
             created_at: c.created_at.clone(),
             updated_at: c.updated_at.clone(),
         }

@@ -69,7 +69,9 @@ pub struct SecretRef {
 /// what the syntax expects.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SecretRefError {
-    #[error("a secret reference starts with `secret://` (for example `secret://aws-prod/prod/db#password`)")]
+    #[error(
+        "a secret reference starts with `secret://` (for example `secret://aws-prod/prod/db#password`)"
+    )]
     MissingScheme,
     #[error("the provider alias is missing: write `secret://ALIAS/PATH`")]
     MissingAlias,
@@ -77,7 +79,9 @@ pub enum SecretRefError {
         "the provider alias `{0}` is not valid: use 1–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit"
     )]
     InvalidAlias(String),
-    #[error("the secret path is missing: write `secret://{0}/PATH` with the secret's path, name or ARN")]
+    #[error(
+        "the secret path is missing: write `secret://{0}/PATH` with the secret's path, name or ARN"
+    )]
     MissingPath(String),
     #[error("the {0} is empty")]
     Empty(&'static str),
@@ -85,7 +89,9 @@ pub enum SecretRefError {
     UnknownOption(String),
     #[error("use either `?version=` or `?stage=`, once, not both")]
     ConflictingVersion,
-    #[error("invalid percent-encoding in the {0}: `%` must be followed by two hex digits (write `%25` for a literal `%`)")]
+    #[error(
+        "invalid percent-encoding in the {0}: `%` must be followed by two hex digits (write `%25` for a literal `%`)"
+    )]
     BadEscape(&'static str),
     #[error("the {0} is not valid UTF-8 once percent-decoded")]
     BadUtf8(&'static str),
@@ -96,13 +102,20 @@ pub enum SecretRefError {
 impl SecretRef {
     /// A reference to the current value of `path` in the secrets manager `provider`.
     pub fn new(provider: impl Into<String>, path: impl Into<String>) -> Self {
-        Self { provider: provider.into(), path: path.into(), version: None, json_key: None }
+        Self {
+            provider: provider.into(),
+            path: path.into(),
+            version: None,
+            json_key: None,
+        }
     }
 
     /// Parses the text syntax; see the module documentation.
     pub fn parse(text: &str) -> Result<Self, SecretRefError> {
         let text = text.trim();
-        let rest = text.strip_prefix(SCHEME).ok_or(SecretRefError::MissingScheme)?;
+        let rest = text
+            .strip_prefix(SCHEME)
+            .ok_or(SecretRefError::MissingScheme)?;
         let (main, key) = match rest.split_once('#') {
             Some((m, k)) => (m, Some(k)),
             None => (rest, None),
@@ -142,7 +155,11 @@ impl SecretRef {
                     if version.is_some() {
                         return Err(SecretRefError::ConflictingVersion);
                     }
-                    let what = if name == "version" { "version" } else { "stage" };
+                    let what = if name == "version" {
+                        "version"
+                    } else {
+                        "stage"
+                    };
                     if value.is_empty() {
                         return Err(SecretRefError::Empty(what));
                     }
@@ -156,15 +173,26 @@ impl SecretRef {
             Some("") => return Err(SecretRefError::Empty("JSON key after `#`")),
             Some(k) => Some(decode(k, "JSON key")?),
         };
-        Ok(Self { provider: alias.to_owned(), path, version, json_key })
+        Ok(Self {
+            provider: alias.to_owned(),
+            path,
+            version,
+            json_key,
+        })
     }
 }
 
 fn check_alias(alias: &str) -> Result<(), SecretRefError> {
     let ok = (1..=64).contains(&alias.len())
         && alias.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && alias.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok { Ok(()) } else { Err(SecretRefError::InvalidAlias(alias.to_owned())) }
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(SecretRefError::InvalidAlias(alias.to_owned()))
+    }
 }
 
 /// True for a valid provider alias (the same rule the text syntax applies).
@@ -196,7 +224,9 @@ fn decode(text: &str, what: &'static str) -> Result<String, SecretRefError> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(SecretRefError::BadEscape(what))?;
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .ok_or(SecretRefError::BadEscape(what))?;
             let hex = std::str::from_utf8(hex).map_err(|_| SecretRefError::BadEscape(what))?;
             let b = u8::from_str_radix(hex, 16).map_err(|_| SecretRefError::BadEscape(what))?;
             out.push(b);
@@ -311,8 +341,14 @@ mod tests {
         assert_eq!(parse("secret://aws/"), Err(MissingPath("aws".into())));
         assert_eq!(parse("secret://a b/db"), Err(InvalidAlias("a b".into())));
         assert_eq!(parse("secret://-x/db"), Err(InvalidAlias("-x".into())));
-        assert_eq!(parse("secret://aws/db?label=x"), Err(UnknownOption("label".into())));
-        assert_eq!(parse("secret://aws/db?stage=A&version=1"), Err(ConflictingVersion));
+        assert_eq!(
+            parse("secret://aws/db?label=x"),
+            Err(UnknownOption("label".into()))
+        );
+        assert_eq!(
+            parse("secret://aws/db?stage=A&version=1"),
+            Err(ConflictingVersion)
+        );
         assert_eq!(parse("secret://aws/db?stage="), Err(Empty("stage")));
         assert_eq!(parse("secret://aws/db#"), Err(Empty("JSON key after `#`")));
         assert_eq!(parse("secret://aws/d%zzb"), Err(BadEscape("secret path")));
@@ -342,7 +378,12 @@ mod tests {
             ]),
             proptest::option::of("\\PC{1,20}"),
         )
-            .prop_map(|(provider, path, version, json_key)| SecretRef { provider, path, version, json_key })
+            .prop_map(|(provider, path, version, json_key)| SecretRef {
+                provider,
+                path,
+                version,
+                json_key,
+            })
     }
 
     proptest! {

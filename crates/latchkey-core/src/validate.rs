@@ -22,7 +22,10 @@ pub struct FieldError {
 pub type FieldErrors = Vec<FieldError>;
 
 fn err(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message: message.into() });
+    errors.push(FieldError {
+        field: field.into(),
+        message: message.into(),
+    });
 }
 
 /// Longest name accepted for a project or connection.
@@ -34,9 +37,17 @@ pub fn name(errors: &mut FieldErrors, field: &str, what: &str, value: &str) -> S
     if trimmed.is_empty() {
         err(errors, field, format!("Enter a name for the {what}."));
     } else if trimmed.chars().count() > MAX_NAME_LEN {
-        err(errors, field, format!("The name is too long: use at most {MAX_NAME_LEN} characters."));
+        err(
+            errors,
+            field,
+            format!("The name is too long: use at most {MAX_NAME_LEN} characters."),
+        );
     } else if trimmed.chars().any(char::is_control) {
-        err(errors, field, "The name contains a control character (such as a tab or line break): remove it.");
+        err(
+            errors,
+            field,
+            "The name contains a control character (such as a tab or line break): remove it.",
+        );
     }
     trimmed.to_owned()
 }
@@ -52,7 +63,11 @@ pub enum Supplied<'a> {
 }
 
 /// Checks every field of a connection against its type's declaration.
-pub fn fields(errors: &mut FieldErrors, spec: &TypeSpec, supplied: &BTreeMap<String, Supplied<'_>>) {
+pub fn fields(
+    errors: &mut FieldErrors,
+    spec: &TypeSpec,
+    supplied: &BTreeMap<String, Supplied<'_>>,
+) {
     for key in supplied.keys() {
         if spec.field(key).is_none() {
             err(errors, key, format!("{} has no field `{key}`.", spec.label));
@@ -62,34 +77,49 @@ pub fn fields(errors: &mut FieldErrors, spec: &TypeSpec, supplied: &BTreeMap<Str
         let value = supplied.get(&f.key).copied();
         let label = &f.label;
         match (f.kind, value) {
-            (FieldKind::Credential, None) if f.required => {
-                err(errors, &f.key, format!("{label} is required: type it in, or use a secret."))
-            }
+            (FieldKind::Credential, None) if f.required => err(
+                errors,
+                &f.key,
+                format!("{label} is required: type it in, or use a secret."),
+            ),
             (FieldKind::Credential, None | Some(Supplied::Literal)) => {}
             (FieldKind::Credential, Some(Supplied::Plain(_))) => err(
                 errors,
                 &f.key,
-                format!("{label} is a credential: it must be stored in the keychain or taken from a secret."),
+                format!(
+                    "{label} is a credential: it must be stored in the keychain or taken from a secret."
+                ),
             ),
             (FieldKind::Credential, Some(Supplied::Reference(text))) => {
                 if let Err(e) = SecretRef::parse(text) {
                     err(errors, &f.key, format!("{label}: {e}."))
                 }
             }
-            (_, Some(Supplied::Literal | Supplied::Reference(_))) => {
-                err(errors, &f.key, format!("{label} is a plain setting, not a credential: type its value."))
-            }
+            (_, Some(Supplied::Literal | Supplied::Reference(_))) => err(
+                errors,
+                &f.key,
+                format!("{label} is a plain setting, not a credential: type its value."),
+            ),
             (_, None) => {
                 if f.required {
                     err(errors, &f.key, format!("{label} is required."))
                 }
             }
-            (kind, Some(Supplied::Plain(raw))) => plain(errors, f.key.as_str(), label, kind, f, raw),
+            (kind, Some(Supplied::Plain(raw))) => {
+                plain(errors, f.key.as_str(), label, kind, f, raw)
+            }
         }
     }
 }
 
-fn plain(errors: &mut FieldErrors, key: &str, label: &str, kind: FieldKind, f: &crate::FieldSpec, raw: &str) {
+fn plain(
+    errors: &mut FieldErrors,
+    key: &str,
+    label: &str,
+    kind: FieldKind,
+    f: &crate::FieldSpec,
+    raw: &str,
+) {
     let v = raw.trim();
     if v.is_empty() {
         if f.required {
@@ -98,13 +128,21 @@ fn plain(errors: &mut FieldErrors, key: &str, label: &str, kind: FieldKind, f: &
         return;
     }
     if v.chars().any(char::is_control) {
-        err(errors, key, format!("{label} contains a control character (a tab or line break): remove it."));
+        err(
+            errors,
+            key,
+            format!("{label} contains a control character (a tab or line break): remove it."),
+        );
         return;
     }
     match kind {
         FieldKind::Text | FieldKind::Credential => {
             if v.len() > 255 {
-                err(errors, key, format!("{label} is too long: use at most 255 characters."));
+                err(
+                    errors,
+                    key,
+                    format!("{label} is too long: use at most 255 characters."),
+                );
             }
         }
         FieldKind::Host => {
@@ -112,9 +150,15 @@ fn plain(errors: &mut FieldErrors, key: &str, label: &str, kind: FieldKind, f: &
                 err(
                     errors,
                     key,
-                    format!("{label} must not contain spaces: enter a hostname such as db.example.com or an IP address."),
+                    format!(
+                        "{label} must not contain spaces: enter a hostname such as db.example.com or an IP address."
+                    ),
                 );
-            } else if v.len() > 253 || !v.chars().all(|c| c.is_ascii_alphanumeric() || ".-_:[]%".contains(c)) {
+            } else if v.len() > 253
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-_:[]%".contains(c))
+            {
                 err(
                     errors,
                     key,
@@ -127,12 +171,20 @@ fn plain(errors: &mut FieldErrors, key: &str, label: &str, kind: FieldKind, f: &
         FieldKind::Port => match v.parse::<u32>() {
             Ok(p) if (1..=65535).contains(&p) => {}
             Ok(_) => err(errors, key, format!("{label} must be between 1 and 65535.")),
-            Err(_) => err(errors, key, format!("{label} must be a whole number between 1 and 65535.")),
+            Err(_) => err(
+                errors,
+                key,
+                format!("{label} must be a whole number between 1 and 65535."),
+            ),
         },
         FieldKind::Choice => {
             if !f.choices.iter().any(|c| c.value == v) {
                 let allowed: Vec<&str> = f.choices.iter().map(|c| c.value.as_str()).collect();
-                err(errors, key, format!("{label} must be one of: {}.", allowed.join(", ")));
+                err(
+                    errors,
+                    key,
+                    format!("{label} must be one of: {}.", allowed.join(", ")),
+                );
             }
         }
     }
@@ -176,7 +228,13 @@ mod tests {
     #[test]
     fn a_complete_postgres_connection_passes() {
         assert!(check(&good()).is_empty());
-        assert!(with("password", Supplied::Reference("secret://aws/prod/db#password")).is_empty());
+        assert!(
+            with(
+                "password",
+                Supplied::Reference("secret://aws/prod/db#password")
+            )
+            .is_empty()
+        );
         assert!(with("host", Supplied::Plain("::1")).is_empty());
     }
 
@@ -202,13 +260,22 @@ mod tests {
     fn missing_required_fields_are_each_named() {
         let e = check(&[]);
         let names: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(names, ["host", "port", "database", "user", "password", "sslmode"]);
-        assert_eq!(only_field(&with("database", Supplied::Plain("   "))), "database");
+        assert_eq!(
+            names,
+            ["host", "port", "database", "user", "password", "sslmode"]
+        );
+        assert_eq!(
+            only_field(&with("database", Supplied::Plain("   "))),
+            "database"
+        );
     }
 
     #[test]
     fn credentials_cannot_be_plain_and_plain_fields_cannot_be_credentials() {
-        assert_eq!(only_field(&with("password", Supplied::Plain("hunter2"))), "password");
+        assert_eq!(
+            only_field(&with("password", Supplied::Plain("hunter2"))),
+            "password"
+        );
         assert_eq!(only_field(&with("user", Supplied::Literal)), "user");
         let e = with("password", Supplied::Reference("aws/db"));
         assert_eq!(only_field(&e), "password");

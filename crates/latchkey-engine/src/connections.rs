@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use latchkey_core::validate::{self, Supplied};
 use latchkey_core::{
-    AuditOutcome, Connection, ConnectionInput, ConnectionView, FieldInput, FieldKind, FieldValue, SecretRef, SecretValue,
+    AuditOutcome, Connection, ConnectionInput, ConnectionView, FieldInput, FieldKind, FieldValue,
+    SecretRef, SecretValue,
 };
 use latchkey_keychain::new_handle;
 
@@ -15,7 +16,14 @@ impl Engine {
     /// Connections as the UI sees them (never a credential value), by name; only
     /// those of `project_id` when given.
     pub async fn list_connections(&self, project_id: Option<&str>) -> Result<Vec<ConnectionView>> {
-        Ok(self.store.connections().list(project_id).await?.iter().map(ConnectionView::from).collect())
+        Ok(self
+            .store
+            .connections()
+            .list(project_id)
+            .await?
+            .iter()
+            .map(ConnectionView::from)
+            .collect())
     }
 
     pub async fn get_connection(&self, id: &str) -> Result<ConnectionView> {
@@ -36,8 +44,13 @@ impl Engine {
         };
         match self.store.connections().create(&draft).await {
             Ok(c) => {
-                self.audit("connection.created", format!("connection:{}", c.name), AuditOutcome::Ok, describe(&c))
-                    .await;
+                self.audit(
+                    "connection.created",
+                    format!("connection:{}", c.name),
+                    AuditOutcome::Ok,
+                    describe(&c),
+                )
+                .await;
                 Ok((&c).into())
             }
             Err(e) => {
@@ -47,23 +60,42 @@ impl Engine {
         }
     }
 
-    pub async fn update_connection(&self, id: &str, input: ConnectionInput) -> Result<ConnectionView> {
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        input: ConnectionInput,
+    ) -> Result<ConnectionView> {
         let before = self.store.connections().get(id).await?;
         let (name, project_id) = self.check(&input, Some(&before)).await?;
         let (fields, written) = self.store_fields(input.fields, Some(&before)).await?;
-        let after = Connection { name, project_id, kind: input.kind, fields, ..before.clone() };
+        let after = Connection {
+            name,
+            project_id,
+            kind: input.kind,
+            fields,
+            ..before.clone()
+        };
         match self.store.connections().update(&after).await {
             Ok(c) => {
                 // The old literals that the new version no longer uses.
                 let kept: Vec<&str> = c.keychain_handles().collect();
-                let stale: Vec<String> =
-                    before.keychain_handles().filter(|h| !kept.contains(h)).map(str::to_owned).collect();
+                let stale: Vec<String> = before
+                    .keychain_handles()
+                    .filter(|h| !kept.contains(h))
+                    .map(str::to_owned)
+                    .collect();
                 self.forget_credentials(stale).await;
                 let mut detail = describe(&c);
                 if before.name != c.name {
                     detail = format!("renamed from \"{}\"; {detail}", before.name);
                 }
-                self.audit("connection.updated", format!("connection:{}", c.name), AuditOutcome::Ok, detail).await;
+                self.audit(
+                    "connection.updated",
+                    format!("connection:{}", c.name),
+                    AuditOutcome::Ok,
+                    detail,
+                )
+                .await;
                 Ok((&c).into())
             }
             Err(e) => {
@@ -76,13 +108,24 @@ impl Engine {
     pub async fn delete_connection(&self, id: &str) -> Result<()> {
         let c = self.store.connections().get(id).await?;
         self.store.connections().delete(id).await?;
-        self.forget_credentials(c.keychain_handles().map(str::to_owned).collect()).await;
-        self.audit("connection.deleted", format!("connection:{}", c.name), AuditOutcome::Ok, String::new()).await;
+        self.forget_credentials(c.keychain_handles().map(str::to_owned).collect())
+            .await;
+        self.audit(
+            "connection.deleted",
+            format!("connection:{}", c.name),
+            AuditOutcome::Ok,
+            String::new(),
+        )
+        .await;
         Ok(())
     }
 
     /// Validates a submission against its type; returns the trimmed name and the project.
-    async fn check(&self, input: &ConnectionInput, existing: Option<&Connection>) -> Result<(String, String)> {
+    async fn check(
+        &self,
+        input: &ConnectionInput,
+        existing: Option<&Connection>,
+    ) -> Result<(String, String)> {
         let mut errors = Vec::new();
         let name = validate::name(&mut errors, "name", "connection", &input.name);
         let spec = input.kind.spec();
@@ -102,12 +145,13 @@ impl Engine {
             .collect();
         validate::fields(&mut errors, &spec, &supplied);
         for (key, value) in &input.fields {
-            let has_literal =
-                existing.is_some_and(|c| matches!(c.fields.get(key), Some(FieldValue::Keychain { .. })));
+            let has_literal = existing
+                .is_some_and(|c| matches!(c.fields.get(key), Some(FieldValue::Keychain { .. })));
             if matches!(value, FieldInput::KeepLiteral) && !has_literal {
                 errors.push(latchkey_core::FieldError {
                     field: key.clone(),
-                    message: "No value is stored for this field yet: type it in, or use a secret.".into(),
+                    message: "No value is stored for this field yet: type it in, or use a secret."
+                        .into(),
                 });
             }
             if let FieldInput::Literal { value } = value {
@@ -132,10 +176,17 @@ impl Engine {
         {
             errors.push(latchkey_core::FieldError {
                 field: "name".into(),
-                message: format!("A connection named \"{}\" already exists: choose another name.", other.name),
+                message: format!(
+                    "A connection named \"{}\" already exists: choose another name.",
+                    other.name
+                ),
             });
         }
-        if errors.is_empty() { Ok((name, input.project_id.clone())) } else { Err(EngineError::Validation(errors)) }
+        if errors.is_empty() {
+            Ok((name, input.project_id.clone()))
+        } else {
+            Err(EngineError::Validation(errors))
+        }
     }
 
     /// Turns submitted fields into stored ones, writing new literals to the keychain.
@@ -150,13 +201,18 @@ impl Engine {
         for (key, value) in input {
             let stored = match value {
                 FieldInput::Plain { value } if value.trim().is_empty() => continue,
-                FieldInput::Plain { value } => FieldValue::Plain { value: value.trim().to_owned() },
-                FieldInput::Secret { reference } => {
-                    FieldValue::Secret { reference: SecretRef::parse(&reference).map_err(|e| EngineError::field(&key, e.to_string()))? }
-                }
+                FieldInput::Plain { value } => FieldValue::Plain {
+                    value: value.trim().to_owned(),
+                },
+                FieldInput::Secret { reference } => FieldValue::Secret {
+                    reference: SecretRef::parse(&reference)
+                        .map_err(|e| EngineError::field(&key, e.to_string()))?,
+                },
                 FieldInput::KeepLiteral => existing
                     .and_then(|c| c.fields.get(&key).cloned())
-                    .ok_or_else(|| EngineError::field(&key, "No value is stored for this field yet."))?,
+                    .ok_or_else(|| {
+                        EngineError::field(&key, "No value is stored for this field yet.")
+                    })?,
                 FieldInput::Literal { value } => match self.put_credential(value).await {
                     Ok(handle) => {
                         written.push(handle.clone());
@@ -164,8 +220,13 @@ impl Engine {
                     }
                     Err(e) => {
                         self.forget_credentials(written).await;
-                        self.audit("keychain.write", format!("field:{key}"), AuditOutcome::Failed, e.to_string())
-                            .await;
+                        self.audit(
+                            "keychain.write",
+                            format!("field:{key}"),
+                            AuditOutcome::Failed,
+                            e.to_string(),
+                        )
+                        .await;
                         return Err(e);
                     }
                 },

@@ -25,14 +25,20 @@ fn summary(errors: &FieldErrors) -> String {
         many => format!(
             "{} fields need attention: {}",
             many.len(),
-            many.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+            many.iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
     }
 }
 
 impl EngineError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        Self::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     /// The stable code hosts show and the UI branches on.
@@ -52,11 +58,17 @@ impl EngineError {
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound { entity } => Self::NotFound(format!("That {entity} no longer exists: it may have been deleted. Reload the list.")),
-            StoreError::Conflict { field, message } => {
-                Self::Validation(vec![FieldError { field: field.into(), message }])
-            }
-            StoreError::MissingReference(m) => Self::Validation(vec![FieldError { field: "project_id".into(), message: format!("The project is missing: {m}") }]),
+            StoreError::NotFound { entity } => Self::NotFound(format!(
+                "That {entity} no longer exists: it may have been deleted. Reload the list."
+            )),
+            StoreError::Conflict { field, message } => Self::Validation(vec![FieldError {
+                field: field.into(),
+                message,
+            }]),
+            StoreError::MissingReference(m) => Self::Validation(vec![FieldError {
+                field: "project_id".into(),
+                message: format!("The project is missing: {m}"),
+            }]),
             other => Self::Store(other),
         }
     }
@@ -68,6 +80,11 @@ impl From<EngineError> for ApiError {
             EngineError::Validation(errors) => errors.clone(),
             _ => Vec::new(),
         };
-        ApiError { code: e.code().into(), message: e.to_string(), step: None, field_errors }
+        ApiError {
+            code: e.code().into(),
+            message: e.to_string(),
+            step: None,
+            field_errors,
+        }
     }
 }

@@ -17,7 +17,9 @@ mod projects;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use latchkey_core::{AuditEvent, AuditOutcome, NewAuditEvent, TypeSpec, WorkspaceSettings, ipc_type};
+use latchkey_core::{
+    AuditEvent, AuditOutcome, NewAuditEvent, TypeSpec, WorkspaceSettings, ipc_type,
+};
 use latchkey_keychain::CredentialStore;
 use latchkey_store::{AuditFilter, Store};
 use serde::{Deserialize, Serialize};
@@ -67,7 +69,12 @@ impl Engine {
         let store = Store::open_in(data_dir).await?;
         let actor = paths::os_user();
         tracing::info!(data_dir = %data_dir.display(), keychain = %keychain.describe(), "workspace open");
-        Ok(Self { store, keychain, data_dir: data_dir.to_path_buf(), actor })
+        Ok(Self {
+            store,
+            keychain,
+            data_dir: data_dir.to_path_buf(),
+            actor,
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -109,8 +116,20 @@ impl Engine {
 
     /// Records an audit event. A failure to record is logged, never hidden silently,
     /// and does not undo the action it describes.
-    pub(crate) async fn audit(&self, kind: &str, target: String, outcome: AuditOutcome, detail: String) {
-        let event = NewAuditEvent { actor: self.actor.clone(), kind: kind.into(), target, outcome, detail };
+    pub(crate) async fn audit(
+        &self,
+        kind: &str,
+        target: String,
+        outcome: AuditOutcome,
+        detail: String,
+    ) {
+        let event = NewAuditEvent {
+            actor: self.actor.clone(),
+            kind: kind.into(),
+            target,
+            outcome,
+            detail,
+        };
         if let Err(e) = self.store.audit().append(&event).await {
             tracing::error!(kind, error = %e, "could not record an audit event");
         }
@@ -119,7 +138,9 @@ impl Engine {
     /// Runs a keychain call off the async runtime (keychains are blocking APIs).
     pub(crate) async fn keychain<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn CredentialStore) -> Result<T, latchkey_keychain::KeychainError> + Send + 'static,
+        f: impl FnOnce(&dyn CredentialStore) -> Result<T, latchkey_keychain::KeychainError>
+        + Send
+        + 'static,
     ) -> Result<T> {
         let kc = Arc::clone(&self.keychain);
         tokio::task::spawn_blocking(move || f(kc.as_ref()))

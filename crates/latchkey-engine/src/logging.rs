@@ -17,9 +17,15 @@ pub fn init(log_dir: &Path, to_stderr: bool) -> std::io::Result<WorkerGuard> {
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("LATCHKEY_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tao=warn,wry=warn"));
-    let file = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false);
+    let file = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(false);
     let stderr = to_stderr.then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
     // A second init (tests) is not an error worth failing for.
-    let _ = tracing_subscriber::registry().with(filter).with(file).with(stderr).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(file)
+        .with(stderr)
+        .try_init();
     Ok(guard)
 }

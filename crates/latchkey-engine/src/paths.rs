@@ -10,12 +10,20 @@ use std::path::{Path, PathBuf};
 
 /// `"debug"` or `"release"`.
 pub fn build_kind() -> &'static str {
-    if cfg!(debug_assertions) { "debug" } else { "release" }
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }
 
 /// The OS data directory for this build kind.
 pub fn default_data_dir() -> PathBuf {
-    let name = if cfg!(debug_assertions) { "latchkey-dev" } else { "latchkey" };
+    let name = if cfg!(debug_assertions) {
+        "latchkey-dev"
+    } else {
+        "latchkey"
+    };
     directories::BaseDirs::new()
         .map(|b| b.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("."))
@@ -39,6 +47,10 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
 
 /// The operating-system user running Latchkey, recorded in the audit log.
 pub fn os_user() -> String {
+    let name = whoami::username();
+    if !name.is_empty() {
+        return name;
+    }
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))

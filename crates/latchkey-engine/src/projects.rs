@@ -25,7 +25,11 @@ fn checked(name: &str, description: &str) -> Result<(String, String)> {
             message: "The description is too long: use at most 500 characters.".into(),
         });
     }
-    if errors.is_empty() { Ok((name, description.to_owned())) } else { Err(EngineError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok((name, description.to_owned()))
+    } else {
+        Err(EngineError::Validation(errors))
+    }
 }
 
 impl Engine {
@@ -35,8 +39,14 @@ impl Engine {
         Ok(projects
             .into_iter()
             .map(|project| {
-                let count = connections.iter().filter(|c| c.project_id == project.id).count();
-                ProjectSummary { project, connection_count: u32::try_from(count).unwrap_or(u32::MAX) }
+                let count = connections
+                    .iter()
+                    .filter(|c| c.project_id == project.id)
+                    .count();
+                ProjectSummary {
+                    project,
+                    connection_count: u32::try_from(count).unwrap_or(u32::MAX),
+                }
             })
             .collect())
     }
@@ -44,7 +54,13 @@ impl Engine {
     pub async fn create_project(&self, name: &str, description: &str) -> Result<Project> {
         let (name, description) = checked(name, description)?;
         let project = self.store.projects().create(&name, &description).await?;
-        self.audit("project.created", format!("project:{}", project.name), AuditOutcome::Ok, String::new()).await;
+        self.audit(
+            "project.created",
+            format!("project:{}", project.name),
+            AuditOutcome::Ok,
+            String::new(),
+        )
+        .await;
         Ok(project)
     }
 
@@ -52,10 +68,23 @@ impl Engine {
     pub async fn update_project(&self, id: &str, name: &str, description: &str) -> Result<Project> {
         let (name, description) = checked(name, description)?;
         let before = self.store.projects().get(id).await?;
-        let project = self.store.projects().update(id, &name, &description).await?;
-        let detail =
-            if before.name == project.name { String::new() } else { format!("renamed from \"{}\"", before.name) };
-        self.audit("project.updated", format!("project:{}", project.name), AuditOutcome::Ok, detail).await;
+        let project = self
+            .store
+            .projects()
+            .update(id, &name, &description)
+            .await?;
+        let detail = if before.name == project.name {
+            String::new()
+        } else {
+            format!("renamed from \"{}\"", before.name)
+        };
+        self.audit(
+            "project.updated",
+            format!("project:{}", project.name),
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await;
         Ok(project)
     }
 
@@ -65,11 +94,19 @@ impl Engine {
         let project = self.store.projects().get(id).await?;
         let connections = self.store.connections().list(Some(id)).await?;
         self.store.projects().delete(id).await?;
-        let handles: Vec<String> =
-            connections.iter().flat_map(|c| c.keychain_handles().map(str::to_owned)).collect::<Vec<_>>();
+        let handles: Vec<String> = connections
+            .iter()
+            .flat_map(|c| c.keychain_handles().map(str::to_owned))
+            .collect::<Vec<_>>();
         self.forget_credentials(handles).await;
         let detail = format!("with {} connection(s)", connections.len());
-        self.audit("project.deleted", format!("project:{}", project.name), AuditOutcome::Ok, detail).await;
+        self.audit(
+            "project.deleted",
+            format!("project:{}", project.name),
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await;
         Ok(())
     }
 }

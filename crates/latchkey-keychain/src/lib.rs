@@ -22,7 +22,11 @@ pub fn default_service() -> String {
     {
         return s;
     }
-    if cfg!(debug_assertions) { "latchkey-dev".into() } else { "latchkey".into() }
+    if cfg!(debug_assertions) {
+        "latchkey-dev".into()
+    } else {
+        "latchkey".into()
+    }
 }
 
 /// A fresh handle for a new credential.
@@ -61,7 +65,9 @@ pub struct OsKeychain {
 
 impl OsKeychain {
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     /// The keychain in this build kind's namespace.
@@ -92,17 +98,23 @@ fn map_err(handle: &str, e: keyring::Error) -> KeychainError {
 impl CredentialStore for OsKeychain {
     fn set(&self, handle: &str, value: &SecretValue) -> Result<(), KeychainError> {
         let _span = tracing::debug_span!("keychain.set", service = %self.service, handle).entered();
-        self.entry(handle)?.set_password(value.expose_secret()).map_err(|e| map_err(handle, e))
+        self.entry(handle)?
+            .set_password(value.expose_secret())
+            .map_err(|e| map_err(handle, e))
     }
 
     fn get(&self, handle: &str) -> Result<SecretValue, KeychainError> {
         let _span = tracing::debug_span!("keychain.get", service = %self.service, handle).entered();
-        let value = self.entry(handle)?.get_password().map_err(|e| map_err(handle, e))?;
+        let value = self
+            .entry(handle)?
+            .get_password()
+            .map_err(|e| map_err(handle, e))?;
         Ok(SecretValue::from(value))
     }
 
     fn delete(&self, handle: &str) -> Result<(), KeychainError> {
-        let _span = tracing::debug_span!("keychain.delete", service = %self.service, handle).entered();
+        let _span =
+            tracing::debug_span!("keychain.delete", service = %self.service, handle).entered();
         match self.entry(handle)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_err(handle, e)),
@@ -141,15 +153,22 @@ impl MemoryKeychain {
 impl CredentialStore for MemoryKeychain {
     fn set(&self, handle: &str, value: &SecretValue) -> Result<(), KeychainError> {
         if self.fail_writes.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(KeychainError::Unavailable("writes disabled for this test".into()));
+            return Err(KeychainError::Unavailable(
+                "writes disabled for this test".into(),
+            ));
         }
         let copy = SecretValue::from(value.expose_secret().to_owned());
-        self.entries.lock().expect("lock").insert(handle.to_owned(), copy);
+        self.entries
+            .lock()
+            .expect("lock")
+            .insert(handle.to_owned(), copy);
         Ok(())
     }
     fn get(&self, handle: &str) -> Result<SecretValue, KeychainError> {
         let entries = self.entries.lock().expect("lock");
-        let v = entries.get(handle).ok_or_else(|| KeychainError::NotFound(handle.to_owned()))?;
+        let v = entries
+            .get(handle)
+            .ok_or_else(|| KeychainError::NotFound(handle.to_owned()))?;
         Ok(SecretValue::from(v.expose_secret().to_owned()))
     }
     fn delete(&self, handle: &str) -> Result<(), KeychainError> {

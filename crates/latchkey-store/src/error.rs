@@ -7,7 +7,10 @@ pub enum StoreError {
     NotFound { entity: &'static str },
     /// A uniqueness rule refused the write; `field` names the offending field.
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     /// A referenced row (for example the project of a connection) does not exist.
     #[error("{0}")]
     MissingReference(String),
@@ -23,9 +26,11 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-        e.as_database_error().is_some_and(|d| d.is_unique_violation())
+        e.as_database_error()
+            .is_some_and(|d| d.is_unique_violation())
     }
     pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-        e.as_database_error().is_some_and(|d| d.is_foreign_key_violation())
+        e.as_database_error()
+            .is_some_and(|d| d.is_foreign_key_violation())
     }
 }

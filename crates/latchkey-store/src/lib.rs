@@ -51,10 +51,16 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
-        Ok(Self { pool, path: path.to_path_buf() })
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Opens `DB_FILE` inside `dir`.

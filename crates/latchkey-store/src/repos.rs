@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use latchkey_core::{
-    AuditEvent, AuditOutcome, Connection, ConnectionKind, FieldValue, NewAuditEvent, Project, ProviderConfig,
-    ProviderKind, SecretsMode, WorkspaceSettings,
+    AuditEvent, AuditOutcome, Connection, ConnectionKind, FieldValue, NewAuditEvent, Project,
+    ProviderConfig, ProviderKind, SecretsMode, WorkspaceSettings,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
@@ -18,9 +18,14 @@ fn not_found(entity: &'static str) -> StoreError {
 /// Maps a write error: a unique violation becomes a [`StoreError::Conflict`] on `field`.
 fn on_write(e: sqlx::Error, field: &'static str, message: impl FnOnce() -> String) -> StoreError {
     if StoreError::is_unique_violation(&e) {
-        StoreError::Conflict { field, message: message() }
+        StoreError::Conflict {
+            field,
+            message: message(),
+        }
     } else if StoreError::is_foreign_key_violation(&e) {
-        StoreError::MissingReference("the project it belongs to does not exist (was it deleted?)".into())
+        StoreError::MissingReference(
+            "the project it belongs to does not exist (was it deleted?)".into(),
+        )
     } else {
         e.into()
     }
@@ -44,11 +49,13 @@ impl SettingsRepo<'_> {
     }
 
     pub async fn set_audit_retention_days(&self, days: u32) -> Result<()> {
-        sqlx::query("UPDATE workspace_settings SET audit_retention_days = ?, updated_at = ? WHERE id = 1")
-            .bind(days)
-            .bind(now())
-            .execute(self.0)
-            .await?;
+        sqlx::query(
+            "UPDATE workspace_settings SET audit_retention_days = ?, updated_at = ? WHERE id = 1",
+        )
+        .bind(days)
+        .bind(now())
+        .execute(self.0)
+        .await?;
         Ok(())
     }
 }
@@ -82,7 +89,10 @@ impl ProjectsRepo<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Project> {
-        let row = sqlx::query("SELECT * FROM projects WHERE id = ?").bind(id).fetch_optional(self.0).await?;
+        let row = sqlx::query("SELECT * FROM projects WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.0)
+            .await?;
         project(&row.ok_or_else(|| not_found("project"))?)
     }
 
@@ -109,14 +119,16 @@ impl ProjectsRepo<'_> {
     }
 
     pub async fn update(&self, id: &str, name: &str, description: &str) -> Result<Project> {
-        let done = sqlx::query("UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ?")
-            .bind(name)
-            .bind(description)
-            .bind(now())
-            .bind(id)
-            .execute(self.0)
-            .await
-            .map_err(|e| on_write(e, "name", project_name_taken(name)))?;
+        let done = sqlx::query(
+            "UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(name)
+        .bind(description)
+        .bind(now())
+        .bind(id)
+        .execute(self.0)
+        .await
+        .map_err(|e| on_write(e, "name", project_name_taken(name)))?;
         if done.rows_affected() == 0 {
             return Err(not_found("project"));
         }
@@ -126,7 +138,10 @@ impl ProjectsRepo<'_> {
     /// Deletes a project; its connections and project-level providers go with it
     /// (foreign keys cascade).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM projects WHERE id = ?").bind(id).execute(self.0).await?;
+        let done = sqlx::query("DELETE FROM projects WHERE id = ?")
+            .bind(id)
+            .execute(self.0)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(not_found("project"));
         }
@@ -153,17 +168,24 @@ fn provider(row: &SqliteRow) -> Result<ProviderConfig> {
     Ok(ProviderConfig {
         id: row.try_get("id")?,
         alias: row.try_get("alias")?,
-        kind: ProviderKind::parse(row.try_get("kind")?).ok_or(StoreError::Corrupt("provider kind"))?,
+        kind: ProviderKind::parse(row.try_get("kind")?)
+            .ok_or(StoreError::Corrupt("provider kind"))?,
         project_id: row.try_get("project_id")?,
-        settings: serde_json::from_str(&settings).map_err(|_| StoreError::Corrupt("provider settings"))?,
-        keychain_handles: serde_json::from_str(&handles).map_err(|_| StoreError::Corrupt("provider handles"))?,
+        settings: serde_json::from_str(&settings)
+            .map_err(|_| StoreError::Corrupt("provider settings"))?,
+        keychain_handles: serde_json::from_str(&handles)
+            .map_err(|_| StoreError::Corrupt("provider handles"))?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
 }
 
 fn alias_taken(alias: &str) -> impl FnOnce() -> String + '_ {
-    move || format!("A secrets manager with the alias \"{alias}\" already exists here: choose another alias.")
+    move || {
+        format!(
+            "A secrets manager with the alias \"{alias}\" already exists here: choose another alias."
+        )
+    }
 }
 
 impl ProvidersRepo<'_> {
@@ -178,7 +200,10 @@ impl ProvidersRepo<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<ProviderConfig> {
-        let row = sqlx::query("SELECT * FROM providers WHERE id = ?").bind(id).fetch_optional(self.0).await?;
+        let row = sqlx::query("SELECT * FROM providers WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.0)
+            .await?;
         provider(&row.ok_or_else(|| not_found("secrets manager"))?)
     }
 
@@ -221,7 +246,10 @@ impl ProvidersRepo<'_> {
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM providers WHERE id = ?").bind(id).execute(self.0).await?;
+        let done = sqlx::query("DELETE FROM providers WHERE id = ?")
+            .bind(id)
+            .execute(self.0)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(not_found("secrets manager"));
         }
@@ -238,7 +266,8 @@ fn connection(row: &SqliteRow) -> Result<Connection> {
         id: row.try_get("id")?,
         project_id: row.try_get("project_id")?,
         name: row.try_get("name")?,
-        kind: ConnectionKind::parse(row.try_get("kind")?).ok_or(StoreError::Corrupt("connection type"))?,
+        kind: ConnectionKind::parse(row.try_get("kind")?)
+            .ok_or(StoreError::Corrupt("connection type"))?,
         fields: serde_json::from_str::<BTreeMap<String, FieldValue>>(&fields)
             .map_err(|_| StoreError::Corrupt("connection fields"))?,
         created_at: row.try_get("created_at")?,
@@ -269,7 +298,10 @@ impl ConnectionsRepo<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Connection> {
-        let row = sqlx::query("SELECT * FROM connections WHERE id = ?").bind(id).fetch_optional(self.0).await?;
+        let row = sqlx::query("SELECT * FROM connections WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.0)
+            .await?;
         connection(&row.ok_or_else(|| not_found("connection"))?)
     }
 
@@ -283,7 +315,14 @@ impl ConnectionsRepo<'_> {
 
     /// Inserts a connection; `c.id`, `created_at` and `updated_at` are assigned here.
     pub async fn create(&self, c: &Connection) -> Result<Connection> {
-        let (id, at) = (if c.id.is_empty() { new_id() } else { c.id.clone() }, now());
+        let (id, at) = (
+            if c.id.is_empty() {
+                new_id()
+            } else {
+                c.id.clone()
+            },
+            now(),
+        );
         sqlx::query(
             "INSERT INTO connections (id, project_id, name, kind, fields, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -321,7 +360,10 @@ impl ConnectionsRepo<'_> {
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM connections WHERE id = ?").bind(id).execute(self.0).await?;
+        let done = sqlx::query("DELETE FROM connections WHERE id = ?")
+            .bind(id)
+            .execute(self.0)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(not_found("connection"));
         }
@@ -354,7 +396,8 @@ fn audit_event(row: &SqliteRow) -> Result<AuditEvent> {
         actor: row.try_get("actor")?,
         kind: row.try_get("kind")?,
         target: row.try_get("target")?,
-        outcome: AuditOutcome::parse(row.try_get("outcome")?).ok_or(StoreError::Corrupt("audit outcome"))?,
+        outcome: AuditOutcome::parse(row.try_get("outcome")?)
+            .ok_or(StoreError::Corrupt("audit outcome"))?,
         detail: row.try_get("detail")?,
     })
 }
@@ -398,7 +441,10 @@ impl AuditRepo<'_> {
 
     /// Deletes events older than `before` (RFC 3339); returns how many went.
     pub async fn prune(&self, before: &str) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM audit_events WHERE at < ?").bind(before).execute(self.0).await?;
+        let done = sqlx::query("DELETE FROM audit_events WHERE at < ?")
+            .bind(before)
+            .execute(self.0)
+            .await?;
         Ok(done.rows_affected())
     }
 }

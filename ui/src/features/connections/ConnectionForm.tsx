@@ -76,8 +76,17 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
     }
   }, [errors]);
 
-  const setCred = (key: string, patch: Partial<CredentialState>) =>
+  // A field's error goes away as soon as the field is edited.
+  const clearError = (key: string) =>
+    setErrors((e) => {
+      if (!(key in e)) return e;
+      const { [key]: _, ...rest } = e;
+      return rest;
+    });
+  const setCred = (key: string, patch: Partial<CredentialState>) => {
     setCreds((c) => ({ ...c, [key]: { ...c[key], ...patch } }));
+    clearError(key);
+  };
 
   const input = (): ConnectionInput => {
     const fields: Partial<Record<string, FieldInput>> = {};
@@ -122,7 +131,10 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
               {...p}
               name="name"
               value={name}
-              onChange={(e) => setName(e.target.value)}
+              onChange={(e) => {
+                setName(e.target.value);
+                clearError("name");
+              }}
               placeholder="e.g. Billing database"
               autoComplete="off"
               data-autofocus
@@ -131,7 +143,15 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
         </Field>
         <Field label="Project" required error={errors.project_id}>
           {(p) => (
-            <select {...p} name="project_id" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
+            <select
+              {...p}
+              name="project_id"
+              value={projectId}
+              onChange={(e) => {
+                setProjectId(e.target.value);
+                clearError("project_id");
+              }}
+            >
               {projects.map((pr) => (
                 <option key={pr.id} value={pr.id}>
                   {pr.name}
@@ -183,7 +203,10 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
                 spec={f}
                 value={plain[f.key] ?? ""}
                 error={errors[f.key]}
-                onChange={(v) => setPlain((p) => ({ ...p, [f.key]: v }))}
+                onChange={(v) => {
+                  setPlain((p) => ({ ...p, [f.key]: v }));
+                  clearError(f.key);
+                }}
               />
             ),
           )}

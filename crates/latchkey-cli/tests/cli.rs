@@ -1,0 +1,139 @@
+//! The `latchkey` binary against a workspace seeded through the engine.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Arc;
+
+use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, SecretValue};
+use latchkey_engine::Engine;
+use latchkey_keychain::MemoryKeychain;
+
+async fn seed(dir: &std::path::Path) {
+    let engine = Engine::open(dir, Arc::new(MemoryKeychain::default()))
+        .await
+        .unwrap();
+    let p = engine.create_project("Finance", "Reporting").await.unwrap();
+    let plain = |v: &str| FieldInput::Plain { value: v.into() };
+    let fields = BTreeMap::from([
+        ("host".to_string(), plain("db.finance.internal")),
+        ("port".to_string(), plain("5433")),
+        ("database".to_string(), plain("ledger")),
+        ("user".to_string(), plain("reporter")),
+        ("sslmode".to_string(), plain("require")),
+        (
+            "password".to_string(),
+            FieldInput::Literal {
+                value: SecretValue::from("canary-cli-77".to_owned()),
+            },
+        ),
+    ]);
+    engine
+        .create_connection(ConnectionInput {
+            project_id: p.id,
+            name: "Ledger".into(),
+            kind: ConnectionKind::Postgres,
+            fields,
+        })
+        .await
+        .unwrap();
+    engine.store().clone().close().await;
+}
+
+fn latchkey(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_latchkey"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("LATCHKEY_DATA_DIR")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn lists_projects_and_connections_as_tables_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+
+    let (code, out, _) = latchkey(dir.path(), &["projects", "list"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("CONNECTIONS"),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Finance") && l.contains(" 1 ") && l.contains("Reporting")),
+        "{out}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("Default")), "{out}");
+
+    let (code, out, _) = latchkey(dir.path(), &["projects", "list", "--json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let finance = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Finance")
+        .unwrap();
+    assert_eq!(finance["connection_count"], 1);
+
+    let (code, out, _) = latchkey(dir.path(), &["connections", "list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Ledger") && out.contains("PostgreSQL") && out.contains("Finance"),
+        "{out}"
+    );
+    assert!(
+        out.contains("reporter@db.finance.internal:5433/ledger"),
+        "{out}"
+    );
+
+    let (code, out, _) = latchkey(
+        dir.path(),
+        &["connections", "list", "--project", "finance", "--json"],
+    );
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["name"], "Ledger");
+    assert_eq!(
+        json[0]["fields"]["password"],
+        serde_json::json!({"source": "literal"})
+    );
+    assert!(!out.contains("canary-cli-77"));
+}
+
+#[tokio::test]
+async fn an_unknown_project_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+    let (code, _, err) = latchkey(dir.path(), &["connections", "list", "--project", "Nope"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("No project is named \"Nope\"") && err.contains("latchkey projects list"),
+        "{err}"
+    );
+
+    let (code, out, _) = latchkey(
+        dir.path(),
+        &["connections", "list", "--project", "Nope", "--json"],
+    );
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["code"], "not_found");
+}
+
+#[test]
+fn an_empty_workspace_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = latchkey(dir.path(), &["connections", "list"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "(none)");
+}
