@@ -1,19 +1,6 @@
 // Only the app's own commands are exposed to the web view: tauri-build generates an
-// `allow-<command>` permission for each listed here, and capabilities/ grants them.
-const COMMANDS: &[&str] = &[
-    "workspace_info",
-    "connection_types",
-    "list_projects",
-    "create_project",
-    "update_project",
-    "delete_project",
-    "list_connections",
-    "get_connection",
-    "create_connection",
-    "update_connection",
-    "delete_connection",
-    "list_audit",
-];
+// `allow-<command>` permission for each, and capabilities/ grants them.
+include!("src/command_names.rs");
 
 fn main() {
     tauri_build::try_build(

@@ -11,6 +11,11 @@
 mod commands;
 pub mod ipc;
 
+/// The names of the app's IPC commands.
+pub mod command_names {
+    include!("command_names.rs");
+}
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

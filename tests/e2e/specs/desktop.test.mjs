@@ -80,28 +80,54 @@ async function nav(label) {
   await browser.$(`//nav//button[.//span[normalize-space()="${label}"]]`).click();
 }
 
-async function byLabel(root, label) {
-  const el = await root.$(`.//label[starts-with(normalize-space(), "${label}")]`);
-  const id = await el.getAttribute("for");
+// Elements are looked up afresh on every call (by XPath under `scope`), so a React
+// re-render between two WebDriver calls cannot leave the test holding a stale node.
+const DIALOG = '//div[@role="dialog"]';
+
+async function retry(fn) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+async function byLabel(scope, label) {
+  const id = await browser.$(`${scope}//label[starts-with(normalize-space(), "${label}")]`).getAttribute("for");
   return browser.$(`[id="${id}"]`);
 }
 
-async function fieldError(root, label) {
-  const input = await byLabel(root, label);
-  const described = (await input.getAttribute("aria-describedby")) ?? "";
-  const errId = described.split(" ").find((s) => s.endsWith("-error"));
-  if (!errId) return null;
-  return browser.$(`[id="${errId}"]`).getText();
+/** The inline error shown under the field labelled `label`, or null. */
+async function fieldError(scope, label) {
+  return retry(async () => {
+    const input = await byLabel(scope, label);
+    const described = (await input.getAttribute("aria-describedby")) ?? "";
+    const errId = described.split(" ").find((s) => s.endsWith("-error"));
+    return errId ? browser.$(`[id="${errId}"]`).getText() : null;
+  });
 }
 
-async function setValue(root, label, value) {
-  const input = await byLabel(root, label);
-  await input.clearValue();
-  if (value !== "") await input.setValue(value);
+async function setValue(scope, label, value) {
+  await retry(async () => {
+    const input = await byLabel(scope, label);
+    await input.clearValue();
+    if (value !== "") await input.setValue(value);
+  });
 }
 
-async function button(root, text) {
-  return root.$(`.//button[normalize-space()="${text}"]`);
+async function click(scope, text) {
+  await retry(() => browser.$(`${scope}//button[normalize-space()="${text}"]`).click());
+}
+
+async function select(scope, label, how, value) {
+  await retry(async () => {
+    const el = await byLabel(scope, label);
+    if (how === "text") await el.selectByVisibleText(value);
+    else await el.selectByAttribute("value", value);
+  });
 }
 
 function filesContaining(dir, needle) {
@@ -124,6 +150,7 @@ describe("Latchkey desktop window", () => {
   });
 
   after(async () => {
+    if (browser) await shot("zz-last-screen").catch(() => {});
     await browser?.deleteSession().catch(() => {});
     driver?.kill();
   });
@@ -135,52 +162,49 @@ describe("Latchkey desktop window", () => {
     // A project.
     await nav("Projects");
     await heading(browser, "Projects");
-    await (await button(browser, "New project")).click();
-    let dialog = await browser.$('[role="dialog"]');
-    await setValue(dialog, "Name", "Finance QA");
-    await setValue(dialog, "Description", "Reporting databases");
+    await click("", "New project");
+    await setValue(DIALOG, "Name", "Finance QA");
+    await setValue(DIALOG, "Description", "Reporting databases");
     await shot("02-project-dialog");
-    await (await button(dialog, "Create project")).click();
+    await click(DIALOG, "Create project");
     await browser.$('//td//button[normalize-space()="Finance QA"]').waitForExist({ timeout: 10000 });
     // An empty project name is refused inline.
-    await (await button(browser, "New project")).click();
-    dialog = await browser.$('[role="dialog"]');
-    await (await button(dialog, "Create project")).click();
-    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
-    assert.match(await fieldError(dialog, "Name"), /Enter a name/);
+    await click("", "New project");
+    await click(DIALOG, "Create project");
+    await browser.waitUntil(async () => (await fieldError(DIALOG, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(DIALOG, "Name"), /Enter a name/);
     await browser.keys("Escape");
     await shot("03-projects");
 
     // A connection, first with bad input.
     await nav("Connections");
     await heading(browser, "Connections");
-    await (await button(browser, "New connection")).click();
-    dialog = await browser.$('[role="dialog"]');
-    await (await button(dialog, "Create connection")).click();
-    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
-    assert.match(await fieldError(dialog, "Name"), /Enter a name/);
-    assert.match(await fieldError(dialog, "Host"), /required/);
-    assert.match(await fieldError(dialog, "Password"), /required/);
+    await click("", "New connection");
+    await click(DIALOG, "Create connection");
+    await browser.waitUntil(async () => (await fieldError(DIALOG, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(DIALOG, "Name"), /Enter a name/);
+    assert.match(await fieldError(DIALOG, "Host"), /required/);
+    assert.match(await fieldError(DIALOG, "Password"), /required/);
 
-    await setValue(dialog, "Name", "Billing DB");
-    await (await byLabel(dialog, "Project")).selectByVisibleText("Finance QA");
-    await setValue(dialog, "Host", "db server.internal");
-    await setValue(dialog, "Port", "70000");
-    await setValue(dialog, "Database", "billing");
-    await setValue(dialog, "User", "billing_app");
-    await setValue(dialog, "Password", CANARY);
-    await (await button(dialog, "Create connection")).click();
-    await browser.waitUntil(async () => (await fieldError(dialog, "Port")) !== null, { timeout: 5000 });
-    assert.match(await fieldError(dialog, "Port"), /between 1 and 65535/);
-    assert.match(await fieldError(dialog, "Host"), /must not contain spaces/);
-    assert.equal(await fieldError(dialog, "Name"), null);
+    await setValue(DIALOG, "Name", "Billing DB");
+    await select(DIALOG, "Project", "text", "Finance QA");
+    await setValue(DIALOG, "Host", "db server.internal");
+    await setValue(DIALOG, "Port", "70000");
+    await setValue(DIALOG, "Database", "billing");
+    await setValue(DIALOG, "User", "billing_app");
+    await setValue(DIALOG, "Password", CANARY);
+    await click(DIALOG, "Create connection");
+    await browser.waitUntil(async () => (await fieldError(DIALOG, "Port")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(DIALOG, "Port"), /between 1 and 65535/);
+    assert.match(await fieldError(DIALOG, "Host"), /must not contain spaces/);
+    assert.equal(await fieldError(DIALOG, "Name"), null);
     await shot("04-connection-form-errors");
 
-    await setValue(dialog, "Host", "db.finance.internal");
-    await setValue(dialog, "Port", "5432");
-    await (await byLabel(dialog, "SSL mode")).selectByAttribute("value", "require");
+    await setValue(DIALOG, "Host", "db.finance.internal");
+    await setValue(DIALOG, "Port", "5432");
+    await select(DIALOG, "SSL mode", "value", "require");
     await shot("05-connection-form-filled");
-    await (await button(dialog, "Create connection")).click();
+    await click(DIALOG, "Create connection");
     await browser.$('[data-testid="connection-row"]').waitForExist({ timeout: 10000 });
     await shot("06-connections-list");
 
@@ -188,22 +212,20 @@ describe("Latchkey desktop window", () => {
     assert.equal((await browser.$$('[data-testid="connection-row"]')).length, 1);
 
     // A duplicate name is refused inline.
-    await (await button(browser, "New connection")).click();
-    dialog = await browser.$('[role="dialog"]');
-    await setValue(dialog, "Name", "billing db");
-    await setValue(dialog, "Host", "other.internal");
-    await setValue(dialog, "Database", "x");
-    await setValue(dialog, "User", "x");
-    await setValue(dialog, "Password", "another-password");
-    await (await button(dialog, "Create connection")).click();
-    await browser.waitUntil(async () => (await fieldError(dialog, "Name")) !== null, { timeout: 5000 });
-    assert.match(await fieldError(dialog, "Name"), /already exists/);
+    await click("", "New connection");
+    await setValue(DIALOG, "Name", "billing db");
+    await setValue(DIALOG, "Host", "other.internal");
+    await setValue(DIALOG, "Database", "x");
+    await setValue(DIALOG, "User", "x");
+    await setValue(DIALOG, "Password", "another-password");
+    await click(DIALOG, "Create connection");
+    await browser.waitUntil(async () => (await fieldError(DIALOG, "Name")) !== null, { timeout: 5000 });
+    assert.match(await fieldError(DIALOG, "Name"), /already exists/);
     await browser.keys("Escape");
 
     // Editing shows the password as stored, never its value.
     await browser.$('//td//button[normalize-space()="Billing DB"]').click();
-    dialog = await browser.$('[role="dialog"]');
-    await dialog.$('[data-testid="password-stored"]').waitForExist({ timeout: 5000 });
+    await browser.$(`${DIALOG}//*[@data-testid="password-stored"]`).waitForExist({ timeout: 5000 });
     await shot("07-connection-edit");
     await browser.keys("Escape");
 
@@ -218,17 +240,17 @@ describe("Latchkey desktop window", () => {
     await heading(browser, "Settings");
     await browser.waitUntil(async () => (await browser.$('[data-testid="secrets-mode"]').getText()) === "Workspace");
     await shot("10-settings-light");
-    await (await button(browser, "Dark")).click();
+    await click("", "Dark");
     await shot("11-settings-dark");
     await nav("Connections");
     await heading(browser, "Connections");
     await browser.$('[data-testid="connection-row"]').waitForExist({ timeout: 5000 });
     await shot("12-connections-dark");
-    await (await button(browser, "New connection")).click();
+    await click("", "New connection");
     await shot("13-connection-form-dark");
     await browser.keys("Escape");
     await nav("Settings");
-    await (await button(browser, "Light")).click();
+    await click("", "Light");
 
     // Quit and relaunch: the connection is still there.
     await browser.deleteSession();

@@ -98,3 +98,33 @@ describe("ConnectionForm", () => {
     expect(input.fields.password).toEqual({ source: "secret", reference: "secret://aws/prod/db#password" });
   });
 });
+
+describe("ConnectionForm after a refused submit", () => {
+  it("keeps focus in the field being corrected and clears only that field's error", async () => {
+    fakeBackend({
+      create_connection: () => {
+        throw apiError("validation", "2 fields need attention", {
+          name: "Enter a name.",
+          host: "Host is required.",
+        });
+      },
+    });
+    render(
+      <ConnectionForm
+        types={[postgresType]}
+        projects={[defaultProject]}
+        onSaved={() => {}}
+        onCancel={() => {}}
+      />,
+    );
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Create connection" }));
+    const name = screen.getByLabelText(/^Name/);
+    await waitFor(() => expect(name).toHaveFocus());
+    await user.type(name, "Billing");
+    expect(name).toHaveValue("Billing");
+    expect(name).toHaveFocus();
+    expect(screen.queryByText("Enter a name.")).toBeNull();
+    expect(screen.getByText("Host is required.")).toBeInTheDocument();
+  });
+});

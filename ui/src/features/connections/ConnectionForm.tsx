@@ -70,11 +70,11 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
+  // After a refused submit (only then: not while the user edits), focus the first invalid field.
+  const [refusals, setRefusals] = useState(0);
   useEffect(() => {
-    if (Object.keys(errors).length > 0) {
-      formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
-    }
-  }, [errors]);
+    if (refusals > 0) formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+  }, [refusals]);
 
   // A field's error goes away as soon as the field is edited.
   const clearError = (key: string) =>
@@ -116,8 +116,10 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
       setCreds(initialCredentials(spec, saved));
       onSaved(saved);
     } catch (err) {
-      if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
-      else setFormError(errorMessage(err));
+      if (err instanceof CommandError && err.code === "validation") {
+        setErrors(err.fieldErrors());
+        setRefusals((n) => n + 1);
+      } else setFormError(errorMessage(err));
       setBusy(false);
     }
   };
