@@ -17,6 +17,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver imagemagick
   # the OS keychain on Linux (Secret Service) inside a private session bus
   dbus dbus-x11 gnome-keyring libsecret-tools
+  # the test services' clients
+  curl
   # fonts so screenshots render text properly
   fonts-dejavu-core fonts-noto-core
 )
@@ -32,6 +34,12 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "apt packages present"
+fi
+
+# moto: AWS Secrets Manager, STS and S3 on loopback for the tests (see ../shared/TESTING.md)
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+  log "pip install moto[server]"
+  python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
 fi
 
 if ! command -v tauri-driver >/dev/null 2>&1; then

@@ -1,0 +1,411 @@
+//! AWS Secrets Manager through the official SDK (`aws-sdk-secretsmanager`,
+//! `aws-config`, `aws-sdk-sts`).
+//!
+//! Auth: the default credential chain (environment, shared profile, SSO), a named
+//! profile, an access key pair, or AssumeRole with a role ARN and an external ID.
+//! Secrets are addressed by name or ARN, optionally by version stage or version ID,
+//! optionally with a JSON key. Calls are bounded (connect 5 s, attempt 15 s, whole
+//! operation 40 s) and throttling is retried with the SDK's standard backoff.
+
+mod arn;
+mod errors;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
+use latchkey_core::{ExposeSecret, SecretRef, SecretValue, SecretVersion};
+
+pub use arn::{SecretArn, check_region, parse_arn};
+use errors::sdk_error;
+
+use crate::{
+    AccessReport, Page, ProviderError, Resolved, Result, SecretDetails, SecretSummary,
+    SecretsProvider, VersionInfo,
+};
+
+/// How Latchkey authenticates to AWS.
+#[derive(Debug)]
+pub enum AwsAuth {
+    /// Environment variables, the shared config/credentials files, SSO, instance roles.
+    DefaultChain,
+    /// A named profile from the shared config files.
+    Profile { name: String },
+    /// A long-lived access key pair (the secret half comes from the OS keychain).
+    AccessKey {
+        access_key_id: String,
+        secret_access_key: SecretValue,
+    },
+    /// Assume a role. The source credentials are the access key pair when given, the
+    /// default chain otherwise.
+    AssumeRole {
+        role_arn: String,
+        external_id: String,
+        source: Option<(String, SecretValue)>,
+    },
+}
+
+/// The settings of one AWS Secrets Manager provider.
+#[derive(Debug)]
+pub struct AwsSettings {
+    pub region: String,
+    /// Overrides the service endpoint (tests point it at moto).
+    pub endpoint_url: Option<String>,
+    pub auth: AwsAuth,
+}
+
+/// Standard retries: up to this many attempts for throttling and transient errors.
+pub const MAX_ATTEMPTS: u32 = 4;
+
+/// One configured AWS Secrets Manager.
+#[derive(Clone, Debug)]
+pub struct AwsSecretsManager {
+    alias: String,
+    endpoint: String,
+    sm: Client,
+    sts: aws_sdk_sts::Client,
+}
+
+fn static_credentials(access_key_id: &str, secret: &SecretValue) -> Credentials {
+    Credentials::new(
+        access_key_id,
+        secret.expose_secret(),
+        None,
+        None,
+        "latchkey",
+    )
+}
+
+impl AwsSecretsManager {
+    /// Builds the clients; checks the region and the role ARN without calling AWS.
+    pub async fn connect(alias: &str, settings: AwsSettings) -> Result<Self> {
+        check_region(&settings.region)?;
+        if let Some(url) = &settings.endpoint_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ProviderError::InvalidSetting {
+                field: "endpoint_url",
+                message: format!(
+                    "The endpoint URL \"{url}\" must start with https:// (or http:// for a local test server)."
+                ),
+            });
+        }
+        let base = || {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(settings.region.clone()))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(Duration::from_secs(5))
+                        .operation_attempt_timeout(Duration::from_secs(15))
+                        .operation_timeout(Duration::from_secs(40))
+                        .build(),
+                )
+                .retry_config(
+                    RetryConfig::standard()
+                        .with_max_attempts(MAX_ATTEMPTS)
+                        .with_initial_backoff(Duration::from_millis(200)),
+                );
+            if let Some(url) = &settings.endpoint_url {
+                loader = loader.endpoint_url(url);
+            }
+            loader
+        };
+        let config: SdkConfig = match &settings.auth {
+            AwsAuth::DefaultChain => base().load().await,
+            AwsAuth::Profile { name } => base().profile_name(name).load().await,
+            AwsAuth::AccessKey {
+                access_key_id,
+                secret_access_key,
+            } => {
+                base()
+                    .credentials_provider(static_credentials(access_key_id, secret_access_key))
+                    .load()
+                    .await
+            }
+            AwsAuth::AssumeRole {
+                role_arn,
+                external_id,
+                source,
+            } => {
+                arn::check_role_arn(role_arn)?;
+                let source_config = match source {
+                    Some((id, secret)) => {
+                        base()
+                            .credentials_provider(static_credentials(id, secret))
+                            .load()
+                            .await
+                    }
+                    None => base().load().await,
+                };
+                let role = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                    .external_id(external_id)
+                    .session_name("latchkey")
+                    .configure(&source_config)
+                    .build()
+                    .await;
+                base().credentials_provider(role).load().await
+            }
+        };
+        let endpoint = settings
+            .endpoint_url
+            .clone()
+            .unwrap_or_else(|| format!("secretsmanager.{}.amazonaws.com", settings.region));
+        Ok(Self {
+            alias: alias.to_owned(),
+            endpoint,
+            sm: Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+        })
+    }
+
+    fn name(&self) -> String {
+        format!("AWS Secrets Manager \"{}\"", self.alias)
+    }
+}
+
+fn time(t: Option<&aws_sdk_secretsmanager::primitives::DateTime>) -> Option<String> {
+    t.and_then(|t| {
+        t.fmt(aws_sdk_secretsmanager::primitives::DateTimeFormat::DateTime)
+            .ok()
+    })
+}
+
+#[async_trait]
+impl SecretsProvider for AwsSecretsManager {
+    #[tracing::instrument(name = "aws.list_secrets", level = "debug", skip(self, page), fields(provider = %self.alias))]
+    async fn list(
+        &self,
+        prefix: Option<&str>,
+        page: Option<String>,
+    ) -> Result<Page<SecretSummary>> {
+        let mut req = self.sm.list_secrets().max_results(100).set_next_token(page);
+        if let Some(p) = prefix.filter(|p| !p.is_empty()) {
+            req = req.filters(
+                Filter::builder()
+                    .key(FilterNameStringType::Name)
+                    .values(p)
+                    .build(),
+            );
+        }
+        let out = req.send().await.map_err(|e| {
+            sdk_error(
+                e,
+                &self.name(),
+                &self.endpoint,
+                "secretsmanager:ListSecrets",
+                "*",
+            )
+        })?;
+        let items = out
+            .secret_list()
+            .iter()
+            .map(|s| SecretSummary {
+                name: s.name().unwrap_or_default().to_owned(),
+                id: s.arn().unwrap_or_default().to_owned(),
+                description: s.description().map(str::to_owned),
+                last_changed: time(s.last_changed_date()),
+                last_rotated: time(s.last_rotated_date()),
+                rotation_enabled: s.rotation_enabled().unwrap_or(false),
+                tags: s
+                    .tags()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().unwrap_or_default().to_owned(),
+                            t.value().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next: out.next_token().map(str::to_owned),
+        })
+    }
+
+    #[tracing::instrument(name = "aws.describe_secret", level = "debug", skip(self), fields(provider = %self.alias))]
+    async fn describe(&self, name: &str) -> Result<SecretDetails> {
+        if name.starts_with("arn:") {
+            parse_arn(name)?;
+        }
+        let d = self
+            .sm
+            .describe_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .map_err(|e| {
+                sdk_error(
+                    e,
+                    &self.name(),
+                    &self.endpoint,
+                    "secretsmanager:DescribeSecret",
+                    name,
+                )
+            })?;
+        let mut versions = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .sm
+                .list_secret_version_ids()
+                .secret_id(name)
+                .max_results(100)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| {
+                    sdk_error(
+                        e,
+                        &self.name(),
+                        &self.endpoint,
+                        "secretsmanager:ListSecretVersionIds",
+                        name,
+                    )
+                })?;
+            let before = versions.len();
+            for v in page.versions() {
+                let id = v.version_id().unwrap_or_default();
+                if !versions.iter().any(|known: &VersionInfo| known.id == id) {
+                    versions.push(VersionInfo {
+                        id: id.to_owned(),
+                        stages: v.version_stages().to_vec(),
+                        created: time(v.created_date()),
+                        enabled: true,
+                    });
+                }
+            }
+            // Some servers repeat a page (moto ignores the token): stop when nothing new arrives.
+            let next = page.next_token().map(str::to_owned);
+            if next.is_none()
+                || next == token
+                || versions.len() == before
+                || versions.len() > 10_000
+            {
+                break;
+            }
+            token = next;
+        }
+        // Newest first; stage-less (deprecated) versions last.
+        versions.sort_by(|a, b| b.created.cmp(&a.created));
+        Ok(SecretDetails {
+            summary: SecretSummary {
+                name: d.name().unwrap_or(name).to_owned(),
+                id: d.arn().unwrap_or_default().to_owned(),
+                description: d.description().map(str::to_owned),
+                last_changed: time(d.last_changed_date()),
+                last_rotated: time(d.last_rotated_date()),
+                rotation_enabled: d.rotation_enabled().unwrap_or(false),
+                tags: d
+                    .tags()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().unwrap_or_default().to_owned(),
+                            t.value().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect(),
+            },
+            versions,
+        })
+    }
+
+    #[tracing::instrument(name = "aws.get_secret_value", level = "debug", skip_all, fields(provider = %self.alias, reference = %reference))]
+    async fn read(&self, reference: &SecretRef) -> Result<Resolved> {
+        let secret = reference.path.as_str();
+        if secret.starts_with("arn:") {
+            parse_arn(secret)?;
+        }
+        let mut req = self.sm.get_secret_value().secret_id(secret);
+        match &reference.version {
+            None => {}
+            Some(SecretVersion::Id(id)) => req = req.version_id(id),
+            Some(SecretVersion::Stage(stage)) => req = req.version_stage(stage),
+        }
+        let out = match req.send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let err = sdk_error(
+                    e,
+                    &self.name(),
+                    &self.endpoint,
+                    "secretsmanager:GetSecretValue",
+                    secret,
+                );
+                // A missing version of an existing secret is a different fix than a missing secret.
+                if let (ProviderError::NotFound { .. }, Some(v)) = (&err, &reference.version)
+                    && self
+                        .sm
+                        .describe_secret()
+                        .secret_id(secret)
+                        .send()
+                        .await
+                        .is_ok()
+                {
+                    let version = match v {
+                        SecretVersion::Id(id) => id.clone(),
+                        SecretVersion::Stage(s) => format!("with stage {s}"),
+                    };
+                    return Err(ProviderError::VersionNotFound {
+                        secret: secret.to_owned(),
+                        version,
+                    });
+                }
+                return Err(err);
+            }
+        };
+        let version_id = out.version_id().map(str::to_owned);
+        let Some(text) = out.secret_string() else {
+            return Err(ProviderError::Binary(secret.to_owned()));
+        };
+        let whole = SecretValue::from(text.to_owned());
+        let value = match &reference.json_key {
+            None => whole,
+            Some(key) => crate::select_json_key(secret, &whole, key)?,
+        };
+        Ok(Resolved { value, version_id })
+    }
+
+    #[tracing::instrument(name = "aws.check_access", level = "debug", skip(self), fields(provider = %self.alias))]
+    async fn check_access(&self) -> Result<AccessReport> {
+        let who = self.sts.get_caller_identity().send().await.map_err(|e| {
+            sdk_error(
+                e,
+                &self.name(),
+                &self.endpoint,
+                "sts:GetCallerIdentity",
+                "*",
+            )
+        })?;
+        let identity = who.arn().unwrap_or("(unknown)").to_owned();
+        let listed = self.sm.list_secrets().max_results(1).send().await;
+        let (can_list, list_error) = match listed {
+            Ok(_) => (true, None),
+            Err(e) => (
+                false,
+                Some(
+                    sdk_error(
+                        e,
+                        &self.name(),
+                        &self.endpoint,
+                        "secretsmanager:ListSecrets",
+                        "*",
+                    )
+                    .to_string(),
+                ),
+            ),
+        };
+        Ok(AccessReport {
+            identity,
+            can_list,
+            list_error,
+        })
+    }
+}

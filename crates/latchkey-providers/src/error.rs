@@ -1,0 +1,76 @@
+/// Why a provider call failed. Every message names what failed and what to do; none
+/// contains a secret value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// A setting of the provider is wrong; `field` names it.
+    #[error("{message}")]
+    InvalidSetting {
+        field: &'static str,
+        message: String,
+    },
+    #[error("the secret \"{secret}\" does not exist in {provider} (check its name, region or ARN)")]
+    NotFound { provider: String, secret: String },
+    #[error(
+        "version {version} of the secret \"{secret}\" does not exist (it may have been removed by a rotation)"
+    )]
+    VersionNotFound { secret: String, version: String },
+    #[error(
+        "access denied: the identity is not allowed {action} on \"{target}\"; grant it in the IAM policy ({detail})"
+    )]
+    AccessDenied {
+        action: String,
+        target: String,
+        detail: String,
+    },
+    #[error("the credentials were rejected: {0}")]
+    BadCredentials(String),
+    #[error(
+        "{provider} is throttling requests: still refused after {attempts} attempts; wait a minute and try again"
+    )]
+    Throttled { provider: String, attempts: u32 },
+    #[error(
+        "cannot reach {endpoint}: {detail} (check the network, the region or the endpoint URL)"
+    )]
+    Unreachable { endpoint: String, detail: String },
+    #[error("the JSON key \"{key}\" is not in the secret \"{secret}\"; its keys are: {}", list(.available))]
+    JsonKeyMissing {
+        secret: String,
+        key: String,
+        available: Vec<String>,
+    },
+    #[error(
+        "the secret \"{secret}\" is not a JSON object, so it has no key \"{key}\"; remove the key from the reference to use the whole value"
+    )]
+    NotJson { secret: String, key: String },
+    #[error("the secret \"{0}\" has no text value (binary secrets are not supported)")]
+    Binary(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn list(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "(none)".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
+impl ProviderError {
+    /// A stable code for hosts and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidSetting { .. } => "invalid_setting",
+            Self::NotFound { .. } => "secret_not_found",
+            Self::VersionNotFound { .. } => "version_not_found",
+            Self::AccessDenied { .. } => "access_denied",
+            Self::BadCredentials(_) => "bad_credentials",
+            Self::Throttled { .. } => "throttled",
+            Self::Unreachable { .. } => "unreachable",
+            Self::JsonKeyMissing { .. } => "json_key_missing",
+            Self::NotJson { .. } => "not_json",
+            Self::Binary(_) => "binary_secret",
+            Self::Other(_) => "provider_error",
+        }
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Starts the local servers the tests talk to (idempotent: a running one is kept).
+#   moto (AWS Secrets Manager, STS, S3)   http://127.0.0.1:5000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
+RUN_DIR="${TMPDIR:-/tmp}/latchkey-services"
+mkdir -p "$RUN_DIR"
+
+wait_http() { # url, name
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$2 did not start; see $RUN_DIR/$2.log" >&2
+  return 1
+}
+
+if curl -fsS -o /dev/null http://127.0.0.1:5000/moto-api/ 2>/dev/null; then
+  log "moto already running on :5000"
+else
+  log "starting moto on 127.0.0.1:5000"
+  nohup python3 -m moto.server -H 127.0.0.1 -p 5000 >"$RUN_DIR/moto.log" 2>&1 &
+  wait_http http://127.0.0.1:5000/moto-api/ moto
+fi
