@@ -19,6 +19,8 @@ APT_PACKAGES=(
   dbus dbus-x11 gnome-keyring libsecret-tools
   # the test services' clients
   curl
+  # PostgreSQL for the test-connection tests
+  postgresql
   # fonts so screenshots render text properly
   fonts-dejavu-core fonts-noto-core
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local servers the tests talk to (idempotent: a running one is kept).
 #   moto (AWS Secrets Manager, STS, S3)   http://127.0.0.1:5000
+#   PostgreSQL 15                         127.0.0.1:5432
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
@@ -23,3 +24,21 @@ else
   nohup python3 -m moto.server -H 127.0.0.1 -p 5000 >"$RUN_DIR/moto.log" 2>&1 &
   wait_http http://127.0.0.1:5000/moto-api/ moto
 fi
+
+# PostgreSQL 15 (Debian's cluster) with a test role and database.
+if ! pg_lsclusters -h 2>/dev/null | grep -q ' online'; then
+  log "starting PostgreSQL 15"
+  pg_ctlcluster 15 main start
+fi
+su postgres -c "psql -q -v ON_ERROR_STOP=1" <<'SQL' >/dev/null
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'latchkey_test') THEN
+    CREATE ROLE latchkey_test LOGIN PASSWORD 'latchkey-test-pw';
+  ELSE
+    ALTER ROLE latchkey_test PASSWORD 'latchkey-test-pw';
+  END IF;
+END $$;
+SQL
+su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'latchkey_test'\"" | grep -q 1 ||
+  su postgres -c "createdb -O latchkey_test latchkey_test"
+log "PostgreSQL ready on 127.0.0.1:5432 (role latchkey_test)"
