@@ -17,6 +17,7 @@ pub mod validate;
 
 pub use catalog::{ConnectionKind, FieldKind, FieldSpec, TypeSpec};
 pub use error::ApiError;
+pub use model::AuditQuery;
 pub use model::*;
 pub use secret_ref::{SecretRef, SecretRefError, SecretVersion};
 pub use sensitive::{ExposeSecret, SecretValue};

@@ -298,6 +298,24 @@ pub struct AuditEvent {
 }
 }
 
+ipc_type! {
+/// Which audit events to list. Every field is optional; empty ones match everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// RFC 3339 lower bound (inclusive).
+    pub since: Option<String>,
+    /// RFC 3339 upper bound (exclusive).
+    pub until: Option<String>,
+    /// Event kind prefix, e.g. `connection.` or `project.created`.
+    pub kind: Option<String>,
+    pub outcome: Option<AuditOutcome>,
+    /// Matches the target text anywhere (e.g. a connection name), case-insensitively.
+    pub target: Option<String>,
+    /// At most this many events (default 1000).
+    pub limit: Option<u32>,
+}
+}
+
 /// An audit event to record (the store assigns id and time).
 #[derive(Clone, Debug)]
 pub struct NewAuditEvent {

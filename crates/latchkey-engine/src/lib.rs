@@ -17,11 +17,12 @@ mod projects;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use latchkey_core::AuditQuery;
 use latchkey_core::{
     AuditEvent, AuditOutcome, NewAuditEvent, TypeSpec, WorkspaceSettings, ipc_type,
 };
 use latchkey_keychain::CredentialStore;
-use latchkey_store::{AuditFilter, Store};
+use latchkey_store::Store;
 use serde::{Deserialize, Serialize};
 
 pub use error::{EngineError, Result};
@@ -47,19 +48,6 @@ pub struct WorkspaceInfo {
     pub keychain: String,
     pub build: String,
     pub settings: WorkspaceSettings,
-}
-}
-
-ipc_type! {
-/// Which audit events to list (all optional).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct AuditQuery {
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub kind: Option<String>,
-    pub outcome: Option<AuditOutcome>,
-    pub target: Option<String>,
-    pub limit: Option<u32>,
 }
 }
 
@@ -103,15 +91,12 @@ impl Engine {
     }
 
     pub async fn list_audit(&self, q: AuditQuery) -> Result<Vec<AuditEvent>> {
-        let filter = AuditFilter {
-            since: q.since,
-            until: q.until,
+        let q = AuditQuery {
             kind: q.kind.filter(|k| !k.is_empty()),
-            outcome: q.outcome,
             target: q.target.filter(|t| !t.is_empty()),
-            limit: q.limit,
+            ..q
         };
-        Ok(self.store.audit().list(&filter).await?)
+        Ok(self.store.audit().list(&q).await?)
     }
 
     /// Records an audit event. A failure to record is logged, never hidden silently,

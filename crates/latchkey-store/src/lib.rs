@@ -21,7 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use error::StoreError;
 pub use repos::{
-    AuditFilter, AuditRepo, ConnectionsRepo, NewProvider, ProjectsRepo, ProvidersRepo, SettingsRepo,
+    AuditRepo, ConnectionsRepo, NewProvider, ProjectsRepo, ProvidersRepo, SettingsRepo,
 };
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use latchkey_core::{
-    AuditEvent, AuditOutcome, Connection, ConnectionKind, FieldValue, NewAuditEvent, Project,
-    ProviderConfig, ProviderKind, SecretsMode, WorkspaceSettings,
+    AuditEvent, AuditOutcome, AuditQuery, Connection, ConnectionKind, FieldValue, NewAuditEvent,
+    Project, ProviderConfig, ProviderKind, SecretsMode, WorkspaceSettings,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
@@ -374,21 +374,6 @@ impl ConnectionsRepo<'_> {
 // ---------------------------------------------------------------------------------
 pub struct AuditRepo<'a>(pub(crate) &'a SqlitePool);
 
-/// Which audit events to list. Empty fields match everything.
-#[derive(Clone, Debug, Default)]
-pub struct AuditFilter {
-    /// RFC 3339 lower bound (inclusive).
-    pub since: Option<String>,
-    /// RFC 3339 upper bound (exclusive).
-    pub until: Option<String>,
-    /// Event kind prefix, e.g. `connection.` or `project.created`.
-    pub kind: Option<String>,
-    pub outcome: Option<AuditOutcome>,
-    /// Matches the target text anywhere (e.g. a connection name).
-    pub target: Option<String>,
-    pub limit: Option<u32>,
-}
-
 fn audit_event(row: &SqliteRow) -> Result<AuditEvent> {
     Ok(AuditEvent {
         id: row.try_get("id")?,
@@ -417,7 +402,7 @@ impl AuditRepo<'_> {
     }
 
     /// Matching events, newest first.
-    pub async fn list(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
+    pub async fn list(&self, f: &AuditQuery) -> Result<Vec<AuditEvent>> {
         sqlx::query(
             "SELECT * FROM audit_events
              WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)

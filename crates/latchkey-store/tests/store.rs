@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use latchkey_core::{
-    AuditOutcome, Connection, ConnectionKind, FieldValue, NewAuditEvent, ProviderKind, SecretRef,
-    SecretsMode,
+    AuditOutcome, AuditQuery, Connection, ConnectionKind, FieldValue, NewAuditEvent, ProviderKind,
+    SecretRef, SecretsMode,
 };
-use latchkey_store::{AuditFilter, NewProvider, Store, StoreError};
+use latchkey_store::{NewProvider, Store, StoreError};
 use sqlx::Row;
 
 async fn fresh() -> (tempfile::TempDir, Store) {
@@ -336,15 +336,15 @@ async fn audit_repository_filters_and_prunes() {
         .await
         .unwrap();
 
-    let all = store.audit().list(&AuditFilter::default()).await.unwrap();
+    let all = store.audit().list(&AuditQuery::default()).await.unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[0].kind, "keychain.write", "newest first");
-    let conn = AuditFilter {
+    let conn = AuditQuery {
         kind: Some("connection.".into()),
         ..Default::default()
     };
     assert_eq!(store.audit().list(&conn).await.unwrap().len(), 1);
-    let failed = AuditFilter {
+    let failed = AuditQuery {
         outcome: Some(AuditOutcome::Failed),
         ..Default::default()
     };
@@ -352,12 +352,12 @@ async fn audit_repository_filters_and_prunes() {
         store.audit().list(&failed).await.unwrap()[0].target,
         "field:password"
     );
-    let target = AuditFilter {
+    let target = AuditQuery {
         target: Some("billing".into()),
         ..Default::default()
     };
     assert_eq!(store.audit().list(&target).await.unwrap().len(), 1);
-    let future = AuditFilter {
+    let future = AuditQuery {
         since: Some("2999-01-01T00:00:00Z".into()),
         ..Default::default()
     };

@@ -73,26 +73,36 @@ export type AuditEvent = {
 /**  How an audited action ended. */
 export type AuditOutcome = "ok" | "failed" | "denied";
 
-/**  Which audit events to list (all optional). */
+/**  Which audit events to list. Every field is optional; empty ones match everything. */
 export type AuditQuery = AuditQuery_Serialize | AuditQuery_Deserialize;
 
-/**  Which audit events to list (all optional). */
+/**  Which audit events to list. Every field is optional; empty ones match everything. */
 export type AuditQuery_Deserialize = {
+	/**  RFC 3339 lower bound (inclusive). */
 	since?: string | null,
+	/**  RFC 3339 upper bound (exclusive). */
 	until?: string | null,
+	/**  Event kind prefix, e.g. `connection.` or `project.created`. */
 	kind?: string | null,
 	outcome?: AuditOutcome | null,
+	/**  Matches the target text anywhere (e.g. a connection name), case-insensitively. */
 	target?: string | null,
+	/**  At most this many events (default 1000). */
 	limit?: number | null,
 };
 
-/**  Which audit events to list (all optional). */
+/**  Which audit events to list. Every field is optional; empty ones match everything. */
 export type AuditQuery_Serialize = {
+	/**  RFC 3339 lower bound (inclusive). */
 	since: string | null,
+	/**  RFC 3339 upper bound (exclusive). */
 	until: string | null,
+	/**  Event kind prefix, e.g. `connection.` or `project.created`. */
 	kind: string | null,
 	outcome: AuditOutcome | null,
+	/**  Matches the target text anywhere (e.g. a connection name), case-insensitively. */
 	target: string | null,
+	/**  At most this many events (default 1000). */
 	limit: number | null,
 };
 

@@ -175,6 +175,17 @@ fn time(t: Option<&aws_sdk_secretsmanager::primitives::DateTime>) -> Option<Stri
     })
 }
 
+fn tags(tags: &[aws_sdk_secretsmanager::types::Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 #[async_trait]
 impl SecretsProvider for AwsSecretsManager {
     #[tracing::instrument(name = "aws.list_secrets", level = "debug", skip(self, page), fields(provider = %self.alias))]
@@ -211,16 +222,7 @@ impl SecretsProvider for AwsSecretsManager {
                 last_changed: time(s.last_changed_date()),
                 last_rotated: time(s.last_rotated_date()),
                 rotation_enabled: s.rotation_enabled().unwrap_or(false),
-                tags: s
-                    .tags()
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.key().unwrap_or_default().to_owned(),
-                            t.value().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect(),
+                tags: tags(s.tags()),
             })
             .collect();
         Ok(Page {
@@ -302,16 +304,7 @@ impl SecretsProvider for AwsSecretsManager {
                 last_changed: time(d.last_changed_date()),
                 last_rotated: time(d.last_rotated_date()),
                 rotation_enabled: d.rotation_enabled().unwrap_or(false),
-                tags: d
-                    .tags()
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.key().unwrap_or_default().to_owned(),
-                            t.value().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect(),
+                tags: tags(d.tags()),
             },
             versions,
         })

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Field } from "../../components/Field";
+import { FormFooter } from "../../components/FormFooter";
 import { Icon } from "../../components/icons";
 import {
   api,
@@ -215,19 +216,12 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
         </div>
       </fieldset>
 
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? "Saving…" : connection ? "Save changes" : "Create connection"}
-        </button>
-      </div>
+      <FormFooter
+        error={formError}
+        busy={busy}
+        submitLabel={connection ? "Save changes" : "Create connection"}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

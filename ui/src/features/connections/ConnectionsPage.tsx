@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Icon } from "../../components/icons";
 import { Modal } from "../../components/Modal";
+import { RowActions } from "../../components/RowActions";
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
 import { useToast } from "../../components/Toasts";
 import { api, type ConnectionView, type FieldView, type TypeSpec } from "../../ipc/api";
@@ -206,24 +207,11 @@ export function ConnectionsPage({
                       <td className="muted" title={c.updated_at}>
                         {relativeTime(c.updated_at)}
                       </td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="icon-button"
-                          aria-label={`Edit ${c.name}`}
-                          onClick={() => setDialog({ kind: "edit", connection: c })}
-                        >
-                          <Icon.edit />
-                        </button>
-                        <button
-                          type="button"
-                          className="icon-button danger"
-                          aria-label={`Delete ${c.name}`}
-                          onClick={() => setDialog({ kind: "delete", connection: c })}
-                        >
-                          <Icon.trash />
-                        </button>
-                      </td>
+                      <RowActions
+                        name={c.name}
+                        onEdit={() => setDialog({ kind: "edit", connection: c })}
+                        onDelete={() => setDialog({ kind: "delete", connection: c })}
+                      />
                     </tr>
                   );
                 })

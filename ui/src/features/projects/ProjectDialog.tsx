@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Field } from "../../components/Field";
+import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
 import { api, CommandError, errorMessage, type Project } from "../../ipc/api";
 
@@ -65,19 +66,12 @@ export function ProjectDialog({ project, onSaved, onClose }: Props) {
             />
           )}
         </Field>
-        {formError && (
-          <p className="form-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? "Saving…" : project ? "Save" : "Create project"}
-          </button>
-        </div>
+        <FormFooter
+          error={formError}
+          busy={busy}
+          submitLabel={project ? "Save" : "Create project"}
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   );

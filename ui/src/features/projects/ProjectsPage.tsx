@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Icon } from "../../components/icons";
+import { RowActions } from "../../components/RowActions";
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
 import { useToast } from "../../components/Toasts";
 import { api, type ProjectSummary } from "../../ipc/api";
@@ -71,24 +72,11 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (projectId: str
                     <td className="muted" title={p.updated_at}>
                       {relativeTime(p.updated_at)}
                     </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="icon-button"
-                        aria-label={`Edit ${p.name}`}
-                        onClick={() => setDialog({ kind: "edit", project: p })}
-                      >
-                        <Icon.edit />
-                      </button>
-                      <button
-                        type="button"
-                        className="icon-button danger"
-                        aria-label={`Delete ${p.name}`}
-                        onClick={() => setDialog({ kind: "delete", project: p })}
-                      >
-                        <Icon.trash />
-                      </button>
-                    </td>
+                    <RowActions
+                      name={p.name}
+                      onEdit={() => setDialog({ kind: "edit", project: p })}
+                      onDelete={() => setDialog({ kind: "delete", project: p })}
+                    />
                   </tr>
                 ))
               )}
