@@ -18,7 +18,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
+use aws_smithy_runtime_api::http::Response;
 use latchkey_core::{ExposeSecret, SecretRef, SecretValue, SecretVersion};
 
 pub use arn::{SecretArn, check_region, parse_arn};
@@ -166,6 +168,18 @@ impl AwsSecretsManager {
     fn name(&self) -> String {
         format!("AWS Secrets Manager \"{}\"", self.alias)
     }
+
+    /// Maps an SDK error of `action` on `target` to a [`ProviderError`].
+    fn on_error<E>(
+        &self,
+        action: &str,
+        target: &str,
+    ) -> impl FnOnce(SdkError<E, Response>) -> ProviderError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        move |e| sdk_error(e, &self.name(), &self.endpoint, action, target)
+    }
 }
 
 fn time(t: Option<&aws_sdk_secretsmanager::primitives::DateTime>) -> Option<String> {
@@ -203,15 +217,10 @@ impl SecretsProvider for AwsSecretsManager {
                     .build(),
             );
         }
-        let out = req.send().await.map_err(|e| {
-            sdk_error(
-                e,
-                &self.name(),
-                &self.endpoint,
-                "secretsmanager:ListSecrets",
-                "*",
-            )
-        })?;
+        let out = req
+            .send()
+            .await
+            .map_err(self.on_error("secretsmanager:ListSecrets", "*"))?;
         let items = out
             .secret_list()
             .iter()
@@ -242,15 +251,7 @@ impl SecretsProvider for AwsSecretsManager {
             .secret_id(name)
             .send()
             .await
-            .map_err(|e| {
-                sdk_error(
-                    e,
-                    &self.name(),
-                    &self.endpoint,
-                    "secretsmanager:DescribeSecret",
-                    name,
-                )
-            })?;
+            .map_err(self.on_error("secretsmanager:DescribeSecret", name))?;
         let mut versions = Vec::new();
         let mut token = None;
         loop {
@@ -262,15 +263,7 @@ impl SecretsProvider for AwsSecretsManager {
                 .set_next_token(token.clone())
                 .send()
                 .await
-                .map_err(|e| {
-                    sdk_error(
-                        e,
-                        &self.name(),
-                        &self.endpoint,
-                        "secretsmanager:ListSecretVersionIds",
-                        name,
-                    )
-                })?;
+                .map_err(self.on_error("secretsmanager:ListSecretVersionIds", name))?;
             let before = versions.len();
             for v in page.versions() {
                 let id = v.version_id().unwrap_or_default();
@@ -325,13 +318,7 @@ impl SecretsProvider for AwsSecretsManager {
         let out = match req.send().await {
             Ok(out) => out,
             Err(e) => {
-                let err = sdk_error(
-                    e,
-                    &self.name(),
-                    &self.endpoint,
-                    "secretsmanager:GetSecretValue",
-                    secret,
-                );
+                let err = self.on_error("secretsmanager:GetSecretValue", secret)(e);
                 // A missing version of an existing secret is a different fix than a missing secret.
                 if let (ProviderError::NotFound { .. }, Some(v)) = (&err, &reference.version)
                     && self
@@ -368,31 +355,19 @@ impl SecretsProvider for AwsSecretsManager {
 
     #[tracing::instrument(name = "aws.check_access", level = "debug", skip(self), fields(provider = %self.alias))]
     async fn check_access(&self) -> Result<AccessReport> {
-        let who = self.sts.get_caller_identity().send().await.map_err(|e| {
-            sdk_error(
-                e,
-                &self.name(),
-                &self.endpoint,
-                "sts:GetCallerIdentity",
-                "*",
-            )
-        })?;
+        let who = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(self.on_error("sts:GetCallerIdentity", "*"))?;
         let identity = who.arn().unwrap_or("(unknown)").to_owned();
         let listed = self.sm.list_secrets().max_results(1).send().await;
         let (can_list, list_error) = match listed {
             Ok(_) => (true, None),
             Err(e) => (
                 false,
-                Some(
-                    sdk_error(
-                        e,
-                        &self.name(),
-                        &self.endpoint,
-                        "secretsmanager:ListSecrets",
-                        "*",
-                    )
-                    .to_string(),
-                ),
+                Some(self.on_error("secretsmanager:ListSecrets", "*")(e).to_string()),
             ),
         };
         Ok(AccessReport {
