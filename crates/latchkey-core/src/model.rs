@@ -47,6 +47,8 @@ pub struct WorkspaceSettings {
     pub secrets_mode: SecretsMode,
     /// Audit events older than this many days are pruned.
     pub audit_retention_days: u32,
+    /// The external ID to put in AWS role trust policies (generated once per workspace).
+    pub aws_external_id: String,
     pub updated_at: String,
 }
 }

@@ -13,6 +13,12 @@ pub enum EngineError {
     NotFound(String),
     #[error(transparent)]
     Keychain(#[from] KeychainError),
+    /// A secrets manager refused or failed.
+    #[error(transparent)]
+    Provider(latchkey_providers::ProviderError),
+    /// The thing is still used elsewhere.
+    #[error("{0}")]
+    InUse(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -48,6 +54,8 @@ impl EngineError {
             Self::NotFound(_) => "not_found",
             Self::Keychain(KeychainError::Unavailable(_)) => "keychain_unavailable",
             Self::Keychain(_) => "keychain",
+            Self::Provider(p) => p.code(),
+            Self::InUse(_) => "in_use",
             Self::Store(StoreError::Conflict { .. }) => "conflict",
             Self::Store(_) => "database",
             Self::Internal(_) => "internal",

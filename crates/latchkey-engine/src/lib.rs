@@ -12,7 +12,9 @@ mod connections;
 mod error;
 pub mod logging;
 pub mod paths;
+mod pipeline;
 mod projects;
+mod providers;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +28,12 @@ use latchkey_store::Store;
 use serde::{Deserialize, Serialize};
 
 pub use error::{EngineError, Result};
+pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
+pub use providers::{
+    AwsAuthMethod, AwsForm, AwsView, ProviderCheck, ProviderInput, ProviderView, SecretInfo,
+    SecretItem, SecretPage, SecretVersionItem,
+};
 
 /// The engine over one workspace database and one credential store.
 #[derive(Clone, Debug)]

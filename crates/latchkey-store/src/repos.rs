@@ -37,13 +37,14 @@ pub struct SettingsRepo<'a>(pub(crate) &'a SqlitePool);
 
 impl SettingsRepo<'_> {
     pub async fn get(&self) -> Result<WorkspaceSettings> {
-        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, updated_at FROM workspace_settings WHERE id = 1")
+        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, aws_external_id, updated_at FROM workspace_settings WHERE id = 1")
             .fetch_one(self.0)
             .await?;
         Ok(WorkspaceSettings {
             secrets_mode: SecretsMode::parse(row.try_get("secrets_mode")?)
                 .ok_or(StoreError::Corrupt("secrets mode"))?,
             audit_retention_days: row.try_get("audit_retention_days")?,
+            aws_external_id: row.try_get("aws_external_id")?,
             updated_at: row.try_get("updated_at")?,
         })
     }

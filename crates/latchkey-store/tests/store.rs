@@ -63,6 +63,9 @@ async fn migrates_from_empty_and_reopens_idempotently() {
     let settings = store.settings().get().await.unwrap();
     assert_eq!(settings.secrets_mode, SecretsMode::Workspace);
     assert_eq!(settings.audit_retention_days, 365);
+    assert!(
+        settings.aws_external_id.starts_with("latchkey-") && settings.aws_external_id.len() == 41
+    );
     let projects = store.projects().list().await.unwrap();
     assert_eq!(
         projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
@@ -73,6 +76,11 @@ async fn migrates_from_empty_and_reopens_idempotently() {
     store.close().await;
     let again = Store::open_in(dir.path()).await.unwrap();
     assert_eq!(again.projects().list().await.unwrap().len(), 2);
+    let same = again.settings().get().await.unwrap().aws_external_id;
+    assert_eq!(
+        same, settings.aws_external_id,
+        "the external ID is generated once"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use aws_smithy_runtime_api::http::Response;
 use latchkey_core::{ExposeSecret, SecretRef, SecretValue, SecretVersion};
 
-pub use arn::{SecretArn, check_region, parse_arn};
+pub use arn::{SecretArn, check_region, check_role_arn, parse_arn};
 use errors::sdk_error;
 
 use crate::{

@@ -1,0 +1,450 @@
+//! "Test connection": four steps, each timed and reported as it finishes.
+//!
+//! 1. Request the secret — from the secrets manager (or the OS keychain for a literal).
+//! 2. Retrieve and decrypt — the value arrives; a JSON key is applied.
+//! 3. Authenticate — to the target system with the resolved credentials.
+//! 4. Check access — what the session may do (PostgreSQL: `current_user`, `version()`).
+//!
+//! A failure names its step, a code, the cause and a fix; later steps are skipped.
+//! Values stay in `SecretValue`s: no report, log line or audit event carries one.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use latchkey_connectors::postgres::{self, PgTarget};
+use latchkey_core::{
+    AuditOutcome, Connection, ConnectionKind, FieldKind, FieldValue, SecretValue, ipc_type,
+};
+use latchkey_providers::{ProviderError, select_json_key};
+use serde::{Deserialize, Serialize};
+
+use crate::{Engine, EngineError, Result};
+
+ipc_type! {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    Ok,
+    Failed,
+    /// Not run because an earlier step failed.
+    Skipped,
+}
+}
+
+ipc_type! {
+/// One step of a connection test.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepReport {
+    /// 1 to 4.
+    pub step: u8,
+    pub title: String,
+    pub outcome: StepOutcome,
+    pub duration_ms: u32,
+    /// What happened (never a value).
+    pub detail: String,
+    pub code: Option<String>,
+    pub cause: Option<String>,
+    pub fix: Option<String>,
+}
+}
+
+ipc_type! {
+/// The whole test.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub connection_id: String,
+    pub connection: String,
+    pub ok: bool,
+    pub steps: Vec<StepReport>,
+}
+}
+
+const TITLES: [&str; 4] = [
+    "Request the secret",
+    "Retrieve and decrypt",
+    "Authenticate",
+    "Check access",
+];
+
+/// A failure inside a step: code, cause, fix.
+struct Failure {
+    code: String,
+    cause: String,
+    fix: String,
+}
+
+fn fix_for(code: &str) -> &'static str {
+    match code {
+        "secret_not_found" => {
+            "check the secret's name or ARN and the region, or pick it again from the tree"
+        }
+        "version_not_found" => "pick a current version, or remove the version from the reference",
+        "access_denied" => {
+            "grant the identity secretsmanager:GetSecretValue on this secret in its IAM policy"
+        }
+        "bad_credentials" => {
+            "check the secrets manager's credentials under Secrets managers, then use Test there"
+        }
+        "throttled" => "wait a minute and try again",
+        "unreachable" => "check the network, the region and the endpoint URL",
+        "json_key_missing" => "pick one of the listed keys",
+        "not_json" => "remove the JSON key from the reference to use the whole value",
+        "binary_secret" => "store the credential as a text secret",
+        "invalid_setting" => "add the secrets manager under Secrets managers, or fix the reference",
+        "keychain" | "keychain_unavailable" => {
+            "type the credential again: the OS keychain does not have it"
+        }
+        _ => "see the message and the log",
+    }
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        let code = match &e {
+            EngineError::Provider(p) => p.code(),
+            other => other.code(),
+        }
+        .to_owned();
+        let fix = fix_for(&code).to_owned();
+        Failure {
+            cause: e.to_string(),
+            code,
+            fix,
+        }
+    }
+}
+
+impl From<ProviderError> for Failure {
+    fn from(e: ProviderError) -> Self {
+        EngineError::Provider(e).into()
+    }
+}
+
+struct Steps<'a, F: Fn(&StepReport)> {
+    reports: Vec<StepReport>,
+    on_step: &'a F,
+}
+
+impl<F: Fn(&StepReport)> Steps<'_, F> {
+    fn record(&mut self, started: Instant, result: std::result::Result<String, Failure>) -> bool {
+        let step = u8::try_from(self.reports.len() + 1).unwrap_or(u8::MAX);
+        let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        let title = TITLES[usize::from(step - 1)].to_owned();
+        let report = match result {
+            Ok(detail) => StepReport {
+                step,
+                title,
+                outcome: StepOutcome::Ok,
+                duration_ms,
+                detail,
+                code: None,
+                cause: None,
+                fix: None,
+            },
+            Err(f) => StepReport {
+                step,
+                title,
+                outcome: StepOutcome::Failed,
+                duration_ms,
+                detail: f.cause.clone(),
+                code: Some(f.code),
+                cause: Some(f.cause),
+                fix: Some(f.fix),
+            },
+        };
+        let ok = report.outcome == StepOutcome::Ok;
+        (self.on_step)(&report);
+        self.reports.push(report);
+        ok
+    }
+
+    fn skip_rest(&mut self) {
+        while self.reports.len() < TITLES.len() {
+            let step = u8::try_from(self.reports.len() + 1).unwrap_or(u8::MAX);
+            let report = StepReport {
+                step,
+                title: TITLES[usize::from(step - 1)].into(),
+                outcome: StepOutcome::Skipped,
+                duration_ms: 0,
+                detail: "skipped: an earlier step failed".into(),
+                code: None,
+                cause: None,
+                fix: None,
+            };
+            (self.on_step)(&report);
+            self.reports.push(report);
+        }
+    }
+}
+
+/// A credential as fetched in step 1, before step 2 applies its JSON key.
+struct Fetched {
+    value: SecretValue,
+    /// (secret path for messages, key) when a JSON key must be applied.
+    json_key: Option<(String, String)>,
+    source: String,
+}
+
+impl Engine {
+    /// Runs the four steps for a saved connection; `on_step` sees each as it finishes.
+    pub async fn test_connection(
+        &self,
+        id: &str,
+        on_step: &(impl Fn(&StepReport) + Sync),
+    ) -> Result<TestReport> {
+        let c = self.store.connections().get(id).await?;
+        let mut steps = Steps {
+            reports: Vec::new(),
+            on_step,
+        };
+
+        // 1. Request each credential from where it lives.
+        let started = Instant::now();
+        let fetched = self.fetch_credentials(&c).await;
+        let fetched = match fetched {
+            Ok(f) => {
+                let detail = f
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.source))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                steps.record(
+                    started,
+                    Ok(if detail.is_empty() {
+                        "no credential fields".into()
+                    } else {
+                        detail
+                    }),
+                );
+                f
+            }
+            Err(failure) => {
+                steps.record(started, Err(failure));
+                return Ok(self.finish(&c, steps).await);
+            }
+        };
+
+        // 2. Retrieve: apply JSON keys, check the values are usable.
+        let started = Instant::now();
+        let mut values = BTreeMap::new();
+        let mut notes = Vec::new();
+        for (key, f) in fetched {
+            let value = match &f.json_key {
+                None => Ok(f.value),
+                Some((secret, json_key)) => {
+                    notes.push(format!("{key}: JSON key \"{json_key}\""));
+                    select_json_key(secret, &f.value, json_key)
+                }
+            };
+            match value {
+                Ok(v) => {
+                    values.insert(key, v);
+                }
+                Err(e) => {
+                    steps.record(started, Err(e.into()));
+                    return Ok(self.finish(&c, steps).await);
+                }
+            }
+        }
+        let detail = if notes.is_empty() {
+            "values received".to_owned()
+        } else {
+            format!("values received; {}", notes.join("; "))
+        };
+        steps.record(started, Ok(detail));
+
+        // 3 and 4, per connection type.
+        match c.kind {
+            ConnectionKind::Postgres => self.test_postgres(&c, &values, &mut steps).await,
+        }
+        Ok(self.finish(&c, steps).await)
+    }
+
+    async fn finish<F: Fn(&StepReport)>(
+        &self,
+        c: &Connection,
+        mut steps: Steps<'_, F>,
+    ) -> TestReport {
+        let failed = steps
+            .reports
+            .iter()
+            .find(|s| s.outcome == StepOutcome::Failed)
+            .cloned();
+        steps.skip_rest();
+        let (outcome, detail) = match &failed {
+            None => (AuditOutcome::Ok, "all 4 steps passed".to_owned()),
+            Some(s) => (
+                AuditOutcome::Failed,
+                format!(
+                    "step {} ({}) failed: {}",
+                    s.step,
+                    s.title,
+                    s.code.clone().unwrap_or_default()
+                ),
+            ),
+        };
+        self.audit(
+            "connection.tested",
+            format!("connection:{}", c.name),
+            outcome,
+            detail,
+        )
+        .await;
+        TestReport {
+            connection_id: c.id.clone(),
+            connection: c.name.clone(),
+            ok: failed.is_none(),
+            steps: steps.reports,
+        }
+    }
+
+    async fn fetch_credentials(
+        &self,
+        c: &Connection,
+    ) -> std::result::Result<Vec<(String, Fetched)>, Failure> {
+        let spec = c.kind.spec();
+        let mut out = Vec::new();
+        for f in spec
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Credential)
+        {
+            match c.fields.get(&f.key) {
+                None | Some(FieldValue::Plain { .. }) => {}
+                Some(FieldValue::Keychain { handle }) => {
+                    let h = handle.clone();
+                    let value = self
+                        .keychain(move |kc| kc.get(&h))
+                        .await
+                        .map_err(Failure::from)?;
+                    out.push((
+                        f.key.clone(),
+                        Fetched {
+                            value,
+                            json_key: None,
+                            source: "OS keychain".into(),
+                        },
+                    ));
+                }
+                Some(FieldValue::Secret { reference }) => {
+                    let whole = latchkey_core::SecretRef {
+                        json_key: None,
+                        ..reference.clone()
+                    };
+                    let started = Instant::now();
+                    let result = match self.provider_for(&whole).await {
+                        Ok((_, client)) => client.read(&whole).await.map_err(EngineError::from),
+                        Err(e) => Err(e),
+                    };
+                    let ms = started.elapsed().as_millis();
+                    let (outcome, detail) = match &result {
+                        Ok(r) => (
+                            AuditOutcome::Ok,
+                            format!(
+                                "for {} ({ms} ms, version {})",
+                                c.name,
+                                r.version_id.as_deref().unwrap_or("-")
+                            ),
+                        ),
+                        Err(e) => (
+                            AuditOutcome::Failed,
+                            format!("for {} ({ms} ms): {e}", c.name),
+                        ),
+                    };
+                    self.audit("secret.read", reference.to_string(), outcome, detail)
+                        .await;
+                    let resolved = result.map_err(Failure::from)?;
+                    let version = resolved
+                        .version_id
+                        .as_deref()
+                        .map(|v| format!(", version {v}"))
+                        .unwrap_or_default();
+                    out.push((
+                        f.key.clone(),
+                        Fetched {
+                            value: resolved.value,
+                            json_key: reference
+                                .json_key
+                                .clone()
+                                .map(|k| (reference.path.clone(), k)),
+                            source: format!("{} ({ms} ms{version})", whole),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn test_postgres<F: Fn(&StepReport)>(
+        &self,
+        c: &Connection,
+        values: &BTreeMap<String, SecretValue>,
+        steps: &mut Steps<'_, F>,
+    ) {
+        let plain = |k: &str| match c.fields.get(k) {
+            Some(FieldValue::Plain { value }) => value.clone(),
+            _ => String::new(),
+        };
+        let started = Instant::now();
+        let target = PgTarget {
+            host: plain("host"),
+            port: plain("port").parse().unwrap_or(5432),
+            database: plain("database"),
+            user: plain("user"),
+            sslmode: if plain("sslmode").is_empty() {
+                "prefer".into()
+            } else {
+                plain("sslmode")
+            },
+        };
+        let empty = SecretValue::from(String::new());
+        let password = values.get("password").unwrap_or(&empty);
+        let mut conn = match postgres::authenticate(&target, password).await {
+            Ok(conn) => {
+                steps.record(
+                    started,
+                    Ok(format!(
+                        "logged in to {}:{} as {}",
+                        target.host, target.port, target.user
+                    )),
+                );
+                conn
+            }
+            Err(e) => {
+                steps.record(
+                    started,
+                    Err(Failure {
+                        code: e.code.into(),
+                        cause: e.cause,
+                        fix: e.fix,
+                    }),
+                );
+                return;
+            }
+        };
+        let started = Instant::now();
+        match postgres::check_access(&mut conn).await {
+            Ok(a) => {
+                steps.record(
+                    started,
+                    Ok(format!(
+                        "current_user = {}; {}",
+                        a.current_user, a.server_version
+                    )),
+                );
+            }
+            Err(e) => {
+                steps.record(
+                    started,
+                    Err(Failure {
+                        code: e.code.into(),
+                        cause: e.cause,
+                        fix: e.fix,
+                    }),
+                );
+            }
+        }
+        postgres::close(conn).await;
+    }
+}

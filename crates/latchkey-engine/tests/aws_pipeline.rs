@@ -1,0 +1,507 @@
+//! Secrets managers and "Test connection" end to end through the engine: AWS Secrets
+//! Manager on moto (127.0.0.1:5000), PostgreSQL 15 (127.0.0.1:5432, role
+//! `latchkey_test` / `latchkey-test-pw`, started by scripts/services.sh), the real OS
+//! keychain, a real SQLite file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, SecretValue};
+use latchkey_engine::{
+    AuditQuery, AwsAuthMethod, AwsForm, Engine, EngineError, ProviderInput, StepOutcome,
+    StepReport, TestReport,
+};
+use latchkey_keychain::OsKeychain;
+
+const MOTO: &str = "http://127.0.0.1:5000";
+const PG_PASSWORD: &str = "latchkey-test-pw";
+
+async fn seeder() -> aws_sdk_secretsmanager::Client {
+    let creds =
+        aws_credential_types::Credentials::new("AKIATESTLATCHKEY0002", "x", None, None, "seed");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(creds)
+        .load()
+        .await;
+    aws_sdk_secretsmanager::Client::new(&config)
+}
+
+fn unique(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{nanos}-{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    )
+}
+
+fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
+    ProviderInput {
+        alias: alias.into(),
+        project_id: None,
+        aws: AwsForm {
+            region: "us-east-1".into(),
+            endpoint_url: MOTO.into(),
+            auth: AwsAuthMethod::AccessKey,
+            profile: String::new(),
+            access_key_id: "AKIATESTLATCHKEY0002".into(),
+            secret_access_key: secret_key.map(|k| FieldInput::Literal {
+                value: SecretValue::from(k.to_owned()),
+            }),
+            role_arn: String::new(),
+        },
+    }
+}
+
+fn pg_input(project_id: &str, name: &str, password: FieldInput) -> ConnectionInput {
+    let plain = |v: &str| FieldInput::Plain { value: v.into() };
+    ConnectionInput {
+        project_id: project_id.into(),
+        name: name.into(),
+        kind: ConnectionKind::Postgres,
+        fields: BTreeMap::from([
+            ("host".to_string(), plain("127.0.0.1")),
+            ("port".to_string(), plain("5432")),
+            ("database".to_string(), plain("latchkey_test")),
+            ("user".to_string(), plain("latchkey_test")),
+            ("sslmode".to_string(), plain("prefer")),
+            ("password".to_string(), password),
+        ]),
+    }
+}
+
+fn reference(r: &str) -> FieldInput {
+    FieldInput::Secret {
+        reference: r.into(),
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    dir: std::path::PathBuf,
+    engine: Engine,
+    project: String,
+    alias: String,
+    sm: aws_sdk_secretsmanager::Client,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = Arc::new(OsKeychain::new(unique("latchkey-test-aws")));
+    let engine = Engine::open(dir.path(), kc).await.unwrap();
+    let alias = unique("aws").replace('-', "_");
+    engine
+        .create_provider(aws_form(&alias, Some("canary-aws-secret-key")))
+        .await
+        .unwrap();
+    let project = engine.list_projects().await.unwrap()[0].project.id.clone();
+    World {
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        engine,
+        project,
+        alias,
+        sm: seeder().await,
+    }
+}
+
+async fn run_test(engine: &Engine, id: &str) -> (TestReport, Vec<StepReport>) {
+    let seen = Mutex::new(Vec::new());
+    let report = engine
+        .test_connection(id, &|s: &StepReport| seen.lock().unwrap().push(s.clone()))
+        .await
+        .unwrap();
+    (report, seen.into_inner().unwrap())
+}
+
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            hits.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn a_password_from_aws_passes_all_four_steps_and_leaves_no_trace() {
+    let w = world().await;
+    let name = unique("prod/billing/db");
+    w.sm.create_secret()
+        .name(&name)
+        .secret_string(format!(r#"{{"username":"latchkey_test","password":"{PG_PASSWORD}","canary":"canary-json-sibling"}}"#))
+        .send()
+        .await
+        .unwrap();
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Billing",
+            reference(&format!("secret://{}/{name}#password", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let (report, streamed) = run_test(&w.engine, &c.id).await;
+    assert!(report.ok, "{report:#?}");
+    assert_eq!(
+        streamed, report.steps,
+        "every step was streamed as it finished"
+    );
+    let outcomes: Vec<_> = report.steps.iter().map(|s| (s.step, s.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, StepOutcome::Ok),
+            (2, StepOutcome::Ok),
+            (3, StepOutcome::Ok),
+            (4, StepOutcome::Ok)
+        ]
+    );
+    assert!(
+        report.steps[0].detail.contains(&name),
+        "{}",
+        report.steps[0].detail
+    );
+    assert!(
+        report.steps[3]
+            .detail
+            .contains("current_user = latchkey_test"),
+        "{}",
+        report.steps[3].detail
+    );
+    assert!(report.steps[3].detail.contains("PostgreSQL 15"));
+
+    // The picker's calls: listing, metadata and key names (never values).
+    let page = w
+        .engine
+        .list_secrets(&provider_id(&w).await, Some(name.clone()), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        [name.as_str()]
+    );
+    let info = w
+        .engine
+        .describe_secret(&provider_id(&w).await, &name)
+        .await
+        .unwrap();
+    assert_eq!(info.versions.len(), 1);
+    assert!(info.versions[0].stages.contains(&"AWSCURRENT".to_owned()));
+    let keys = w
+        .engine
+        .secret_json_keys(&provider_id(&w).await, &name, None)
+        .await
+        .unwrap();
+    assert_eq!(keys, ["canary", "password", "username"]);
+
+    // Canaries: nothing in the data dir (SQLite, WAL, logs), nothing in any reply.
+    let replies = serde_json::json!({
+        "report": report,
+        "providers": w.engine.list_providers().await.unwrap(),
+        "connections": w.engine.list_connections(None).await.unwrap(),
+        "audit": w.engine.list_audit(AuditQuery::default()).await.unwrap(),
+        "page": page,
+        "info": info,
+    })
+    .to_string();
+    for canary in [PG_PASSWORD, "canary-json-sibling", "canary-aws-secret-key"] {
+        assert!(!replies.contains(canary), "{canary} reached a reply");
+        assert_eq!(
+            files_containing(&w.dir, canary),
+            Vec::<String>::new(),
+            "{canary} reached the disk"
+        );
+    }
+    let audit = w
+        .engine
+        .list_audit(AuditQuery {
+            kind: Some("secret.read".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.target.contains(&name)),
+        "secret reads are audited"
+    );
+}
+
+async fn provider_id(w: &World) -> String {
+    w.engine
+        .list_providers()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.alias == w.alias)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn each_failure_names_its_step() {
+    let w = world().await;
+    let wrong = unique("wrong/db");
+    w.sm.create_secret()
+        .name(&wrong)
+        .secret_string(r#"{"password":"canary-not-the-password"}"#)
+        .send()
+        .await
+        .unwrap();
+
+    // Wrong password in the secret: step 3 with PostgreSQL's reason.
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Wrong",
+            reference(&format!("secret://{}/{wrong}#password", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &c.id).await;
+    assert!(!r.ok);
+    assert_eq!(r.steps[2].outcome, StepOutcome::Failed, "{r:#?}");
+    assert_eq!(r.steps[2].code.as_deref(), Some("bad_credentials"));
+    assert!(
+        r.steps[2]
+            .cause
+            .as_deref()
+            .unwrap()
+            .contains("password authentication failed")
+    );
+    assert_eq!(r.steps[3].outcome, StepOutcome::Skipped);
+    assert!(
+        !serde_json::to_string(&r)
+            .unwrap()
+            .contains("canary-not-the-password")
+    );
+
+    // Missing secret: step 1, naming it.
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Missing",
+            reference(&format!("secret://{}/no/such/secret", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &c.id).await;
+    assert_eq!(r.steps[0].outcome, StepOutcome::Failed);
+    assert_eq!(r.steps[0].code.as_deref(), Some("secret_not_found"));
+    assert!(
+        r.steps[0]
+            .cause
+            .as_deref()
+            .unwrap()
+            .contains("no/such/secret")
+    );
+    assert!(
+        r.steps[1..]
+            .iter()
+            .all(|s| s.outcome == StepOutcome::Skipped)
+    );
+
+    // Wrong JSON key: step 2, listing the keys that exist.
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Key",
+            reference(&format!("secret://{}/{wrong}#pasword", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &c.id).await;
+    assert_eq!(r.steps[1].outcome, StepOutcome::Failed, "{r:#?}");
+    assert_eq!(r.steps[1].code.as_deref(), Some("json_key_missing"));
+    assert!(
+        r.steps[1]
+            .cause
+            .as_deref()
+            .unwrap()
+            .contains("its keys are: password")
+    );
+
+    // An unknown provider alias: step 1.
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Alias",
+            reference("secret://nobody/x#password"),
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &c.id).await;
+    assert_eq!(r.steps[0].code.as_deref(), Some("invalid_setting"));
+    assert!(r.steps[0].cause.as_deref().unwrap().contains("\"nobody\""));
+}
+
+#[tokio::test]
+async fn a_pinned_awsprevious_reads_the_old_value_after_rotation() {
+    let w = world().await;
+    let name = unique("rotating/db");
+    w.sm.create_secret()
+        .name(&name)
+        .secret_string(format!(r#"{{"password":"{PG_PASSWORD}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    w.sm.put_secret_value()
+        .secret_id(&name)
+        .secret_string(r#"{"password":"rotated-but-not-applied"}"#)
+        .send()
+        .await
+        .unwrap();
+
+    let pinned = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Pinned",
+            reference(&format!(
+                "secret://{}/{name}?stage=AWSPREVIOUS#password",
+                w.alias
+            )),
+        ))
+        .await
+        .unwrap();
+    assert!(run_test(&w.engine, &pinned.id).await.0.ok);
+    let current = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Current",
+            reference(&format!("secret://{}/{name}#password", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &current.id).await;
+    assert_eq!(
+        r.steps[2].code.as_deref(),
+        Some("bad_credentials"),
+        "AWSCURRENT has the new, wrong value"
+    );
+}
+
+#[tokio::test]
+async fn a_literal_password_resolves_the_same_way() {
+    let w = world().await;
+    let c = w
+        .engine
+        .create_connection(pg_input(
+            &w.project,
+            "Literal",
+            FieldInput::Literal {
+                value: SecretValue::from(PG_PASSWORD.to_owned()),
+            },
+        ))
+        .await
+        .unwrap();
+    let (r, _) = run_test(&w.engine, &c.id).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.steps[0].detail.contains("OS keychain"));
+}
+
+fn fields(e: EngineError) -> Vec<String> {
+    match e {
+        EngineError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected validation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn provider_setup_checks_and_tests() {
+    let w = world().await;
+    let mut bad = aws_form("x y", Some("k"));
+    bad.aws.region = "eu-wset-1".into();
+    bad.aws.endpoint_url = "ftp://x".into();
+    assert_eq!(
+        fields(w.engine.create_provider(bad).await.unwrap_err()),
+        ["alias", "region", "endpoint_url"]
+    );
+    assert_eq!(
+        fields(
+            w.engine
+                .create_provider(aws_form("nokey", None))
+                .await
+                .unwrap_err()
+        ),
+        ["secret_access_key"]
+    );
+    assert_eq!(
+        fields(
+            w.engine
+                .create_provider(aws_form(&w.alias, Some("k")))
+                .await
+                .unwrap_err()
+        ),
+        ["alias"]
+    );
+    let mut role = aws_form("role", None);
+    role.aws.auth = AwsAuthMethod::AssumeRole;
+    role.aws.access_key_id = String::new();
+    role.aws.role_arn = "arn:aws:iam::123:role/x".into();
+    assert_eq!(
+        fields(w.engine.create_provider(role).await.unwrap_err()),
+        ["role_arn"]
+    );
+
+    let check = w
+        .engine
+        .test_provider(None, aws_form("probe", Some("k")))
+        .await
+        .unwrap();
+    assert!(check.identity.starts_with("arn:aws:"), "{check:?}");
+    assert!(check.can_list);
+    let stored = w.engine.list_providers().await.unwrap();
+    let p = stored.iter().find(|p| p.alias == w.alias).unwrap();
+    assert!(p.aws.as_ref().unwrap().secret_access_key_stored);
+    let keep = ProviderInput {
+        aws: AwsForm {
+            secret_access_key: Some(FieldInput::KeepLiteral),
+            ..aws_form(&w.alias, None).aws
+        },
+        ..aws_form(&w.alias, None)
+    };
+    assert!(
+        w.engine
+            .test_provider(Some(&p.id), keep)
+            .await
+            .unwrap()
+            .can_list
+    );
+
+    // A manager in use cannot be deleted.
+    w.engine
+        .create_connection(pg_input(
+            &w.project,
+            "Uses",
+            reference(&format!("secret://{}/x#password", w.alias)),
+        ))
+        .await
+        .unwrap();
+    let e = w.engine.delete_provider(&p.id).await.unwrap_err();
+    assert_eq!(e.code(), "in_use");
+    assert!(e.to_string().contains("Uses"));
+}
