@@ -14,4 +14,13 @@ pub const COMMANDS: &[&str] = &[
     "update_connection",
     "delete_connection",
     "list_audit",
+    "list_providers",
+    "create_provider",
+    "update_provider",
+    "delete_provider",
+    "test_provider",
+    "list_secrets",
+    "describe_secret",
+    "secret_json_keys",
+    "test_connection",
 ];

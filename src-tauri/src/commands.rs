@@ -1,8 +1,12 @@
 //! Thin adapters: each command calls the engine and maps its error to `ApiError`.
 
 use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
-use latchkey_engine::{AuditQuery, Engine, ProjectSummary, WorkspaceInfo};
+use latchkey_engine::{
+    AuditQuery, Engine, ProjectSummary, ProviderCheck, ProviderInput, ProviderView, SecretInfo,
+    SecretPage, StepReport, TestReport, WorkspaceInfo,
+};
 use tauri::State;
+use tauri::ipc::Channel;
 
 type Reply<T> = Result<T, ApiError>;
 
@@ -102,4 +106,94 @@ pub async fn delete_connection(engine: State<'_, Engine>, id: String) -> Reply<(
 #[specta::specta]
 pub async fn list_audit(engine: State<'_, Engine>, query: AuditQuery) -> Reply<Vec<AuditEvent>> {
     api(engine.list_audit(query).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_providers(engine: State<'_, Engine>) -> Reply<Vec<ProviderView>> {
+    api(engine.list_providers().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_provider(
+    engine: State<'_, Engine>,
+    input: ProviderInput,
+) -> Reply<ProviderView> {
+    api(engine.create_provider(input).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_provider(
+    engine: State<'_, Engine>,
+    id: String,
+    input: ProviderInput,
+) -> Reply<ProviderView> {
+    api(engine.update_provider(&id, input).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_provider(engine: State<'_, Engine>, id: String) -> Reply<()> {
+    api(engine.delete_provider(&id).await)
+}
+
+/// Tests the settings as typed on the form; `id` lets a kept secret key be used.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_provider(
+    engine: State<'_, Engine>,
+    id: Option<String>,
+    input: ProviderInput,
+) -> Reply<ProviderCheck> {
+    api(engine.test_provider(id.as_deref(), input).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_secrets(
+    engine: State<'_, Engine>,
+    provider_id: String,
+    prefix: Option<String>,
+    page: Option<String>,
+) -> Reply<SecretPage> {
+    api(engine.list_secrets(&provider_id, prefix, page).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn describe_secret(
+    engine: State<'_, Engine>,
+    provider_id: String,
+    name: String,
+) -> Reply<SecretInfo> {
+    api(engine.describe_secret(&provider_id, &name).await)
+}
+
+/// Key names only: the values never leave the engine.
+#[tauri::command]
+#[specta::specta]
+pub async fn secret_json_keys(
+    engine: State<'_, Engine>,
+    provider_id: String,
+    name: String,
+    version: Option<String>,
+) -> Reply<Vec<String>> {
+    api(engine.secret_json_keys(&provider_id, &name, version).await)
+}
+
+/// Runs the four test steps; each is sent on `on_step` as it finishes.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    engine: State<'_, Engine>,
+    id: String,
+    on_step: Channel<StepReport>,
+) -> Reply<TestReport> {
+    api(engine
+        .test_connection(&id, &|s: &StepReport| {
+            let _ = on_step.send(s.clone());
+        })
+        .await)
 }

@@ -24,6 +24,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             update_connection,
             delete_connection,
             list_audit,
+            list_providers,
+            create_provider,
+            update_provider,
+            delete_provider,
+            test_provider,
+            list_secrets,
+            describe_secret,
+            secret_json_keys,
+            test_connection,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -11,6 +11,8 @@ describe("App shell", () => {
       list_projects: () => [{ ...defaultProject, connection_count: 1 }],
       list_connections: () => [connection()],
       list_audit: () => [],
+      list_providers: () => [],
+      workspace_info: () => ({ settings: { aws_external_id: "latchkey-x" } }),
     });
     render(<App />);
     expect(screen.getByRole("heading", { level: 1, name: "Connections" })).toBeInTheDocument();
@@ -27,6 +29,6 @@ describe("App shell", () => {
     expect(await screen.findByText("No events yet")).toBeInTheDocument();
 
     await user.keyboard("{Alt>}2{/Alt}");
-    expect(screen.getByText("Not available yet")).toBeInTheDocument();
+    expect(await screen.findByText("No secrets manager yet")).toBeInTheDocument();
   });
 });

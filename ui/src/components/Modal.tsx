@@ -10,6 +10,10 @@ interface Props {
   width?: "narrow" | "wide";
 }
 
+// Open dialogs, innermost last: only the innermost one answers Escape and Tab.
+const open: number[] = [];
+let nextId = 0;
+
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -21,12 +25,15 @@ export function Modal({ title, description, onClose, children, footer, width = "
   closeRef.current = onClose;
 
   useEffect(() => {
+    const id = ++nextId;
+    open.push(id);
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
     const first =
       el?.querySelector<HTMLElement>("[data-autofocus]") ?? el?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
+      if (open[open.length - 1] !== id) return;
       if (e.key === "Escape") {
         e.stopPropagation();
         closeRef.current();
@@ -46,6 +53,7 @@ export function Modal({ title, description, onClose, children, footer, width = "
     document.addEventListener("keydown", onKey);
     return () => {
       document.removeEventListener("keydown", onKey);
+      open.splice(open.indexOf(id), 1);
       previous?.focus?.();
     };
   }, []);

@@ -1,17 +1,21 @@
+import type { ReactNode } from "react";
 import { Icon } from "./icons";
 
-/** The edit and delete buttons at the end of a table row. */
+/** The actions at the end of a table row: any extra ones, then Edit and Delete. */
 export function RowActions({
   name,
   onEdit,
   onDelete,
+  children,
 }: {
   name: string;
   onEdit: () => void;
   onDelete: () => void;
+  children?: ReactNode;
 }) {
   return (
     <td className="actions">
+      {children}
       <button type="button" className="icon-button" aria-label={`Edit ${name}`} onClick={onEdit}>
         <Icon.edit />
       </button>

@@ -1,7 +1,15 @@
 // The one place the UI reaches the Rust side. Everything else imports `api` from here,
 // never @tauri-apps/api directly, so tests can swap the transport (mockIPC) and the
 // UI branches on error *codes*, not on message text.
-import { type ApiError, type AuditQuery, type ConnectionInput, commands } from "./bindings";
+import { Channel } from "@tauri-apps/api/core";
+import {
+  type ApiError,
+  type AuditQuery,
+  type ConnectionInput,
+  commands,
+  type ProviderInput_Deserialize,
+  type StepReport,
+} from "./bindings";
 
 export type * from "./bindings";
 
@@ -70,6 +78,25 @@ export const api = {
     unwrap(() => commands.updateConnection(id, input)),
   deleteConnection: (id: string) => unwrap(() => commands.deleteConnection(id)),
   listAudit: (query: AuditQuery) => unwrap(() => commands.listAudit(query)),
+  listProviders: () => unwrap(() => commands.listProviders()),
+  createProvider: (input: ProviderInput_Deserialize) => unwrap(() => commands.createProvider(input)),
+  updateProvider: (id: string, input: ProviderInput_Deserialize) =>
+    unwrap(() => commands.updateProvider(id, input)),
+  deleteProvider: (id: string) => unwrap(() => commands.deleteProvider(id)),
+  testProvider: (id: string | null, input: ProviderInput_Deserialize) =>
+    unwrap(() => commands.testProvider(id, input)),
+  listSecrets: (providerId: string, prefix: string | null, page: string | null) =>
+    unwrap(() => commands.listSecrets(providerId, prefix, page)),
+  describeSecret: (providerId: string, name: string) =>
+    unwrap(() => commands.describeSecret(providerId, name)),
+  secretJsonKeys: (providerId: string, name: string, version: string | null) =>
+    unwrap(() => commands.secretJsonKeys(providerId, name, version)),
+  /** Runs the four test steps; `onStep` sees each as it finishes. */
+  testConnection: (id: string, onStep: (step: StepReport) => void) => {
+    const channel = new Channel<StepReport>();
+    channel.onmessage = onStep;
+    return unwrap(() => commands.testConnection(id, channel));
+  },
 };
 
 export function errorMessage(e: unknown): string {

@@ -31,8 +31,9 @@ describe("ConnectionForm", () => {
     await user.click(screen.getByRole("button", { name: "Create connection" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const [cmd, args] = calls[0];
+    const [cmd, args] = calls.find(([c]) => c === "create_connection") ?? [];
     expect(cmd).toBe("create_connection");
+    if (!args) return;
     const input = args.input as { name: string; fields: Record<string, unknown> };
     expect(input.name).toBe("Billing DB");
     expect(input.fields.port).toEqual({ source: "plain", value: "5432" });
@@ -80,9 +81,10 @@ describe("ConnectionForm", () => {
     expect(document.querySelector('input[type="password"]')).toBeNull();
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Save changes" }));
-    await waitFor(() => expect(calls.length).toBe(1));
-    const input = calls[0][1].input as { fields: Record<string, unknown> };
-    expect(calls[0][1].id).toBe("c1");
+    const updates = () => calls.filter(([c]) => c === "update_connection");
+    await waitFor(() => expect(updates().length).toBe(1));
+    const input = updates()[0][1].input as { fields: Record<string, unknown> };
+    expect(updates()[0][1].id).toBe("c1");
     expect(input.fields.password).toEqual({ source: "keep_literal" });
   });
 
@@ -92,9 +94,11 @@ describe("ConnectionForm", () => {
     const user = userEvent.setup();
     await user.click(screen.getByRole("radio", { name: /Use a secret/ }));
     await user.type(screen.getByPlaceholderText(/secret:\/\//), "secret://aws/prod/db#password");
+    expect(screen.getByTestId("password-chips")).toHaveTextContent("awsprod/db#password");
     await user.click(screen.getByRole("button", { name: "Save changes" }));
-    await waitFor(() => expect(calls.length).toBe(1));
-    const input = calls[0][1].input as { fields: Record<string, unknown> };
+    const updates = () => calls.filter(([c]) => c === "update_connection");
+    await waitFor(() => expect(updates().length).toBe(1));
+    const input = updates()[0][1].input as { fields: Record<string, unknown> };
     expect(input.fields.password).toEqual({ source: "secret", reference: "secret://aws/prod/db#password" });
   });
 });

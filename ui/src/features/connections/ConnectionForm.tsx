@@ -14,6 +14,9 @@ import {
   type Project,
   type TypeSpec,
 } from "../../ipc/api";
+import { parseSecretRef } from "../../lib/secretRef";
+import { useLoad } from "../../lib/useLoad";
+import { SecretPicker } from "../picker/SecretPicker";
 
 type CredentialMode = "keep" | "literal" | "secret";
 interface CredentialState {
@@ -70,6 +73,8 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  const providers = useLoad(() => api.listProviders(), []);
+  const [picking, setPicking] = useState<string>();
 
   // After a refused submit (only then: not while the user edits), focus the first invalid field.
   const [refusals, setRefusals] = useState(0);
@@ -199,6 +204,7 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
                 state={creds[f.key]}
                 error={errors[f.key]}
                 onChange={(patch) => setCred(f.key, patch)}
+                onBrowse={() => setPicking(f.key)}
               />
             ) : (
               <PlainField
@@ -216,6 +222,16 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
         </div>
       </fieldset>
 
+      {picking && (
+        <SecretPicker
+          providers={providers.data ?? []}
+          onClose={() => setPicking(undefined)}
+          onPick={(reference) => {
+            setCred(picking, { mode: "secret", reference });
+            setPicking(undefined);
+          }}
+        />
+      )}
       <FormFooter
         error={formError}
         busy={busy}
@@ -270,17 +286,19 @@ function CredentialField({
   state,
   error,
   onChange,
+  onBrowse,
 }: {
   spec: FieldSpec;
   state: CredentialState;
   error?: string;
   onChange: (patch: Partial<CredentialState>) => void;
+  onBrowse: () => void;
 }) {
+  const parts = state.mode === "secret" ? parseSecretRef(state.reference) : undefined;
   const usingSecret = state.mode === "secret";
   const help = usingSecret ? (
     <>
-      Syntax: <code>secret://ALIAS/PATH[?version=ID|?stage=STAGE][#KEY]</code>. Browsing a secrets manager is
-      not available yet: type the reference.
+      Pick it with Browse, or type <code>secret://ALIAS/PATH[?version=ID|?stage=STAGE][#KEY]</code>.
     </>
   ) : (
     "Stored in the OS keychain only — never in Latchkey's database or logs."
@@ -352,16 +370,45 @@ function CredentialField({
               </div>
             )}
             {state.mode === "secret" && (
-              <input
-                {...p}
-                name={`${spec.key}_reference`}
-                className="mono"
-                value={state.reference}
-                onChange={(e) => onChange({ reference: e.target.value })}
-                placeholder="secret://aws-prod/prod/billing/db#password"
-                autoComplete="off"
-                spellCheck={false}
-              />
+              <>
+                <div className="stored-credential">
+                  <input
+                    {...p}
+                    name={`${spec.key}_reference`}
+                    className="mono"
+                    value={state.reference}
+                    onChange={(e) => onChange({ reference: e.target.value })}
+                    placeholder="secret://aws-prod/prod/billing/db#password"
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                  <button type="button" className="button button-small" onClick={onBrowse}>
+                    Browse…
+                  </button>
+                </div>
+                {parts && (
+                  <div className="chips" data-testid={`${spec.key}-chips`}>
+                    <span className="badge badge-accent">{parts.provider}</span>
+                    <span className="badge mono">{parts.path}</span>
+                    {parts.version && (
+                      <span className="badge">
+                        {parts.version.kind === "stage"
+                          ? parts.version.value
+                          : `version ${parts.version.value.slice(0, 8)}`}
+                      </span>
+                    )}
+                    {parts.key && <span className="badge mono">#{parts.key}</span>}
+                    <button
+                      type="button"
+                      className="link-button muted"
+                      onClick={() => onChange({ reference: "" })}
+                      aria-label="Remove the secret reference"
+                    >
+                      Remove
+                    </button>
+                  </div>
+                )}
+              </>
             )}
           </div>
         )}

@@ -9,11 +9,13 @@ import { api, type ConnectionView, type FieldView, type TypeSpec } from "../../i
 import { relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
+import { TestDialog } from "./TestDialog";
 
 type Dialog =
   | { kind: "create" }
   | { kind: "edit"; connection: ConnectionView }
-  | { kind: "delete"; connection: ConnectionView };
+  | { kind: "delete"; connection: ConnectionView }
+  | { kind: "test"; connection: ConnectionView };
 
 function plainValue(f: FieldView | undefined): string {
   return f?.source === "plain" ? f.value : "";
@@ -211,7 +213,16 @@ export function ConnectionsPage({
                         name={c.name}
                         onEdit={() => setDialog({ kind: "edit", connection: c })}
                         onDelete={() => setDialog({ kind: "delete", connection: c })}
-                      />
+                      >
+                        <button
+                          type="button"
+                          className="button button-small"
+                          onClick={() => setDialog({ kind: "test", connection: c })}
+                          aria-label={`Test ${c.name}`}
+                        >
+                          Test
+                        </button>
+                      </RowActions>
                     </tr>
                   );
                 })
@@ -244,6 +255,7 @@ export function ConnectionsPage({
           />
         </Modal>
       )}
+      {dialog?.kind === "test" && <TestDialog connection={dialog.connection} onClose={close} />}
       {dialog?.kind === "delete" && (
         <ConfirmDialog
           title={`Delete “${dialog.connection.name}”?`}

@@ -1,0 +1,299 @@
+import { type FormEvent, useState } from "react";
+import { Field } from "../../components/Field";
+import { FormFooter } from "../../components/FormFooter";
+import { Modal } from "../../components/Modal";
+import {
+  type AwsAuthMethod,
+  api,
+  CommandError,
+  errorMessage,
+  type ProviderCheck_Serialize,
+  type ProviderInput_Deserialize,
+  type ProviderView_Serialize,
+} from "../../ipc/api";
+
+const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
+  {
+    value: "default_chain",
+    label: "Default chain",
+    help: "Environment variables, ~/.aws files, SSO or an instance role.",
+  },
+  { value: "profile", label: "Named profile", help: "A profile from ~/.aws/config (SSO profiles work too)." },
+  {
+    value: "access_key",
+    label: "Access key",
+    help: "An IAM user's key pair; the secret key is kept in the OS keychain.",
+  },
+  { value: "assume_role", label: "Assume role", help: "Latchkey assumes a role with the external ID below." },
+];
+
+interface Props {
+  provider?: ProviderView_Serialize;
+  externalId: string;
+  onSaved: (p: ProviderView_Serialize) => void;
+  onClose: () => void;
+}
+
+/** Add or edit an AWS Secrets Manager: region, how to sign in, and a Test. */
+export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Props) {
+  const aws = provider?.aws;
+  const [alias, setAlias] = useState(provider?.alias ?? "aws");
+  const [region, setRegion] = useState(aws?.region ?? "us-east-1");
+  const [auth, setAuth] = useState<AwsAuthMethod>(aws?.auth ?? "default_chain");
+  const [profile, setProfile] = useState(aws?.profile ?? "");
+  const [accessKeyId, setAccessKeyId] = useState(aws?.access_key_id ?? "");
+  const [secretKey, setSecretKey] = useState("");
+  const [roleArn, setRoleArn] = useState(aws?.role_arn ?? "");
+  const [endpoint, setEndpoint] = useState(aws?.endpoint_url ?? "");
+  const [advanced, setAdvanced] = useState(Boolean(aws?.endpoint_url));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [check, setCheck] = useState<ProviderCheck_Serialize | { error: string }>();
+  const stored = Boolean(aws?.secret_access_key_stored);
+  const usesKey = auth === "access_key" || (auth === "assume_role" && accessKeyId.trim() !== "");
+
+  const input = (): ProviderInput_Deserialize => ({
+    alias,
+    project_id: provider?.project_id ?? null,
+    aws: {
+      region,
+      endpoint_url: advanced ? endpoint : "",
+      auth,
+      profile,
+      access_key_id: accessKeyId,
+      secret_access_key: !usesKey
+        ? null
+        : secretKey
+          ? { source: "literal", value: secretKey }
+          : stored
+            ? { source: "keep_literal" }
+            : null,
+      role_arn: roleArn,
+    },
+  });
+
+  const failed = (err: unknown) => {
+    if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
+    else setFormError(errorMessage(err));
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFormError(undefined);
+    try {
+      onSaved(provider ? await api.updateProvider(provider.id, input()) : await api.createProvider(input()));
+    } catch (err) {
+      failed(err);
+      setBusy(false);
+    }
+  };
+
+  const test = async () => {
+    setCheck(undefined);
+    setErrors({});
+    setFormError(undefined);
+    setBusy(true);
+    try {
+      setCheck(await api.testProvider(provider?.id ?? null, input()));
+    } catch (err) {
+      if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
+      else setCheck({ error: errorMessage(err) });
+    }
+    setBusy(false);
+  };
+
+  const trustPolicy = JSON.stringify(
+    {
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::<LATCHKEY-ACCOUNT-ID>:root" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": externalId } },
+    },
+    null,
+    2,
+  );
+
+  return (
+    <Modal
+      title={provider ? `Edit “${provider.alias}”` : "Add AWS Secrets Manager"}
+      description="Latchkey reads secrets with this identity. It needs secretsmanager:ListSecrets, DescribeSecret and GetSecretValue."
+      onClose={onClose}
+      width="wide"
+    >
+      <form onSubmit={submit} noValidate aria-label="AWS Secrets Manager">
+        <div className="form-grid">
+          <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
+            {(p) => (
+              <input
+                {...p}
+                name="alias"
+                value={alias}
+                onChange={(e) => setAlias(e.target.value)}
+                data-autofocus
+              />
+            )}
+          </Field>
+          <Field label="Region" required error={errors.region}>
+            {(p) => (
+              <input
+                {...p}
+                name="region"
+                value={region}
+                onChange={(e) => setRegion(e.target.value)}
+                placeholder="us-east-1"
+              />
+            )}
+          </Field>
+        </div>
+        <Field label="Sign in with" help={METHODS.find((m) => m.value === auth)?.help}>
+          {(p) => (
+            <select
+              {...p}
+              name="auth"
+              value={auth}
+              onChange={(e) => setAuth(e.target.value as AwsAuthMethod)}
+            >
+              {METHODS.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {auth === "profile" && (
+          <Field label="Profile" required error={errors.profile}>
+            {(p) => (
+              <input {...p} name="profile" value={profile} onChange={(e) => setProfile(e.target.value)} />
+            )}
+          </Field>
+        )}
+        {auth === "assume_role" && (
+          <>
+            <Field label="Role ARN" required error={errors.role_arn}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="role_arn"
+                  className="mono"
+                  value={roleArn}
+                  onChange={(e) => setRoleArn(e.target.value)}
+                  placeholder="arn:aws:iam::123456789012:role/latchkey-reader"
+                />
+              )}
+            </Field>
+            <div className="field">
+              <span className="field-label">External ID</span>
+              <div className="copy-row">
+                <code data-testid="external-id">{externalId}</code>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => navigator.clipboard?.writeText(externalId)}
+                >
+                  Copy
+                </button>
+              </div>
+              <p className="field-help">
+                Generated once for this workspace. Add it to the role's trust policy:
+              </p>
+              <pre className="snippet">{trustPolicy}</pre>
+            </div>
+          </>
+        )}
+        {(auth === "access_key" || auth === "assume_role") && (
+          <div className="form-grid">
+            <Field
+              label={auth === "assume_role" ? "Source access key ID (optional)" : "Access key ID"}
+              required={auth === "access_key"}
+              error={errors.access_key_id}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  name="access_key_id"
+                  className="mono"
+                  value={accessKeyId}
+                  onChange={(e) => setAccessKeyId(e.target.value)}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+            <Field
+              label="Secret access key"
+              required={usesKey && !stored}
+              error={errors.secret_access_key}
+              help={
+                stored
+                  ? "Stored in the OS keychain; type a new one to replace it."
+                  : "Kept in the OS keychain only."
+              }
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  name="secret_access_key"
+                  type="password"
+                  value={secretKey}
+                  onChange={(e) => setSecretKey(e.target.value)}
+                  placeholder={stored ? "•••••••• (stored)" : ""}
+                  autoComplete="new-password"
+                  disabled={!usesKey}
+                />
+              )}
+            </Field>
+          </div>
+        )}
+        <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
+          <summary>Advanced</summary>
+          <Field
+            label="Endpoint URL"
+            error={errors.endpoint_url}
+            help="Only for an AWS-compatible endpoint (a VPC endpoint, or moto for testing)."
+          >
+            {(p) => (
+              <input
+                {...p}
+                name="endpoint_url"
+                className="mono"
+                value={endpoint}
+                onChange={(e) => setEndpoint(e.target.value)}
+                placeholder="https://secretsmanager.us-east-1.amazonaws.com"
+              />
+            )}
+          </Field>
+        </details>
+        {check && (
+          <div
+            className={"error" in check || !check.can_list ? "banner banner-error" : "banner banner-ok"}
+            role="status"
+            data-testid="provider-check"
+          >
+            {"error" in check ? (
+              <span>{check.error}</span>
+            ) : (
+              <span>
+                Signed in as <code>{check.identity}</code>.{" "}
+                {check.can_list ? "Listing secrets works." : `Listing secrets failed: ${check.list_error}`}
+              </span>
+            )}
+          </div>
+        )}
+        <div className="form-actions-left">
+          <button type="button" className="button" onClick={test} disabled={busy}>
+            Test
+          </button>
+        </div>
+        <FormFooter
+          error={formError}
+          busy={busy}
+          submitLabel={provider ? "Save" : "Add"}
+          onCancel={onClose}
+        />
+      </form>
+    </Modal>
+  );
+}
