@@ -24,6 +24,7 @@ assert.ok(app && existsSync(app), `LATCHKEY_APP must point at the built desktop 
 const dataDir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
 const service = `latchkey-e2e-${process.pid}-${Date.now()}`;
 const CANARY = `canary-e2e-${Math.random().toString(36).slice(2, 10)}`;
+const CANARY_KEY = `canary-aws-key-${Math.random().toString(36).slice(2, 10)}`;
 let driver;
 let browser;
 
@@ -280,5 +281,94 @@ describe("Latchkey desktop window", () => {
     assert.ok(names.includes("latchkey.db"), `no database in ${dataDir}: ${names}`);
     assert.ok(readdirSync(join(dataDir, "logs")).length > 0, "no log file was written");
     assert.deepEqual(filesContaining(dataDir, CANARY), []);
+  });
+
+  it("connects AWS Secrets Manager (moto), picks a secret from the tree, and passes all four test steps", async () => {
+    // Seed moto the way the AWS SDK would (moto does not check signatures).
+    const root = `e2e-${Date.now()}`;
+    const secret = `${root}/billing/db`;
+    const pgPassword = "latchkey-test-pw"; // the test role scripts/services.sh creates
+    const seed = await fetch("http://127.0.0.1:5000/", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "secretsmanager.CreateSecret",
+        Authorization:
+          "AWS4-HMAC-SHA256 Credential=AKIAE2ETEST/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+      },
+      body: JSON.stringify({
+        Name: secret,
+        Description: "Billing database owner",
+        SecretString: JSON.stringify({ username: "latchkey_test", password: pgPassword }),
+      }),
+    });
+    assert.equal(seed.status, 200, await seed.text());
+
+    browser = await launch();
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await click("", "Add AWS Secrets Manager");
+    await setValue(DIALOG, "Alias", "moto");
+    await select(DIALOG, "Sign in with", "value", "access_key");
+    await setValue(DIALOG, "Access key ID", "AKIAE2ETEST");
+    await setValue(DIALOG, "Secret access key", CANARY_KEY);
+    await retry(() => browser.$(`${DIALOG}//summary[normalize-space()="Advanced"]`).click());
+    await setValue(DIALOG, "Endpoint URL", "http://127.0.0.1:5000");
+    await click(DIALOG, "Test");
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="provider-check"]').getText().catch(() => "")).includes("Signed in as"),
+      { timeout: 20000, timeoutMsg: "the provider test did not succeed" },
+    );
+    await shot("20-aws-provider-tested");
+    await click(DIALOG, "Add");
+    await browser.$('[data-testid="provider-row"]').waitForExist({ timeout: 10000 });
+    await shot("21-secrets-managers");
+
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await click("", "New connection");
+    await setValue(DIALOG, "Name", "Billing from AWS");
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Database", "latchkey_test");
+    await setValue(DIALOG, "User", "latchkey_test");
+    await click(DIALOG, "Use a secret");
+    await click(DIALOG, "Browse…");
+    const PICKER = '(//div[@role="dialog"])[last()]';
+    await setValue(PICKER, "Filter by name", `${root}/`).catch(async () => {
+      await retry(() => browser.$(`${PICKER}//input[@type="search"]`).setValue(`${root}/`));
+    });
+    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="${root}/"]`).click());
+    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="billing/"]`).click());
+    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="db"]`).click());
+    await retry(() =>
+      browser.$(`${PICKER}//fieldset[@data-testid="picker-keys"]//label[.//span[normalize-space()="password"]]`).click(),
+    );
+    await browser.waitUntil(
+      async () =>
+        (await browser.$('[data-testid="picker-reference"]').getAttribute("title")) === `secret://moto/${secret}#password`,
+      { timeout: 10000, timeoutMsg: "the picked reference did not show" },
+    );
+    await shot("22-secret-picker");
+    await click(PICKER, "Use this secret");
+    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+    await shot("23-connection-with-secret");
+    await click(DIALOG, "Create connection");
+    await browser.$('//button[@aria-label="Test Billing from AWS"]').waitForExist({ timeout: 10000 });
+    await browser.$('//button[@aria-label="Test Billing from AWS"]').click();
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
+      { timeout: 30000, timeoutMsg: "step 4 did not pass" },
+    );
+    for (const n of [1, 2, 3, 4]) {
+      assert.equal(await browser.$(`[data-testid="step-${n}"]`).getAttribute("data-outcome"), "ok", `step ${n}`);
+    }
+    assert.match(await browser.$('[data-testid="step-4"]').getText(), /current_user = latchkey_test/);
+    await shot("24-test-four-green-steps");
+
+    const dom = await browser.getPageSource();
+    for (const canary of [pgPassword, CANARY_KEY]) assert.ok(!dom.includes(canary), `${canary} reached the DOM`);
+    await browser.deleteSession();
+    browser = undefined;
+    for (const canary of [pgPassword, CANARY_KEY]) assert.deepEqual(filesContaining(dataDir, canary), []);
   });
 });

@@ -88,10 +88,16 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
     return out;
   }, [items, folder, next]);
 
+  // The filter narrows the current folder; moving to another folder clears it.
+  const goTo = (path: string) => {
+    setFolder(path);
+    setFilter("");
+  };
+
   const open = async (row: Row | undefined) => {
     if (!row) return;
-    if (row.kind === "up") setFolder(folder.slice(0, folder.slice(0, -1).lastIndexOf("/") + 1));
-    else if (row.kind === "folder") setFolder(folder + row.name);
+    if (row.kind === "up") goTo(folder.slice(0, folder.slice(0, -1).lastIndexOf("/") + 1));
+    else if (row.kind === "folder") goTo(folder + row.name);
     else if (row.kind === "more") await load(next);
     else await choose(row.item.name);
   };
@@ -185,7 +191,7 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
             </label>
           </div>
           <nav className="breadcrumbs" aria-label="Folder">
-            <button type="button" className="link-button" onClick={() => setFolder("")}>
+            <button type="button" className="link-button" onClick={() => goTo("")}>
               {provider?.alias ?? ""}
             </button>
             {folder
@@ -197,7 +203,7 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
                   <button
                     type="button"
                     className="link-button"
-                    onClick={() => setFolder(`${all.slice(0, i + 1).join("/")}/`)}
+                    onClick={() => goTo(`${all.slice(0, i + 1).join("/")}/`)}
                   >
                     {part}
                   </button>
@@ -341,7 +347,7 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
             </div>
           </div>
           <div className="form-actions">
-            <code className="muted truncate" data-testid="picker-reference">
+            <code className="muted truncate" data-testid="picker-reference" title={reference ?? ""}>
               {reference ?? ""}
             </code>
             <button type="button" className="button" onClick={onClose}>
