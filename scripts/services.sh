@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local servers the tests talk to (idempotent: a running one is kept).
 #   moto (AWS Secrets Manager, STS, S3)   http://127.0.0.1:5000
+#   moto with IAM enforcement (AssumeRole)  http://127.0.0.1:5001  (restarted and seeded each run)
 #   PostgreSQL 15                         127.0.0.1:5432
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,17 @@ else
   nohup python3 -m moto.server -H 127.0.0.1 -p 5000 >"$RUN_DIR/moto.log" 2>&1 &
   wait_http http://127.0.0.1:5000/moto-api/ moto
 fi
+
+# A second moto that enforces IAM after its first 8 calls, which the seed script makes.
+pkill -f "moto.server -H 127.0.0.1 -p 5001" 2>/dev/null || true
+sleep 0.5
+log "starting moto with IAM enforcement on 127.0.0.1:5001"
+INITIAL_NO_AUTH_ACTION_COUNT=8 nohup python3 -m moto.server -H 127.0.0.1 -p 5001 >"$RUN_DIR/moto-iam.log" 2>&1 &
+for _ in $(seq 1 100); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', 5001), 0.2)" 2>/dev/null && break
+  sleep 0.2
+done
+python3 tests/fixtures/moto_iam_seed.py http://127.0.0.1:5001 >"$RUN_DIR/moto-iam.json"
 
 # PostgreSQL 15 (Debian's cluster) with a test role and database.
 if ! pg_lsclusters -h 2>/dev/null | grep -q ' online'; then
