@@ -131,6 +131,56 @@ async function select(scope, label, how, value) {
   });
 }
 
+/**
+ * Clicks the picker's tree row named `label` at `level`. The rows are virtualized (only
+ * those in view are in the DOM), the top level loads 100 secrets a page, and the shared
+ * moto holds secrets from earlier runs, so the row may need finding: scan the tree from
+ * the top, and at the bottom load the next top-level page and scan again.
+ */
+async function clickTreeItem(scope, label, level) {
+  const row = `${scope}//div[@role="treeitem"][@aria-level="${level}"][.//span[@class="tree-label"][normalize-space()="${label}"]]`;
+  const tree = `${scope}//div[@role="tree"]`;
+  const loading = `${scope}//div[@role="treeitem"][@data-kind="loading" or (@data-kind="more" and contains(., "Loading"))]`;
+  // Scrolls the tree a screen down (or back to the top); true when it was already at the bottom.
+  const scroll = (top) =>
+    browser.execute(
+      (xpath, toTop) => {
+        const el = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+        if (!el) return false;
+        if (toTop) {
+          el.scrollTop = 0;
+          return false;
+        }
+        if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return true;
+        el.scrollTop += Math.max(32, el.clientHeight - 64);
+        return false;
+      },
+      tree,
+      top,
+    );
+  // A node just opened shows its children below it, in view, once they load.
+  await browser
+    .$(row)
+    .waitForExist({ timeout: 10000 })
+    .catch(async () => scroll(true));
+  await browser.waitUntil(
+    async () => {
+      if (await browser.$(row).isExisting()) return true;
+      if (await browser.$(loading).isExisting()) return false;
+      if (await scroll(false)) {
+        const more = await browser.$(`${scope}//div[@role="treeitem"][@aria-level="1"][@data-kind="more"]`);
+        if (await more.isExisting()) {
+          await more.click().catch(() => {});
+          await scroll(true);
+        }
+      }
+      return false;
+    },
+    { timeout: 60000, interval: 250, timeoutMsg: `no tree row "${label}" at level ${level}` },
+  );
+  await retry(() => browser.$(row).click());
+}
+
 function filesContaining(dir, needle) {
   const hits = [];
   for (const name of readdirSync(dir)) {
@@ -334,15 +384,12 @@ describe("Latchkey desktop window", () => {
     await click(DIALOG, "Use a secret");
     await click(DIALOG, "Browse…");
     const PICKER = '(//div[@role="dialog"])[last()]';
-    await setValue(PICKER, "Filter by name", `${root}/`).catch(async () => {
-      await retry(() => browser.$(`${PICKER}//input[@type="search"]`).setValue(`${root}/`));
-    });
-    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="${root}/"]`).click());
-    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="billing/"]`).click());
-    await retry(() => browser.$(`${PICKER}//div[@role="option"][normalize-space()="db"]`).click());
-    await retry(() =>
-      browser.$(`${PICKER}//fieldset[@data-testid="picker-keys"]//label[.//span[normalize-space()="password"]]`).click(),
-    );
+    // Open the tree without the filter: the run's folder, its subfolder, the secret, then
+    // the JSON key under the secret (the key of its current value).
+    await clickTreeItem(PICKER, `${root}/`, 1);
+    await clickTreeItem(PICKER, "billing/", 2);
+    await clickTreeItem(PICKER, "db", 3);
+    await clickTreeItem(PICKER, "password", 4);
     await browser.waitUntil(
       async () =>
         (await browser.$('[data-testid="picker-reference"]').getAttribute("title")) === `secret://moto/${secret}#password`,

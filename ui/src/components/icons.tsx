@@ -63,6 +63,28 @@ export const Icon = {
       <path d="M10.7 12.3 21 2M16 7l3 3M14 9l2 2" />
     </Svg>
   ),
+  chevron: () => (
+    <Svg size={14}>
+      <path d="m9 6 6 6-6 6" />
+    </Svg>
+  ),
+  folder: () => (
+    <Svg size={16}>
+      <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />
+    </Svg>
+  ),
+  secret: () => (
+    <Svg size={14}>
+      <rect x="4" y="10" width="16" height="11" rx="2" />
+      <path d="M8 10V7a4 4 0 0 1 8 0v3" />
+    </Svg>
+  ),
+  version: () => (
+    <Svg size={14}>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M12 8v4l3 2" />
+    </Svg>
+  ),
   link: () => (
     <Svg size={14}>
       <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />

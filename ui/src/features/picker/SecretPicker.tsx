@@ -1,23 +1,28 @@
-import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { Icon } from "../../components/icons";
 import { Modal } from "../../components/Modal";
 import { ErrorBanner } from "../../components/States";
 import {
   api,
+  errorMessage,
   type ProviderView_Serialize,
   type SecretInfo_Serialize,
   type SecretItem_Serialize,
+  type SecretVersionItem_Serialize,
 } from "../../ipc/api";
 import { dateTime } from "../../lib/format";
 import { formatSecretRef } from "../../lib/secretRef";
 
+/** Row height in pixels; `.picker-row` in styles.css has the same. */
 const ROW = 32;
-
-type Row =
-  | { kind: "up" }
-  | { kind: "folder"; name: string }
-  | { kind: "secret"; item: SecretItem_Serialize }
-  | { kind: "more" };
+/** The tree's height (`.picker-list`), used until the element has been measured. */
+const VIEW = 360;
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 6;
+const INDENT = 16;
+const DEBOUNCE_MS = 250;
+const CURRENT = "AWSCURRENT";
+const PREVIOUS = "AWSPREVIOUS";
 
 interface Props {
   providers: ProviderView_Serialize[];
@@ -26,140 +31,43 @@ interface Props {
 }
 
 /**
- * Browse a secrets manager and pick a value: folders come from `/` in secret names,
- * then the secret, its version (or stage) and a JSON key. Pages load on demand (100 at
- * a time), the filter asks the provider, rows are virtualized, and values never
- * reach this screen: only names, metadata and key names do.
+ * Browse a secrets manager as a tree and pick a value: folders come from `/` in secret
+ * names, then the secret, its versions (with their stages) and the JSON keys of a
+ * value. Each folder loads its own pages on demand (100 at a time), the filter asks the
+ * provider, rows are virtualized, and values never reach this screen: only names,
+ * metadata and key names do.
  */
 export function SecretPicker({ providers, onPick, onClose }: Props) {
   const [providerId, setProviderId] = useState(providers[0]?.id ?? "");
   const provider = providers.find((p) => p.id === providerId);
-  const [folder, setFolder] = useState("");
   const [filter, setFilter] = useState("");
-  const [items, setItems] = useState<SecretItem_Serialize[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [active, setActive] = useState(0);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [selected, setSelected] = useState<SecretInfo_Serialize>();
-  const [version, setVersion] = useState("");
-  const [keys, setKeys] = useState<string[]>();
-  const [key, setKey] = useState<string>("");
-  const listRef = useRef<HTMLDivElement>(null);
-  const prefix = folder + filter;
+  const [query, setQuery] = useState("");
+  const treeId = useId();
 
-  const load = async (page: string | null) => {
-    if (!providerId) return;
-    setLoading(true);
-    setError(undefined);
-    try {
-      const got = await api.listSecrets(providerId, prefix || null, page);
-      setItems((old) => (page ? [...old, ...got.items] : got.items));
-      setNext(got.next);
-    } catch (e) {
-      setError(e);
-    }
-    setLoading(false);
-  };
+  // The filter asks the provider, so wait until typing pauses; clearing is immediate.
   useEffect(() => {
-    setItems([]);
-    setNext(null);
-    setActive(0);
-    const t = setTimeout(() => load(null), filter ? 250 : 0);
+    const q = filter.trim();
+    if (!q) {
+      setQuery("");
+      return;
+    }
+    const t = setTimeout(() => setQuery(q), DEBOUNCE_MS);
     return () => clearTimeout(t);
-  }, [providerId, prefix]);
+  }, [filter]);
 
-  const rows = useMemo<Row[]>(() => {
-    const folders = new Set<string>();
-    const secrets: SecretItem_Serialize[] = [];
-    for (const s of items) {
-      if (!s.name.startsWith(folder)) continue;
-      const rest = s.name.slice(folder.length);
-      const slash = rest.indexOf("/");
-      if (slash > 0) folders.add(rest.slice(0, slash + 1));
-      else secrets.push(s);
-    }
-    const out: Row[] = folder ? [{ kind: "up" }] : [];
-    for (const f of [...folders].sort()) out.push({ kind: "folder", name: f });
-    for (const s of secrets.sort((a, b) => a.name.localeCompare(b.name)))
-      out.push({ kind: "secret", item: s });
-    if (next) out.push({ kind: "more" });
-    return out;
-  }, [items, folder, next]);
-
-  // The filter narrows the current folder; moving to another folder clears it.
-  const goTo = (path: string) => {
-    setFolder(path);
-    setFilter("");
-  };
-
-  const open = async (row: Row | undefined) => {
-    if (!row) return;
-    if (row.kind === "up") goTo(folder.slice(0, folder.slice(0, -1).lastIndexOf("/") + 1));
-    else if (row.kind === "folder") goTo(folder + row.name);
-    else if (row.kind === "more") await load(next);
-    else await choose(row.item.name);
-  };
-
-  const choose = async (name: string) => {
-    setSelected(undefined);
-    setKeys(undefined);
-    setVersion("");
-    setKey("");
-    try {
-      setSelected(await api.describeSecret(providerId, name));
-      setKeys(await api.secretJsonKeys(providerId, name, null));
-    } catch (e) {
-      setError(e);
+  const onFilterKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      document.getElementById(treeId)?.focus();
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      setQuery(filter.trim());
     }
   };
-
-  useEffect(() => {
-    if (!selected) return;
-    const id = version.startsWith("id:") ? version.slice(3) : null;
-    api.secretJsonKeys(providerId, selected.secret.name, id).then(setKeys, setError);
-  }, [version, selected, providerId]);
-
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "ArrowDown") setActive((a) => Math.min(rows.length - 1, a + 1));
-    else if (e.key === "ArrowUp") setActive((a) => Math.max(0, a - 1));
-    else if (e.key === "Enter") open(rows[active]);
-    else if (e.key === "Backspace" && folder) open({ kind: "up" });
-    else return;
-    e.preventDefault();
-  };
-
-  useEffect(() => {
-    const el = listRef.current;
-    if (!el) return;
-    const top = active * ROW;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
-  }, [active]);
-
-  const height = 360;
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - 5);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW) + 5);
-
-  const reference =
-    selected && provider
-      ? formatSecretRef({
-          provider: provider.alias,
-          path: selected.secret.name,
-          version: version
-            ? {
-                kind: version.startsWith("id:") ? "id" : "stage",
-                value: version.slice(version.indexOf(":") + 1),
-              }
-            : undefined,
-          key: key || undefined,
-        })
-      : undefined;
 
   return (
     <Modal title="Use a secret" description="Values are never shown here." onClose={onClose} width="wide">
-      {providers.length === 0 ? (
+      {providers.length === 0 || !provider ? (
         <p className="muted">Add a secrets manager first (Secrets managers in the sidebar).</p>
       ) : (
         <>
@@ -183,187 +91,748 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
               <span className="sr-only">Filter by name</span>
               <input
                 type="search"
-                placeholder={`Name starts with… (in ${folder || "/"})`}
+                placeholder="Name starts with…"
                 value={filter}
                 onChange={(e) => setFilter(e.target.value)}
+                onKeyDown={onFilterKey}
                 data-autofocus
               />
             </label>
           </div>
-          <nav className="breadcrumbs" aria-label="Folder">
-            <button type="button" className="link-button" onClick={() => goTo("")}>
-              {provider?.alias ?? ""}
-            </button>
-            {folder
-              .split("/")
-              .filter(Boolean)
-              .map((part, i, all) => (
-                <span key={all.slice(0, i + 1).join("/")}>
-                  {" / "}
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={() => goTo(`${all.slice(0, i + 1).join("/")}/`)}
-                  >
-                    {part}
-                  </button>
-                </span>
-              ))}
-          </nav>
-          {error !== undefined && <ErrorBanner error={error} onRetry={() => load(null)} />}
-          <div className="picker">
-            <div
-              className="picker-list"
-              role="listbox"
-              tabIndex={0}
-              aria-label="Secrets"
-              aria-activedescendant={rows.length ? `picker-row-${active}` : undefined}
-              ref={listRef}
-              onKeyDown={onKey}
-              onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-            >
-              <div style={{ height: rows.length * ROW }}>
-                {rows.slice(first, last).map((row, i) => {
-                  const index = first + i;
-                  const label =
-                    row.kind === "up"
-                      ? ".."
-                      : row.kind === "folder"
-                        ? row.name
-                        : row.kind === "more"
-                          ? loading
-                            ? "Loading…"
-                            : "Load more…"
-                          : row.item.name.slice(folder.length);
-                  return (
-                    // biome-ignore lint/a11y/useKeyWithClickEvents: the list handles keys
-                    <div
-                      key={row.kind === "secret" ? row.item.id || row.item.name : `${row.kind}-${label}`}
-                      id={`picker-row-${index}`}
-                      role="option"
-                      aria-selected={index === active}
-                      tabIndex={-1}
-                      className={index === active ? "picker-row active" : "picker-row"}
-                      style={{ top: index * ROW }}
-                      data-testid={`picker-${row.kind}`}
-                      onClick={() => {
-                        setActive(index);
-                        open(row);
-                      }}
-                    >
-                      {row.kind === "folder" || row.kind === "up" ? (
-                        <Icon.projects />
-                      ) : row.kind === "secret" ? (
-                        <Icon.key />
-                      ) : null}
-                      <span>{label}</span>
-                    </div>
-                  );
-                })}
-              </div>
-              {!loading && rows.length === 0 && <p className="muted center">No secret matches.</p>}
-              {loading && rows.length === 0 && <p className="muted center">Loading…</p>}
-            </div>
-            <div className="picker-detail">
-              {!selected ? (
-                <p className="muted">Choose a secret to see its versions and keys.</p>
-              ) : (
-                <>
-                  <h3 className="mono">{selected.secret.name}</h3>
-                  <dl>
-                    <dt>Description</dt>
-                    <dd>{selected.secret.description || "—"}</dd>
-                    <dt>Last changed</dt>
-                    <dd>{selected.secret.last_changed ? dateTime(selected.secret.last_changed) : "—"}</dd>
-                    <dt>Last rotated</dt>
-                    <dd>{selected.secret.last_rotated ? dateTime(selected.secret.last_rotated) : "—"}</dd>
-                    <dt>Rotation</dt>
-                    <dd>{selected.secret.rotation_enabled ? "on" : "off"}</dd>
-                    <dt>Tags</dt>
-                    <dd>{selected.secret.tags.map(([k, v]) => `${k}=${v}`).join(", ") || "—"}</dd>
-                  </dl>
-                  <fieldset className="choice-list">
-                    <legend className="field-label">Version</legend>
-                    <label>
-                      <input
-                        type="radio"
-                        name="version"
-                        checked={version === ""}
-                        onChange={() => setVersion("")}
-                      />
-                      Current (follows rotations)
-                    </label>
-                    {selected.versions.map((v) => (
-                      <label key={v.id}>
-                        <input
-                          type="radio"
-                          name="version"
-                          checked={version === `id:${v.id}`}
-                          onChange={() => setVersion(`id:${v.id}`)}
-                        />
-                        <span className="mono">{v.id.slice(0, 8)}</span>
-                        {v.stages.map((s) => (
-                          <span key={s} className="badge">
-                            {s}
-                          </span>
-                        ))}
-                      </label>
-                    ))}
-                    {selected.versions.some((v) => v.stages.includes("AWSPREVIOUS")) && (
-                      <label>
-                        <input
-                          type="radio"
-                          name="version"
-                          checked={version === "stage:AWSPREVIOUS"}
-                          onChange={() => setVersion("stage:AWSPREVIOUS")}
-                        />
-                        Stage AWSPREVIOUS
-                      </label>
-                    )}
-                  </fieldset>
-                  <fieldset className="choice-list" data-testid="picker-keys">
-                    <legend className="field-label">JSON key</legend>
-                    {keys === undefined ? (
-                      <span className="muted">Reading key names…</span>
-                    ) : keys.length === 0 ? (
-                      <span className="muted">Not a JSON object: the whole value is used.</span>
-                    ) : (
-                      <>
-                        <label>
-                          <input type="radio" name="key" checked={key === ""} onChange={() => setKey("")} />
-                          Whole value
-                        </label>
-                        {keys.map((k) => (
-                          <label key={k}>
-                            <input type="radio" name="key" checked={key === k} onChange={() => setKey(k)} />
-                            <span className="mono">{k}</span>
-                          </label>
-                        ))}
-                      </>
-                    )}
-                  </fieldset>
-                </>
-              )}
-            </div>
-          </div>
-          <div className="form-actions">
-            <code className="muted truncate" data-testid="picker-reference" title={reference ?? ""}>
-              {reference ?? ""}
-            </code>
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={!reference}
-              onClick={() => reference && onPick(reference)}
-            >
-              Use this secret
-            </button>
-          </div>
+          {/* Keyed by manager: switching starts from a fresh tree. */}
+          <Browser
+            key={provider.id}
+            provider={provider}
+            query={query}
+            treeId={treeId}
+            onPick={onPick}
+            onClose={onClose}
+          />
         </>
       )}
     </Modal>
+  );
+}
+
+type Async<T> = { state: "loading" } | { state: "ok"; value: T } | { state: "error"; error: unknown };
+
+/** One listing (a folder's, or the filter's results): its pages so far. */
+interface Listing {
+  items: SecretItem_Serialize[];
+  next: string | null;
+  /** The first page has arrived. */
+  loaded: boolean;
+  loading: boolean;
+  error?: unknown;
+}
+
+const NO_LISTING: Listing = { items: [], next: null, loaded: false, loading: false };
+
+/** What an error row's Retry does again. */
+type Retry =
+  | { kind: "listing"; listing: string; prefix: string | null }
+  | { kind: "info"; name: string }
+  | { kind: "keys"; name: string; version: string | null };
+
+type RowBody = { id: string; label: string } & (
+  | { kind: "folder"; path: string; expanded: boolean }
+  | { kind: "secret"; name: string; expanded: boolean }
+  | { kind: "version"; name: string; version: SecretVersionItem_Serialize; expanded: boolean }
+  | { kind: "key"; name: string; version: SecretVersionItem_Serialize | null; key: string }
+  | { kind: "more"; listing: string; prefix: string | null; loading: boolean }
+  | { kind: "loading" }
+  | { kind: "empty" }
+  | { kind: "notjson" }
+  | { kind: "error"; error: unknown; retry: Retry }
+);
+
+/** A visible row of the flattened tree. */
+type Row = RowBody & { depth: number; pos: number; size: number };
+
+type Expandable = Extract<Row, { expanded: boolean }>;
+type Pickable = Extract<Row, { kind: "secret" | "version" | "key" }>;
+
+function isExpandable(row: Row): row is Expandable {
+  return row.kind === "folder" || row.kind === "secret" || row.kind === "version";
+}
+
+function isPickable(row: Row): row is Pickable {
+  return row.kind === "secret" || row.kind === "version" || row.kind === "key";
+}
+
+/** The secret, version and key a reference points at. */
+interface Choice {
+  row: string;
+  name: string;
+  version: SecretVersionItem_Serialize | null;
+  key: string | null;
+}
+
+const nodeId = (...parts: string[]) => parts.join("\u0000");
+const keysId = (name: string, version: string | null) => nodeId(name, version ?? "");
+/** Listings: `t` + folder path for the tree (root is ""), `q` + text for the filter. */
+const treeListing = (path: string) => nodeId("t", path);
+const filterListing = (query: string) => nodeId("q", query);
+
+/** Loads a value once per key; a failed load can be asked for again. */
+function useLoader<T>(): [Record<string, Async<T>>, (key: string, load: () => Promise<T>) => void] {
+  const [map, setMap] = useState<Record<string, Async<T>>>({});
+  const current = useRef(map);
+  current.current = map;
+  const busy = useRef(new Set<string>());
+  const ensure = useCallback((key: string, load: () => Promise<T>) => {
+    if (busy.current.has(key) || current.current[key]?.state === "ok") return;
+    busy.current.add(key);
+    setMap((m) => ({ ...m, [key]: { state: "loading" } }));
+    load()
+      .then(
+        (value): Async<T> => ({ state: "ok", value }),
+        (error): Async<T> => ({ state: "error", error }),
+      )
+      .then((result) => {
+        busy.current.delete(key);
+        setMap((m) => ({ ...m, [key]: result }));
+      });
+  }, []);
+  return [map, ensure];
+}
+
+interface TreeState {
+  listings: Record<string, Listing>;
+  infos: Record<string, Async<SecretInfo_Serialize>>;
+  keys: Record<string, Async<string[]>>;
+  expanded: ReadonlySet<string>;
+}
+
+/** Newest first, with the current version on top. */
+function sortVersions(versions: SecretVersionItem_Serialize[]): SecretVersionItem_Serialize[] {
+  const rank = (v: SecretVersionItem_Serialize) => (v.stages.includes(CURRENT) ? 0 : 1);
+  return [...versions].sort((a, b) => rank(a) - rank(b) || (b.created ?? "").localeCompare(a.created ?? ""));
+}
+
+/** The tree (or the filter's flat results) as the list of rows currently visible. */
+function flatten(s: TreeState, query: string): Row[] {
+  const out: Row[] = [];
+
+  const emit = (bodies: RowBody[], depth: number) => {
+    bodies.forEach((body, i) => {
+      out.push({ ...body, depth, pos: i + 1, size: bodies.length });
+      if (!("expanded" in body) || !body.expanded) return;
+      if (body.kind === "folder")
+        emit(listing(treeListing(body.path), body.path, body.path, false), depth + 1);
+      else if (body.kind === "secret") emit(secretChildren(body.id, body.name), depth + 1);
+      else if (body.kind === "version") emit(keyRows(body.id, body.name, body.version), depth + 1);
+    });
+  };
+
+  const status = (parent: string, kind: "loading" | "empty" | "notjson", label: string): RowBody => ({
+    id: nodeId(parent, kind),
+    kind,
+    label,
+  });
+  const failed = (parent: string, error: unknown, retry: Retry): RowBody => ({
+    id: nodeId(parent, "error"),
+    kind: "error",
+    label: errorMessage(error),
+    error,
+    retry,
+  });
+
+  // A listing's rows: under `folder`, its immediate subfolders and its own secrets;
+  // `folder` null lists every secret by its full name (the filter's results).
+  function listing(key: string, prefix: string | null, folder: string | null, top: boolean): RowBody[] {
+    const l = s.listings[key] ?? NO_LISTING;
+    if (!l.loaded) {
+      // The top level shows these outside the tree (a message, or the error banner).
+      if (top) return [];
+      if (l.error !== undefined && !l.loading)
+        return [failed(key, l.error, { kind: "listing", listing: key, prefix })];
+      return [status(key, "loading", "Loading…")];
+    }
+    const mode = folder === null ? "q" : "t";
+    const folders = new Set<string>();
+    const secrets: SecretItem_Serialize[] = [];
+    for (const item of l.items) {
+      if (folder === null) {
+        secrets.push(item);
+        continue;
+      }
+      if (!item.name.startsWith(folder)) continue;
+      const slash = item.name.indexOf("/", folder.length);
+      if (slash >= 0 && slash < item.name.length - 1) folders.add(item.name.slice(0, slash + 1));
+      else secrets.push(item);
+    }
+    const rows: RowBody[] = [];
+    for (const path of [...folders].sort()) {
+      const id = nodeId("t", "folder", path);
+      rows.push({
+        id,
+        kind: "folder",
+        path,
+        label: path.slice(folder?.length ?? 0),
+        expanded: s.expanded.has(id),
+      });
+    }
+    secrets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let previous = "";
+    for (const item of secrets) {
+      if (item.name === previous) continue;
+      previous = item.name;
+      const id = nodeId(mode, "secret", item.name);
+      const label = folder === null ? item.name : item.name.slice(folder.length) || item.name;
+      rows.push({ id, kind: "secret", name: item.name, label, expanded: s.expanded.has(id) });
+    }
+    if (l.error !== undefined && !l.loading) {
+      rows.push(failed(key, l.error, { kind: "listing", listing: key, prefix }));
+    } else if (l.next) {
+      rows.push({
+        id: nodeId(key, "more"),
+        kind: "more",
+        listing: key,
+        prefix,
+        loading: l.loading,
+        label: l.loading ? "Loading…" : "Load more…",
+      });
+    } else if (rows.length === 0 && !top) {
+      rows.push(status(key, "empty", "Nothing here"));
+    }
+    return rows;
+  }
+
+  // Under a secret: the JSON keys of its current value (which follows rotations),
+  // then its versions.
+  function secretChildren(parent: string, name: string): RowBody[] {
+    const info = s.infos[name];
+    if (!info || info.state === "loading") return [status(parent, "loading", "Loading…")];
+    if (info.state === "error") return [failed(parent, info.error, { kind: "info", name })];
+    const rows = keyRows(parent, name, null);
+    for (const version of sortVersions(info.value.versions)) {
+      const id = nodeId(parent, "version", version.id);
+      rows.push({
+        id,
+        kind: "version",
+        name,
+        version,
+        label: version.id.slice(0, 8),
+        expanded: s.expanded.has(id),
+      });
+    }
+    return rows;
+  }
+
+  function keyRows(parent: string, name: string, version: SecretVersionItem_Serialize | null): RowBody[] {
+    const keys = s.keys[keysId(name, version?.id ?? null)];
+    if (!keys || keys.state === "loading") return [status(parent, "loading", "Reading key names…")];
+    if (keys.state === "error")
+      return [failed(parent, keys.error, { kind: "keys", name, version: version?.id ?? null })];
+    if (keys.value.length === 0)
+      return [status(parent, "notjson", "Not a JSON object: the whole value is used")];
+    return keys.value.map((key) => ({
+      id: nodeId(parent, "key", key),
+      kind: "key",
+      name,
+      version,
+      key,
+      label: key,
+    }));
+  }
+
+  if (query) emit(listing(filterListing(query), query, null, true), 1);
+  else emit(listing(treeListing(""), null, "", true), 1);
+  return out;
+}
+
+interface BrowserProps {
+  provider: ProviderView_Serialize;
+  query: string;
+  treeId: string;
+  onPick: (reference: string) => void;
+  onClose: () => void;
+}
+
+/** The tree, the details of the chosen secret and the reference, for one manager. */
+function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
+  const [listings, setListings] = useState<Record<string, Listing>>({});
+  const [infos, ensureInfo] = useLoader<SecretInfo_Serialize>();
+  const [keys, ensureKeys] = useLoader<string[]>();
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  // The active row (the keyboard cursor), remembered separately for the tree and
+  // for each filter, so clearing the filter returns to where the tree was.
+  const [activeIds, setActiveIds] = useState<Record<string, string>>({});
+  const [choice, setChoice] = useState<Choice>();
+  const [byStage, setByStage] = useState(false);
+  const [scrollTop, setScrollTop] = useState(0);
+  const inFlight = useRef(new Set<string>()); // listings with a page on the way
+  const listRef = useRef<HTMLDivElement>(null);
+  const lastActive = useRef(0);
+  const typed = useRef({ text: "", at: 0 });
+
+  const topKey = query ? filterListing(query) : treeListing("");
+  const topPrefix = query || null;
+
+  const loadPage = useCallback(
+    (key: string, prefix: string | null, page: string | null) => {
+      if (inFlight.current.has(key)) return;
+      inFlight.current.add(key);
+      const patch = (f: (l: Listing) => Listing) =>
+        setListings((all) => ({ ...all, [key]: f(all[key] ?? NO_LISTING) }));
+      patch((l) => ({ ...l, loading: true, error: undefined }));
+      api.listSecrets(provider.id, prefix, page).then(
+        (got) => {
+          inFlight.current.delete(key);
+          patch((l) => ({
+            items: page ? [...l.items, ...got.items] : got.items,
+            next: got.next,
+            loaded: true,
+            loading: false,
+          }));
+        },
+        (error) => {
+          inFlight.current.delete(key);
+          patch((l) => ({ ...l, loading: false, error }));
+        },
+      );
+    },
+    [provider.id],
+  );
+
+  /** The first page, once; after a failure, the page that failed. */
+  const openListing = (key: string, prefix: string | null) => {
+    const l = listings[key];
+    if (!l) loadPage(key, prefix, null);
+    else if (l.error !== undefined) loadPage(key, prefix, l.loaded ? l.next : null);
+  };
+
+  const topListing = listings[topKey];
+  useEffect(() => {
+    if (!topListing) loadPage(topKey, topPrefix, null);
+  }, [topListing, topKey, topPrefix, loadPage]);
+
+  const loadInfo = (name: string) => ensureInfo(name, () => api.describeSecret(provider.id, name));
+  const loadKeys = (name: string, version: string | null) =>
+    ensureKeys(keysId(name, version), () => api.secretJsonKeys(provider.id, name, version));
+
+  const rows = useMemo(
+    () => flatten({ listings, infos, keys, expanded }, query),
+    [listings, infos, keys, expanded, query],
+  );
+
+  const found = rows.findIndex((r) => r.id === activeIds[topKey]);
+  const active = rows.length === 0 ? -1 : found >= 0 ? found : Math.min(lastActive.current, rows.length - 1);
+  lastActive.current = Math.max(0, active);
+
+  const expand = (row: Expandable) => {
+    if (row.kind === "folder") openListing(treeListing(row.path), row.path);
+    else if (row.kind === "secret") {
+      loadInfo(row.name);
+      loadKeys(row.name, null);
+    } else loadKeys(row.name, row.version.id);
+    setExpanded((s) => new Set(s).add(row.id));
+  };
+  const collapse = (row: Expandable) =>
+    setExpanded((s) => {
+      const next = new Set(s);
+      next.delete(row.id);
+      return next;
+    });
+  const toggle = (row: Expandable) => (row.expanded ? collapse(row) : expand(row));
+
+  const retry = (r: Retry) => {
+    if (r.kind === "listing") openListing(r.listing, r.prefix);
+    else if (r.kind === "info") loadInfo(r.name);
+    else loadKeys(r.name, r.version);
+  };
+
+  const choose = (row: Pickable) => {
+    const version = row.kind === "secret" ? null : row.version;
+    if (version?.id !== choice?.version?.id) setByStage(false);
+    setChoice({ row: row.id, name: row.name, version, key: row.kind === "key" ? row.key : null });
+    loadInfo(row.name);
+  };
+
+  /** Enter, Space or a click on a row. A click also opens and closes a secret or a version. */
+  const activate = (row: Row, click: boolean) => {
+    if (row.kind === "folder") toggle(row);
+    else if (isPickable(row)) {
+      choose(row);
+      if (click && isExpandable(row)) toggle(row);
+    } else if (row.kind === "more") loadPage(row.listing, row.prefix, listings[row.listing]?.next ?? null);
+    else if (row.kind === "error") retry(row.retry);
+  };
+
+  const setActive = (index: number) => {
+    const row = rows[index];
+    if (row) setActiveIds((m) => ({ ...m, [topKey]: row.id }));
+  };
+
+  /** Scrolls just enough to show row `index`. */
+  const reveal = (index: number) => {
+    const el = listRef.current;
+    if (!el) return;
+    const view = el.clientHeight || VIEW;
+    const top = index * ROW;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW > el.scrollTop + view) el.scrollTop = top + ROW - view;
+    setScrollTop(el.scrollTop);
+  };
+
+  const moveTo = (index: number) => {
+    if (rows.length === 0) return;
+    const i = Math.max(0, Math.min(rows.length - 1, index));
+    setActive(i);
+    reveal(i);
+  };
+
+  // The WAI-ARIA tree view keys, plus type-ahead on the rows' names.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target !== e.currentTarget) return;
+    const row = rows[active];
+    const page = Math.max(1, Math.floor((listRef.current?.clientHeight || VIEW) / ROW) - 1);
+    switch (e.key) {
+      case "ArrowDown":
+        moveTo(active + 1);
+        break;
+      case "ArrowUp":
+        moveTo(active - 1);
+        break;
+      case "Home":
+        moveTo(0);
+        break;
+      case "End":
+        moveTo(rows.length - 1);
+        break;
+      case "PageDown":
+        moveTo(active + page);
+        break;
+      case "PageUp":
+        moveTo(active - page);
+        break;
+      case "ArrowRight":
+        if (row && isExpandable(row)) {
+          if (!row.expanded) expand(row);
+          else if ((rows[active + 1]?.depth ?? 0) > row.depth) moveTo(active + 1);
+        }
+        break;
+      case "ArrowLeft":
+        if (row && isExpandable(row) && row.expanded) collapse(row);
+        else if (row) {
+          for (let i = active - 1; i >= 0; i--) {
+            if (rows[i].depth < row.depth) {
+              moveTo(i);
+              break;
+            }
+          }
+        }
+        break;
+      case "Enter":
+      case " ":
+        if (row) activate(row, false);
+        break;
+      default: {
+        if (e.key.length !== 1) return;
+        const now = Date.now();
+        const text = (now - typed.current.at < 700 ? typed.current.text : "") + e.key.toLowerCase();
+        typed.current = { text, at: now };
+        const start = text.length === 1 ? active + 1 : active;
+        for (let n = 0; n < rows.length; n++) {
+          const i = (start + n + rows.length) % rows.length;
+          if (
+            (isExpandable(rows[i]) || isPickable(rows[i])) &&
+            rows[i].label.toLowerCase().startsWith(text)
+          ) {
+            moveTo(i);
+            break;
+          }
+        }
+      }
+    }
+    e.preventDefault();
+  };
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + VIEW) / ROW) + OVERSCAN);
+  const shown: number[] = [];
+  // The active row stays in the DOM even when scrolled away: aria-activedescendant points at it.
+  if (active >= 0 && active < first) shown.push(active);
+  for (let i = first; i < last; i++) shown.push(i);
+  if (active >= last) shown.push(active);
+
+  const top = topListing ?? NO_LISTING;
+  const topFailed = !top.loaded && top.error !== undefined && !top.loading;
+  const message = topFailed
+    ? undefined
+    : !top.loaded
+      ? "Loading…"
+      : rows.length === 0
+        ? query
+          ? "No secret matches."
+          : "No secrets in this manager."
+        : undefined;
+
+  const stage = byStage && choice?.version?.stages.includes(PREVIOUS);
+  const reference = choice
+    ? formatSecretRef({
+        provider: provider.alias,
+        path: choice.name,
+        version: choice.version
+          ? stage
+            ? { kind: "stage", value: PREVIOUS }
+            : { kind: "id", value: choice.version.id }
+          : undefined,
+        key: choice.key ?? undefined,
+      })
+    : undefined;
+  const info = choice ? infos[choice.name] : undefined;
+
+  return (
+    <>
+      {topFailed && <ErrorBanner error={top.error} onRetry={() => loadPage(topKey, topPrefix, null)} />}
+      <div className="picker">
+        <div className="picker-tree">
+          <div
+            id={treeId}
+            className="picker-list"
+            role="tree"
+            tabIndex={0}
+            aria-label={query ? `Secrets whose name starts with ${query}` : "Secrets"}
+            aria-busy={!top.loaded && !topFailed}
+            aria-activedescendant={active >= 0 ? `${treeId}-${active}` : undefined}
+            ref={listRef}
+            onKeyDown={onKeyDown}
+            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          >
+            <div style={{ height: rows.length * ROW }}>
+              {shown.map((index) => (
+                <TreeRow
+                  key={rows[index].id}
+                  row={rows[index]}
+                  domId={`${treeId}-${index}`}
+                  index={index}
+                  active={index === active}
+                  selected={choice?.row === rows[index].id}
+                  onClick={() => {
+                    setActive(index);
+                    activate(rows[index], true);
+                  }}
+                  onRetry={(r) => retry(r)}
+                />
+              ))}
+            </div>
+          </div>
+          {message && (
+            <p className="picker-tree-message muted" role="status">
+              {message}
+            </p>
+          )}
+        </div>
+        <div className="picker-detail" data-testid="picker-detail">
+          {!choice ? (
+            <p className="muted">
+              Choose a secret, a version or a JSON key to use. Open a secret to see its versions and keys.
+            </p>
+          ) : (
+            <>
+              <h3 className="mono">{choice.name}</h3>
+              <dl>
+                {info?.state === "ok" && (
+                  <>
+                    <dt>Description</dt>
+                    <dd>{info.value.secret.description || "—"}</dd>
+                    <dt>Last changed</dt>
+                    <dd>{info.value.secret.last_changed ? dateTime(info.value.secret.last_changed) : "—"}</dd>
+                    <dt>Last rotated</dt>
+                    <dd>{info.value.secret.last_rotated ? dateTime(info.value.secret.last_rotated) : "—"}</dd>
+                    <dt>Rotation</dt>
+                    <dd>{info.value.secret.rotation_enabled ? "on" : "off"}</dd>
+                    <dt>Tags</dt>
+                    <dd>
+                      {info.value.secret.tags.length === 0
+                        ? "—"
+                        : info.value.secret.tags.map(([k, v]) => (
+                            <span key={k} className="badge">
+                              {k}={v}
+                            </span>
+                          ))}
+                    </dd>
+                  </>
+                )}
+                <dt>Version</dt>
+                {choice.version ? (
+                  <dd>
+                    <span className="mono">{choice.version.id}</span>
+                  </dd>
+                ) : (
+                  <dd>Current value (follows rotations)</dd>
+                )}
+                {choice.version && (
+                  <>
+                    <dt>Stages</dt>
+                    <dd>
+                      {choice.version.stages.length === 0
+                        ? "—"
+                        : choice.version.stages.map((s) => (
+                            <span key={s} className="badge">
+                              {s}
+                            </span>
+                          ))}
+                    </dd>
+                    <dt>Created</dt>
+                    <dd>{choice.version.created ? dateTime(choice.version.created) : "—"}</dd>
+                  </>
+                )}
+                <dt>JSON key</dt>
+                <dd>{choice.key !== null ? <span className="mono">{choice.key}</span> : "Whole value"}</dd>
+              </dl>
+              {info?.state === "loading" && <p className="muted">Loading details…</p>}
+              {info?.state === "error" && (
+                <p className="picker-detail-error">
+                  <span>{errorMessage(info.error)}</span>{" "}
+                  <button type="button" className="button button-small" onClick={() => loadInfo(choice.name)}>
+                    Try again
+                  </button>
+                </p>
+              )}
+              {choice.version?.stages.includes(PREVIOUS) && (
+                <fieldset className="choice-list" data-testid="picker-pin">
+                  <legend className="field-label">Pin this version</legend>
+                  <label>
+                    <input
+                      type="radio"
+                      name={`${treeId}-pin`}
+                      checked={!byStage}
+                      onChange={() => setByStage(false)}
+                    />
+                    By ID (stays on {choice.version.id.slice(0, 8)})
+                  </label>
+                  <label>
+                    <input
+                      type="radio"
+                      name={`${treeId}-pin`}
+                      checked={byStage}
+                      onChange={() => setByStage(true)}
+                    />
+                    By stage {PREVIOUS} (the version before the current one)
+                  </label>
+                </fieldset>
+              )}
+            </>
+          )}
+        </div>
+      </div>
+      <div className="form-actions">
+        <code className="muted truncate" data-testid="picker-reference" title={reference ?? ""}>
+          {reference ?? ""}
+        </code>
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={!reference}
+          onClick={() => reference && onPick(reference)}
+        >
+          Use this secret
+        </button>
+      </div>
+    </>
+  );
+}
+
+interface TreeRowProps {
+  row: Row;
+  domId: string;
+  index: number;
+  active: boolean;
+  selected: boolean;
+  onClick: () => void;
+  onRetry: (r: Retry) => void;
+}
+
+function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: TreeRowProps) {
+  const expandable = isExpandable(row);
+  const className = ["picker-row", "tree-row", `tree-${row.kind}`, active && "active", selected && "selected"]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    // Rows are not focusable on purpose: the tree keeps focus and points at the active
+    // row with aria-activedescendant, and handles the keys.
+    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/useFocusableInteractive: see above
+    <div
+      id={domId}
+      role="treeitem"
+      aria-level={row.depth}
+      aria-posinset={row.pos}
+      aria-setsize={row.size}
+      aria-expanded={expandable ? row.expanded : undefined}
+      aria-selected={isPickable(row) ? selected : undefined}
+      className={className}
+      style={{ top: index * ROW, paddingLeft: 8 + (row.depth - 1) * INDENT }}
+      data-kind={row.kind}
+      title={row.kind === "error" ? row.label : undefined}
+      onClick={onClick}
+    >
+      <span className="tree-chevron">{expandable && <Icon.chevron />}</span>
+      {row.kind === "folder" ? (
+        <span className="tree-icon">
+          <Icon.folder />
+        </span>
+      ) : row.kind === "secret" ? (
+        <span className="tree-icon">
+          <Icon.secret />
+        </span>
+      ) : row.kind === "version" ? (
+        <span className="tree-icon">
+          <Icon.version />
+        </span>
+      ) : row.kind === "key" ? (
+        <span className="tree-icon">
+          <Icon.key />
+        </span>
+      ) : row.kind === "error" ? (
+        <span className="tree-icon tree-icon-error">
+          <Icon.alert />
+        </span>
+      ) : null}
+      <span className="tree-label">
+        {row.kind === "version" ? <span className="mono">{row.label}</span> : row.label}
+      </span>
+      {row.kind === "version" && (
+        <>
+          {row.version.stages.map((s) => (
+            <span
+              key={s}
+              className={s === CURRENT ? "badge badge-accent" : "badge"}
+              data-testid="stage-badge"
+            >
+              {s}
+            </span>
+          ))}
+          {!row.version.enabled && (
+            <span className="badge" data-testid="version-disabled">
+              disabled
+            </span>
+          )}
+          {row.version.created && (
+            <span className="tree-meta muted" data-testid="version-created">
+              {new Date(row.version.created).toLocaleDateString()}
+            </span>
+          )}
+        </>
+      )}
+      {row.kind === "error" && (
+        <button
+          type="button"
+          className="button button-small tree-retry"
+          tabIndex={-1}
+          onClick={(e) => {
+            e.stopPropagation();
+            onRetry(row.retry);
+          }}
+        >
+          Retry
+        </button>
+      )}
+    </div>
   );
 }

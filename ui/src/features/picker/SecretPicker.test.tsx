@@ -1,0 +1,421 @@
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type {
+  ProviderView_Serialize,
+  SecretInfo_Serialize,
+  SecretItem_Serialize,
+  SecretPage_Serialize,
+} from "../../ipc/api";
+import { apiError, fakeBackend, type Handler } from "../../test/ipc";
+import { SecretPicker } from "./SecretPicker";
+
+function provider(id: string, alias: string): ProviderView_Serialize {
+  return {
+    id,
+    alias,
+    kind: "aws_secrets_manager",
+    kind_label: "AWS Secrets Manager",
+    project_id: null,
+    aws: null,
+    used_by: [],
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+  };
+}
+
+const AWS = provider("p1", "aws");
+
+function item(name: string, description: string | null = null): SecretItem_Serialize {
+  return {
+    name,
+    id: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
+    description,
+    last_changed: "2026-02-01T10:00:00Z",
+    last_rotated: null,
+    rotation_enabled: false,
+    tags: [["team", "billing"]],
+  };
+}
+
+const page = (names: string[], next: string | null = null): SecretPage_Serialize => ({
+  items: names.map((n) => item(n)),
+  next,
+});
+
+const CURRENT_ID = "a1b2c3d4-0000-4000-8000-000000000001";
+const PREVIOUS_ID = "e5f6a7b8-0000-4000-8000-000000000002";
+
+function info(name: string): SecretInfo_Serialize {
+  return {
+    secret: { ...item(name, "Billing database owner"), rotation_enabled: true },
+    versions: [
+      { id: PREVIOUS_ID, stages: ["AWSPREVIOUS"], created: "2026-01-01T00:00:00Z", enabled: true },
+      { id: CURRENT_ID, stages: ["AWSCURRENT"], created: "2026-02-01T00:00:00Z", enabled: true },
+    ],
+  };
+}
+
+/** list_secrets answered from a table keyed by `prefix|page`. */
+function listing(pages: Record<string, SecretPage_Serialize>): Handler {
+  return ({ prefix, page }) => {
+    const key = `${prefix ?? ""}|${page ?? ""}`;
+    const got = pages[key];
+    if (!got) throw apiError("internal", `no page ${key}`);
+    return got;
+  };
+}
+
+/** secret_json_keys: the current value has two keys, the previous version one. */
+const jsonKeys: Handler = ({ version }) =>
+  version === PREVIOUS_ID ? ["password"] : ["password", "username"];
+
+function renderPicker(providers = [AWS]) {
+  const onPick = vi.fn();
+  render(<SecretPicker providers={providers} onPick={onPick} onClose={() => {}} />);
+  return { onPick, user: userEvent.setup() };
+}
+
+const items = () => Array.from(document.querySelectorAll<HTMLElement>('[role="treeitem"]'));
+const labelOf = (el: Element) => el.querySelector(".tree-label")?.textContent ?? "";
+const labels = () => items().map(labelOf);
+
+/** The tree row whose name is `label` (at `level`, when given). */
+function row(label: string, level?: number): HTMLElement {
+  const found = items().filter(
+    (el) => labelOf(el) === label && (level === undefined || el.getAttribute("aria-level") === String(level)),
+  );
+  if (found.length !== 1)
+    throw new Error(`${found.length} rows named ${label}; rows: ${labels().join(", ")}`);
+  return found[0];
+}
+const findRow = (label: string, level?: number) => waitFor(() => row(label, level));
+
+const tree = () => screen.getByRole("tree");
+function activeLabel(): string {
+  const id = tree().getAttribute("aria-activedescendant");
+  const el = id ? document.getElementById(id) : null;
+  return el ? labelOf(el) : "";
+}
+const reference = () => screen.getByTestId("picker-reference").getAttribute("title");
+const listCalls = (calls: [string, Record<string, unknown>][]) =>
+  calls.filter(([c]) => c === "list_secrets").map(([, a]) => a);
+
+describe("SecretPicker tree", () => {
+  it("groups the first page into folders (from / in names) and secrets, folders first", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({ "|": page(["zeta", "prod/db", "prod/api/key", "alpha", "staging/x"]) }),
+    });
+    renderPicker();
+    await findRow("prod/");
+    expect(labels()).toEqual(["prod/", "staging/", "alpha", "zeta"]);
+    for (const el of items()) expect(el).toHaveAttribute("aria-level", "1");
+    expect(row("prod/")).toHaveAttribute("aria-expanded", "false");
+    expect(row("alpha")).toHaveAttribute("data-kind", "secret");
+    expect(row("alpha")).toHaveAttribute("aria-expanded", "false"); // a secret opens into keys and versions
+    expect(row("alpha")).toHaveAttribute("aria-selected", "false");
+    expect(listCalls(calls)).toEqual([{ providerId: "p1", prefix: null, page: null }]);
+  });
+
+  it("expands a folder by asking for its prefix, and shows its subfolders and secrets one level down", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({
+        "|": page(["prod/db"]),
+        "prod/|": page(["prod/db", "prod/eu/cache", "prod/api"]),
+      }),
+    });
+    const { user } = renderPicker();
+    await user.click(await findRow("prod/"));
+    await findRow("eu/");
+    expect(labels()).toEqual(["prod/", "eu/", "api", "db"]);
+    expect(row("prod/")).toHaveAttribute("aria-expanded", "true");
+    expect(row("eu/")).toHaveAttribute("aria-level", "2");
+    expect(row("db")).toHaveAttribute("aria-level", "2");
+    expect(listCalls(calls)).toContainEqual({ providerId: "p1", prefix: "prod/", page: null });
+
+    // Collapsing hides the children; expanding again uses the loaded page.
+    await user.click(row("prod/"));
+    expect(labels()).toEqual(["prod/"]);
+    await user.click(row("prod/"));
+    expect(labels()).toEqual(["prod/", "eu/", "api", "db"]);
+    expect(listCalls(calls).filter((a) => a.prefix === "prod/")).toHaveLength(1);
+  });
+
+  it("loads the next page with the token when Load more is chosen, and appends it", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({
+        "|": page(["a1", "a2"], "token-2"),
+        "|token-2": page(["a3", "b/x"]),
+      }),
+    });
+    const { user } = renderPicker();
+    await findRow("a1");
+    expect(labels()).toEqual(["a1", "a2", "Load more…"]);
+    await user.click(row("Load more…"));
+    await findRow("a3");
+    expect(labels()).toEqual(["b/", "a1", "a2", "a3"]);
+    expect(listCalls(calls)).toEqual([
+      { providerId: "p1", prefix: null, page: null },
+      { providerId: "p1", prefix: null, page: "token-2" },
+    ]);
+  });
+
+  it("opens a secret into the keys of its current value and its versions with their stages", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({ "|": page(["db"]) }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user } = renderPicker();
+    await user.click(await findRow("db"));
+    await findRow("username");
+    expect(labels()).toEqual(["db", "password", "username", CURRENT_ID.slice(0, 8), PREVIOUS_ID.slice(0, 8)]);
+    expect(row("password")).toHaveAttribute("aria-level", "2");
+    const current = row(CURRENT_ID.slice(0, 8));
+    expect(current).toHaveAttribute("aria-expanded", "false");
+    expect(current.querySelector('[data-testid="stage-badge"]')).toHaveTextContent("AWSCURRENT");
+    expect(row(PREVIOUS_ID.slice(0, 8)).querySelector('[data-testid="stage-badge"]')).toHaveTextContent(
+      "AWSPREVIOUS",
+    );
+    expect(calls).toContainEqual(["secret_json_keys", { providerId: "p1", name: "db", version: null }]);
+
+    // The metadata of the chosen secret, never its value.
+    const detail = screen.getByTestId("picker-detail");
+    expect(detail).toHaveTextContent("Billing database owner");
+    expect(detail).toHaveTextContent("Rotation");
+    expect(detail).toHaveTextContent("team=billing");
+    expect(reference()).toBe("secret://aws/db");
+
+    // A version opens into the keys of that version.
+    await user.click(row(PREVIOUS_ID.slice(0, 8)));
+    await findRow("password", 3);
+    expect(calls).toContainEqual([
+      "secret_json_keys",
+      { providerId: "p1", name: "db", version: PREVIOUS_ID },
+    ]);
+    expect(row(PREVIOUS_ID.slice(0, 8))).toHaveAttribute("aria-selected", "true");
+    expect(reference()).toBe(`secret://aws/db?version=${PREVIOUS_ID}`);
+  });
+
+  it("passes secret://alias/name#key to onPick for a key under a secret", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["prod/db"]), "prod/|": page(["prod/db"]) }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user, onPick } = renderPicker();
+    await user.click(await findRow("prod/"));
+    await user.click(await findRow("db"));
+    await user.click(await findRow("password", 3));
+    expect(row("password", 3)).toHaveAttribute("aria-selected", "true");
+    expect(reference()).toBe("secret://aws/prod/db#password");
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://aws/prod/db#password");
+  });
+
+  it("pins a key of the previous version by ID, or by the AWSPREVIOUS stage", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["db"]) }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user, onPick } = renderPicker();
+    await user.click(await findRow("db"));
+    await user.click(await findRow(PREVIOUS_ID.slice(0, 8)));
+    await user.click(await findRow("password", 3));
+    expect(reference()).toBe(`secret://aws/db?version=${PREVIOUS_ID}#password`);
+    await user.click(screen.getByRole("radio", { name: /By stage AWSPREVIOUS/ }));
+    expect(reference()).toBe("secret://aws/db?stage=AWSPREVIOUS#password");
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://aws/db?stage=AWSPREVIOUS#password");
+
+    // The current version has no AWSPREVIOUS stage to pin.
+    await user.click(row(CURRENT_ID.slice(0, 8)));
+    expect(screen.queryByTestId("picker-pin")).toBeNull();
+    expect(reference()).toBe(`secret://aws/db?version=${CURRENT_ID}`);
+  });
+
+  it("says when a value is not a JSON object, and lets the whole secret be picked", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["token"]) }),
+      describe_secret: ({ name }) => ({ ...info(name as string), versions: [] }),
+      secret_json_keys: () => [],
+    });
+    const { user, onPick } = renderPicker();
+    await user.click(await findRow("token"));
+    await findRow("Not a JSON object: the whole value is used");
+    expect(row("Not a JSON object: the whole value is used")).not.toHaveAttribute("aria-selected");
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://aws/token");
+  });
+
+  it("asks the provider for names starting with the filter once typing pauses, and restores the tree when cleared", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({
+        "|": page(["prod/db", "top"]),
+        "prod/|": page(["prod/db", "prod/api"]),
+        "prod/d|": page(["prod/db", "prod/dx/y"]),
+      }),
+    });
+    const { user } = renderPicker();
+    await user.click(await findRow("prod/"));
+    await findRow("api");
+
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name" }), "prod/d");
+    await findRow("prod/db");
+    // A flat list of full names, each still a secret that opens.
+    expect(labels()).toEqual(["prod/db", "prod/dx/y"]);
+    expect(row("prod/db")).toHaveAttribute("aria-level", "1");
+    expect(row("prod/db")).toHaveAttribute("aria-expanded", "false");
+    const prefixes = listCalls(calls).map((a) => a.prefix);
+    expect(prefixes).toEqual([null, "prod/", "prod/d"]); // not one call per keystroke
+
+    await user.clear(screen.getByRole("searchbox", { name: "Filter by name" }));
+    await findRow("prod/");
+    expect(labels()).toEqual(["prod/", "api", "db", "top"]);
+    expect(row("prod/")).toHaveAttribute("aria-expanded", "true");
+    expect(listCalls(calls)).toHaveLength(3);
+  });
+
+  it("shows No secret matches when the provider finds none", async () => {
+    fakeBackend({ list_secrets: listing({ "|": page(["a"]), "nope|": page([]) }) });
+    const { user } = renderPicker();
+    await findRow("a");
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name" }), "nope");
+    expect(await screen.findByText("No secret matches.")).toBeInTheDocument();
+    expect(items()).toHaveLength(0);
+  });
+
+  it("follows the ARIA tree keys: arrows move, open, close and go to the parent; Enter picks", async () => {
+    fakeBackend({
+      list_secrets: listing({
+        "|": page(["prod/db", "top"]),
+        "prod/|": page(["prod/db", "prod/api"]),
+      }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user } = renderPicker();
+    await findRow("prod/");
+    act(() => tree().focus());
+    expect(activeLabel()).toBe("prod/");
+    await user.keyboard("{ArrowDown}");
+    expect(activeLabel()).toBe("top");
+    await user.keyboard("{ArrowUp}");
+    expect(activeLabel()).toBe("prod/");
+
+    await user.keyboard("{ArrowRight}"); // opens
+    await findRow("api");
+    expect(row("prod/")).toHaveAttribute("aria-expanded", "true");
+    expect(activeLabel()).toBe("prod/");
+    await user.keyboard("{ArrowRight}"); // to the first child
+    expect(activeLabel()).toBe("api");
+    await user.keyboard("{ArrowDown}{ArrowRight}");
+    await findRow("username");
+    await user.keyboard("{ArrowRight}");
+    expect(activeLabel()).toBe("password");
+    await user.keyboard("{Enter}");
+    expect(reference()).toBe("secret://aws/prod/db#password");
+
+    await user.keyboard("{ArrowLeft}"); // a key: to its secret
+    expect(activeLabel()).toBe("db");
+    await user.keyboard("{ArrowLeft}"); // closes the secret
+    expect(row("db")).toHaveAttribute("aria-expanded", "false");
+    expect(labels()).toEqual(["prod/", "api", "db", "top"]);
+    await user.keyboard("{ArrowLeft}"); // to the folder
+    expect(activeLabel()).toBe("prod/");
+    await user.keyboard("{Enter}"); // Enter on a folder closes it
+    expect(labels()).toEqual(["prod/", "top"]);
+    await user.keyboard("{End}");
+    expect(activeLabel()).toBe("top");
+    await user.keyboard("{Home}");
+    expect(activeLabel()).toBe("prod/");
+    await user.keyboard("t"); // type-ahead
+    expect(activeLabel()).toBe("top");
+    // The picked key is still the reference.
+    expect(reference()).toBe("secret://aws/prod/db#password");
+  });
+
+  it("keeps only the visible rows in the DOM with 5,000 secrets loaded", async () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `secret-${String(i).padStart(4, "0")}`);
+    fakeBackend({ list_secrets: listing({ "|": page(names) }) });
+    const { user } = renderPicker();
+    await findRow("secret-0000");
+    expect(items().length).toBeLessThan(60);
+    expect(screen.getByRole("tree").firstElementChild).toHaveStyle({ height: `${5000 * 32}px` });
+    expect(labels()).not.toContain("secret-4999");
+
+    // Scrolling renders the rows that came into view, and only those.
+    fireEvent.scroll(tree(), { target: { scrollTop: 32 * 2500 } });
+    await findRow("secret-2500");
+    expect(labels()).not.toContain("secret-0001");
+    expect(labels()).not.toContain("secret-0100");
+    expect(labels()[0]).toBe("secret-0000"); // the active row stays, for aria-activedescendant
+    expect(items().length).toBeLessThan(60);
+
+    // End moves to the last row, which is rendered for aria-activedescendant.
+    act(() => tree().focus());
+    await user.keyboard("{End}");
+    expect(activeLabel()).toBe("secret-4999");
+    expect(items().length).toBeLessThan(60);
+    expect(row("secret-4999")).toHaveAttribute("aria-posinset", "5000");
+    expect(row("secret-4999")).toHaveAttribute("aria-setsize", "5000");
+  });
+
+  it("shows a folder that fails to load as an inline error row with Retry", async () => {
+    let fail = true;
+    fakeBackend({
+      list_secrets: ({ prefix }) => {
+        if (prefix === "prod/" && fail) throw apiError("access_denied", "not allowed to list prod/");
+        return prefix === "prod/" ? page(["prod/db"]) : page(["prod/db"]);
+      },
+    });
+    const { user } = renderPicker();
+    await user.click(await findRow("prod/"));
+    await findRow("not allowed to list prod/");
+    expect(screen.queryByRole("alert")).toBeNull(); // no banner for a folder
+    fail = false;
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    await findRow("db", 2);
+    expect(labels()).toEqual(["prod/", "db"]);
+  });
+
+  it("shows a failed first page as a banner that can try again", async () => {
+    let fail = true;
+    fakeBackend({
+      list_secrets: () => {
+        if (fail) throw apiError("provider_unreachable", "could not reach AWS");
+        return page(["db"]);
+      },
+    });
+    const { user } = renderPicker();
+    expect(await screen.findByRole("alert")).toHaveTextContent("could not reach AWS");
+    fail = false;
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await findRow("db");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says so when the manager has no secrets", async () => {
+    fakeBackend({ list_secrets: () => page([]) });
+    renderPicker();
+    expect(await screen.findByText("No secrets in this manager.")).toBeInTheDocument();
+  });
+
+  it("starts a fresh tree when another manager is chosen", async () => {
+    const calls = fakeBackend({
+      list_secrets: ({ providerId }) => page(providerId === "p1" ? ["one/a"] : ["two"]),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user } = renderPicker([AWS, provider("p2", "other")]);
+    await user.click(await findRow("one/"));
+    await user.click(await findRow("a"));
+    expect(reference()).toBe("secret://aws/one/a");
+    await user.selectOptions(screen.getByRole("combobox", { name: "Secrets manager" }), "p2");
+    await findRow("two");
+    expect(labels()).toEqual(["two"]);
+    expect(reference()).toBe("");
+    expect(listCalls(calls).at(-1)).toEqual({ providerId: "p2", prefix: null, page: null });
+  });
+});
