@@ -7,6 +7,7 @@
 //! latchkey [--data-dir DIR] projects list [--json]
 //! latchkey [--data-dir DIR] connections list [--project NAME] [--json]
 //! latchkey [--data-dir DIR] info [--json]
+//! latchkey [--data-dir DIR] demo setup [--moto-url URL]
 //! ```
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr, or as a JSON
@@ -52,6 +53,22 @@ enum Command {
     },
     /// Where the workspace's data, logs and credentials live.
     Info,
+    /// The try-it-without-AWS demo (`bash scripts/demo.sh` runs it).
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoAction {
+    /// Adds the "Demo" project, a secrets manager "demo" on moto and a PostgreSQL
+    /// connection whose password comes from it. Runs again without duplicating.
+    Setup {
+        /// moto's endpoint (scripts/services.sh starts it on port 5000).
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:5000")]
+        moto_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +180,9 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
                 .collect();
             print_table(&["NAME", "TYPE", "PROJECT", "TARGET"], rows);
         }
+        Command::Demo {
+            action: DemoAction::Setup { moto_url },
+        } => demo_setup(&engine, &moto_url).await?,
         Command::Info => {
             let info = engine.workspace_info().await?;
             if cli.json {
@@ -176,6 +196,83 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
             println!("secrets mode: {}", info.settings.secrets_mode.as_str());
         }
     }
+    Ok(())
+}
+
+/// The demo secret the connection uses (seeded by tests/fixtures/moto_demo_seed.py).
+const DEMO_SECRET: &str = "demo/prod/billing/postgres";
+
+async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> {
+    use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, SecretValue};
+    use latchkey_engine::{AwsAuthMethod, AwsForm, ProviderInput};
+
+    let project = match engine.store().projects().find_by_name("Demo").await? {
+        Some(p) => p,
+        None => {
+            engine
+                .create_project(
+                    "Demo",
+                    "Try Latchkey without an AWS account: moto + PostgreSQL",
+                )
+                .await?
+        }
+    };
+    if !engine
+        .list_providers()
+        .await?
+        .iter()
+        .any(|p| p.alias == "demo")
+    {
+        engine
+            .create_provider(ProviderInput {
+                alias: "demo".into(),
+                project_id: None,
+                aws: AwsForm {
+                    region: "us-east-1".into(),
+                    endpoint_url: moto_url.into(),
+                    auth: AwsAuthMethod::AccessKey,
+                    profile: String::new(),
+                    access_key_id: "AKIADEMODEMODEMO0001".into(),
+                    // moto accepts any key pair; this one is not a secret.
+                    secret_access_key: Some(FieldInput::Literal {
+                        value: SecretValue::from("moto-accepts-any-key".to_owned()),
+                    }),
+                    role_arn: String::new(),
+                },
+            })
+            .await?;
+    }
+    let name = "Billing database (demo)";
+    let existing = engine.list_connections(Some(&project.id)).await?;
+    if !existing.iter().any(|c| c.name == name) {
+        let plain = |v: &str| FieldInput::Plain { value: v.into() };
+        engine
+            .create_connection(ConnectionInput {
+                project_id: project.id.clone(),
+                name: name.into(),
+                kind: ConnectionKind::Postgres,
+                fields: [
+                    ("host", plain("127.0.0.1")),
+                    ("port", plain("5432")),
+                    ("database", plain("latchkey_test")),
+                    ("user", plain("latchkey_test")),
+                    ("sslmode", plain("prefer")),
+                    (
+                        "password",
+                        FieldInput::Secret {
+                            reference: format!("secret://demo/{DEMO_SECRET}#password"),
+                        },
+                    ),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            })
+            .await?;
+    }
+    println!(
+        "Demo ready: project \"Demo\", secrets manager \"demo\" ({moto_url}), connection \"{name}\"."
+    );
     Ok(())
 }
 

@@ -137,3 +137,44 @@ fn an_empty_workspace_says_so() {
     assert_eq!(code, 0);
     assert_eq!(out.trim(), "(none)");
 }
+
+#[test]
+fn demo_setup_adds_the_demo_once_even_when_run_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo's moto key goes to the OS keychain: a namespace of this test's own.
+    let service = format!("latchkey-test-cli-demo-{}", std::process::id());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_latchkey"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("LATCHKEY_DATA_DIR")
+            .env("LATCHKEY_KEYCHAIN_SERVICE", &service)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "{args:?}: {stdout}{stderr}");
+        stdout
+    };
+    let first = run(&["demo", "setup", "--moto-url", "http://127.0.0.1:5000"]);
+    assert!(first.contains("Demo ready"), "{first}");
+    run(&["demo", "setup", "--moto-url", "http://127.0.0.1:5000"]);
+
+    let projects: serde_json::Value =
+        serde_json::from_str(&run(&["projects", "list", "--json"])).unwrap();
+    let demo: Vec<_> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "Demo")
+        .collect();
+    assert_eq!(demo.len(), 1, "{projects}");
+    assert_eq!(demo[0]["connection_count"], 1, "{projects}");
+
+    let connections = run(&["connections", "list", "--project", "Demo", "--json"]);
+    assert!(
+        connections.contains("secret://demo/demo/prod/billing/postgres#password"),
+        "{connections}"
+    );
+}

@@ -13,33 +13,9 @@ use latchkey_engine::{
     StepReport, TestReport,
 };
 use latchkey_keychain::OsKeychain;
+use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, seeder, unique};
 
-const MOTO: &str = "http://127.0.0.1:5000";
 const PG_PASSWORD: &str = "latchkey-test-pw";
-
-async fn seeder() -> aws_sdk_secretsmanager::Client {
-    let creds =
-        aws_credential_types::Credentials::new("AKIATESTLATCHKEY0002", "x", None, None, "seed");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(creds)
-        .load()
-        .await;
-    aws_sdk_secretsmanager::Client::new(&config)
-}
-
-fn unique(prefix: &str) -> String {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{prefix}-{nanos}-{}",
-        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    )
-}
 
 fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
     ProviderInput {
@@ -50,7 +26,7 @@ fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
             endpoint_url: MOTO.into(),
             auth: AwsAuthMethod::AccessKey,
             profile: String::new(),
-            access_key_id: "AKIATESTLATCHKEY0002".into(),
+            access_key_id: ACCESS_KEY_ID.into(),
             secret_access_key: secret_key.map(|k| FieldInput::Literal {
                 value: SecretValue::from(k.to_owned()),
             }),

@@ -3,19 +3,17 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_secretsmanager::Client;
 use latchkey_core::{ExposeSecret, SecretRef, SecretValue, SecretVersion};
 use latchkey_providers::aws::{AwsAuth, AwsSecretsManager, AwsSettings};
 use latchkey_providers::{ProviderError, SecretsProvider};
-
-const MOTO: &str = "http://127.0.0.1:5000";
+use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, seeder, unique};
 
 fn settings() -> AwsSettings {
     AwsSettings {
         region: "us-east-1".into(),
         endpoint_url: Some(MOTO.into()),
         auth: AwsAuth::AccessKey {
-            access_key_id: "AKIATESTLATCHKEY0001".into(),
+            access_key_id: ACCESS_KEY_ID.into(),
             secret_access_key: SecretValue::from("moto-does-not-check".to_owned()),
         },
     }
@@ -25,41 +23,6 @@ async fn provider() -> AwsSecretsManager {
     AwsSecretsManager::connect("aws-test", settings())
         .await
         .expect("connect")
-}
-
-/// A raw SDK client for seeding, configured like the provider's.
-async fn seeder() -> Client {
-    let creds =
-        aws_credential_types::Credentials::new("AKIATESTLATCHKEY0001", "x", None, None, "seed");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(creds)
-        .load()
-        .await;
-    Client::new(&config)
-}
-
-fn unique(prefix: &str) -> String {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{prefix}-{nanos}-{}",
-        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    )
-}
-
-async fn put(client: &Client, name: &str, value: &str) {
-    client
-        .create_secret()
-        .name(name)
-        .secret_string(value)
-        .send()
-        .await
-        .expect("create secret");
 }
 
 #[tokio::test]

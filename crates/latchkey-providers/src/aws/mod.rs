@@ -10,6 +10,8 @@
 mod arn;
 mod errors;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,6 +20,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_secretsmanager::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use aws_smithy_runtime_api::http::Response;
@@ -71,6 +75,27 @@ pub struct AwsSecretsManager {
     endpoint: String,
     sm: Client,
     sts: aws_sdk_sts::Client,
+    calls: CallCounter,
+}
+
+/// Counts the HTTP requests sent to Secrets Manager, retries included.
+#[derive(Clone, Debug, Default)]
+struct CallCounter(Arc<AtomicU64>);
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "latchkey.call_counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 fn static_credentials(access_key_id: &str, secret: &SecretValue) -> Credentials {
@@ -157,12 +182,23 @@ impl AwsSecretsManager {
             .endpoint_url
             .clone()
             .unwrap_or_else(|| format!("secretsmanager.{}.amazonaws.com", settings.region));
+        let calls = CallCounter::default();
+        let sm_config = aws_sdk_secretsmanager::config::Builder::from(&config)
+            .interceptor(calls.clone())
+            .build();
         Ok(Self {
             alias: alias.to_owned(),
             endpoint,
-            sm: Client::new(&config),
+            sm: Client::from_conf(sm_config),
             sts: aws_sdk_sts::Client::new(&config),
+            calls,
         })
+    }
+
+    /// How many HTTP requests this provider has sent to Secrets Manager (each retry
+    /// attempt counts): what the benchmark reports and the throttling test checks.
+    pub fn requests_sent(&self) -> u64 {
+        self.calls.0.load(Ordering::Relaxed)
     }
 
     fn name(&self) -> String {

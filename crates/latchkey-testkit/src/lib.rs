@@ -1,0 +1,14 @@
+//! # latchkey-testkit
+//!
+//! What the tests and benches share, so each test file says only what it checks:
+//!
+//! - [`moto`]: the moto server that `scripts/services.sh` starts on 127.0.0.1:5000,
+//!   a seeding client configured like production's, unique names per run.
+//! - [`throttle`]: a local Secrets Manager endpoint that answers `ThrottlingException`
+//!   a chosen number of times before it answers normally, to test retries.
+//!
+//! Nothing here is a mock of Latchkey: the code under test talks to these servers
+//! over HTTP through the same SDK calls it makes in production.
+
+pub mod moto;
+pub mod throttle;
