@@ -6,11 +6,13 @@
 //! ```text
 //! latchkey [--data-dir DIR] projects list [--json]
 //! latchkey [--data-dir DIR] connections list [--project NAME] [--json]
+//! latchkey [--data-dir DIR] connections test NAME [--project NAME] [--json]
 //! latchkey [--data-dir DIR] info [--json]
 //! latchkey [--data-dir DIR] demo setup [--moto-url URL]
 //! ```
 //!
-//! Exit status: 0 on success, 1 on an error (printed to stderr, or as a JSON
+//! Exit status: 0 on success (for `connections test`: every step passed), 1 on an error
+//! or a failed test (printed to stderr, or as a JSON
 //! `{code, message, ...}` object on stdout with `--json`), 2 on bad usage.
 
 use std::path::PathBuf;
@@ -85,6 +87,15 @@ enum ConnectionsAction {
         #[arg(long, value_name = "NAME")]
         project: Option<String>,
     },
+    /// Test a connection: resolve its credentials and log in, printing each step as
+    /// it finishes (the same four steps as the app's Test button).
+    Test {
+        /// The connection's name.
+        name: String,
+        /// The project it belongs to, when several projects have one of that name.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -92,7 +103,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             let api: ApiError = e.into();
             if json {
@@ -108,7 +119,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), EngineError> {
+async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
     let dir = paths::data_dir(cli.data_dir.as_deref());
     let engine = Engine::open(&dir, Arc::new(OsKeychain::for_build())).await?;
     match cli.command {
@@ -117,7 +128,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         } => {
             let projects = engine.list_projects().await?;
             if cli.json {
-                return print_json(&projects);
+                return print_json(&projects).map(|()| ExitCode::SUCCESS);
             }
             let rows = projects
                 .iter()
@@ -132,27 +143,59 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
             print_table(&["NAME", "CONNECTIONS", "DESCRIPTION"], rows);
         }
         Command::Connections {
+            action: ConnectionsAction::Test { name, project },
+        } => {
+            let project_id = project_id(&engine, project.as_deref()).await?;
+            let matching: Vec<_> = engine
+                .list_connections(project_id.as_deref())
+                .await?
+                .into_iter()
+                .filter(|c| c.name == name)
+                .collect();
+            let connection = match matching.as_slice() {
+                [one] => one,
+                [] => {
+                    return Err(EngineError::NotFound(format!(
+                        "No connection is named \"{name}\": see `latchkey connections list`."
+                    )));
+                }
+                _ => {
+                    return Err(EngineError::field(
+                        "project",
+                        format!(
+                            "{} connections are named \"{name}\": add --project NAME.",
+                            matching.len()
+                        ),
+                    ));
+                }
+            };
+            let json = cli.json;
+            let report = engine
+                .test_connection(&connection.id, &|step| {
+                    if !json {
+                        print_step(step);
+                    }
+                })
+                .await?;
+            if json {
+                print_json(&report)?;
+            } else if report.ok {
+                println!("\"{}\": all steps passed.", report.connection);
+            }
+            if !report.ok {
+                if !json {
+                    eprintln!("error: the test of \"{}\" failed.", report.connection);
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Connections {
             action: ConnectionsAction::List { project },
         } => {
-            let project_id = match project {
-                None => None,
-                Some(name) => Some(
-                    engine
-                        .store()
-                        .projects()
-                        .find_by_name(&name)
-                        .await?
-                        .ok_or_else(|| {
-                            EngineError::NotFound(format!(
-                                "No project is named \"{name}\": see `latchkey projects list`."
-                            ))
-                        })?
-                        .id,
-                ),
-            };
+            let project_id = project_id(&engine, project.as_deref()).await?;
             let connections = engine.list_connections(project_id.as_deref()).await?;
             if cli.json {
-                return print_json(&connections);
+                return print_json(&connections).map(|()| ExitCode::SUCCESS);
             }
             let projects = engine.list_projects().await?;
             let rows = connections
@@ -186,7 +229,7 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
         Command::Info => {
             let info = engine.workspace_info().await?;
             if cli.json {
-                return print_json(&info);
+                return print_json(&info).map(|()| ExitCode::SUCCESS);
             }
             println!("Latchkey {} ({} build)", info.version, info.build);
             println!("data dir:     {}", info.data_dir);
@@ -196,7 +239,37 @@ async fn run(cli: Cli) -> Result<(), EngineError> {
             println!("secrets mode: {}", info.settings.secrets_mode.as_str());
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The id of the project named `name`, or a clear error.
+async fn project_id(engine: &Engine, name: Option<&str>) -> Result<Option<String>, EngineError> {
+    let Some(name) = name else { return Ok(None) };
+    let project = engine.store().projects().find_by_name(name).await?;
+    project.map(|p| Some(p.id)).ok_or_else(|| {
+        EngineError::NotFound(format!(
+            "No project is named \"{name}\": see `latchkey projects list`."
+        ))
+    })
+}
+
+fn print_step(step: &latchkey_engine::StepReport) {
+    use latchkey_engine::StepOutcome;
+    let mark = match step.outcome {
+        StepOutcome::Ok => "ok  ",
+        StepOutcome::Failed => "FAIL",
+        StepOutcome::Skipped => "skip",
+    };
+    println!(
+        "{mark} {}. {:<22} {:>6} ms  {}",
+        step.step, step.title, step.duration_ms, step.detail
+    );
+    if let (Some(code), Some(cause)) = (&step.code, &step.cause) {
+        println!("       {code}: {cause}");
+    }
+    if let Some(fix) = &step.fix {
+        println!("       fix: {fix}");
+    }
 }
 
 /// The demo secret the connection uses (seeded by tests/fixtures/moto_demo_seed.py).
@@ -217,31 +290,29 @@ async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> 
                 .await?
         }
     };
-    if !engine
-        .list_providers()
-        .await?
-        .iter()
-        .any(|p| p.alias == "demo")
-    {
-        engine
-            .create_provider(ProviderInput {
-                alias: "demo".into(),
-                project_id: None,
-                aws: AwsForm {
-                    region: "us-east-1".into(),
-                    endpoint_url: moto_url.into(),
-                    auth: AwsAuthMethod::AccessKey,
-                    profile: String::new(),
-                    access_key_id: "AKIADEMODEMODEMO0001".into(),
-                    // moto accepts any key pair; this one is not a secret.
-                    secret_access_key: Some(FieldInput::Literal {
-                        value: SecretValue::from("moto-accepts-any-key".to_owned()),
-                    }),
-                    role_arn: String::new(),
-                },
-            })
-            .await?;
-    }
+    let manager = ProviderInput {
+        alias: "demo".into(),
+        project_id: None,
+        aws: AwsForm {
+            region: "us-east-1".into(),
+            endpoint_url: moto_url.into(),
+            auth: AwsAuthMethod::AccessKey,
+            profile: String::new(),
+            access_key_id: "AKIADEMODEMODEMO0001".into(),
+            // moto accepts any key pair; this one is not a secret.
+            secret_access_key: Some(FieldInput::Literal {
+                value: SecretValue::from("moto-accepts-any-key".to_owned()),
+            }),
+            role_arn: String::new(),
+        },
+    };
+    // Updated when it exists: the keychain may be a new one (scripts/demo.sh on a
+    // headless machine starts a private keyring each time).
+    let providers = engine.list_providers().await?;
+    match providers.iter().find(|p| p.alias == "demo") {
+        Some(existing) => engine.update_provider(&existing.id, manager).await?,
+        None => engine.create_provider(manager).await?,
+    };
     let name = "Billing database (demo)";
     let existing = engine.list_connections(Some(&project.id)).await?;
     if !existing.iter().any(|c| c.name == name) {

@@ -138,12 +138,28 @@ fn an_empty_workspace_says_so() {
     assert_eq!(out.trim(), "(none)");
 }
 
-#[test]
-fn demo_setup_adds_the_demo_once_even_when_run_twice() {
+/// The demo and `connections test` against moto (:5000) and PostgreSQL (:5432), which
+/// scripts/services.sh starts.
+#[tokio::test]
+async fn demo_setup_adds_the_demo_once_and_its_connection_passes_the_test() {
+    let sm = latchkey_testkit::moto::seeder().await;
+    let value = r#"{"username":"latchkey_test","password":"latchkey-test-pw"}"#;
+    if sm
+        .describe_secret()
+        .secret_id("demo/prod/billing/postgres")
+        .send()
+        .await
+        .is_ok()
+    {
+        latchkey_testkit::moto::rotate(&sm, "demo/prod/billing/postgres", value).await;
+    } else {
+        latchkey_testkit::moto::put(&sm, "demo/prod/billing/postgres", value).await;
+    }
+
     let dir = tempfile::tempdir().unwrap();
     // The demo's moto key goes to the OS keychain: a namespace of this test's own.
     let service = format!("latchkey-test-cli-demo-{}", std::process::id());
-    let run = |args: &[&str]| {
+    let exec = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_latchkey"))
             .arg("--data-dir")
             .arg(dir.path())
@@ -152,9 +168,15 @@ fn demo_setup_adds_the_demo_once_even_when_run_twice() {
             .env("LATCHKEY_KEYCHAIN_SERVICE", &service)
             .output()
             .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(out.status.success(), "{args:?}: {stdout}{stderr}");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let run = |args: &[&str]| {
+        let (code, stdout, stderr) = exec(args);
+        assert_eq!(code, 0, "{args:?}: {stdout}{stderr}");
         stdout
     };
     let first = run(&["demo", "setup", "--moto-url", "http://127.0.0.1:5000"]);
@@ -177,4 +199,28 @@ fn demo_setup_adds_the_demo_once_even_when_run_twice() {
         connections.contains("secret://demo/demo/prod/billing/postgres#password"),
         "{connections}"
     );
+
+    let demo = "Billing database (demo)";
+    let steps = run(&["connections", "test", demo, "--project", "Demo"]);
+    for n in 1..=4 {
+        assert!(steps.contains(&format!("ok   {n}. ")), "step {n}: {steps}");
+    }
+    assert!(
+        steps.contains("latchkey_test"),
+        "current_user reported: {steps}"
+    );
+    assert!(steps.contains("all steps passed"), "{steps}");
+    assert!(
+        !steps.contains("latchkey-test-pw"),
+        "the password never printed"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_str(&run(&["connections", "test", demo, "--json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["steps"].as_array().unwrap().len(), 4, "{report}");
+
+    let (code, _, stderr) = exec(&["connections", "test", "No such connection"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("No connection is named"), "{stderr}");
 }
