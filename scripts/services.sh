@@ -83,7 +83,7 @@ start_bao() { # name, port, extra args...
     port_free "$p" || { echo "port $p is taken by a process this script did not start (ss -ltnp)" >&2; return 1; }
   done
   log "starting OpenBao dev server $name on 127.0.0.1:$port"
-  nohup bao server -dev -dev-root-token-id=root -dev-no-store-token \
+  setsid nohup bao server -dev -dev-root-token-id=root -dev-no-store-token \
     -dev-listen-address="127.0.0.1:$port" "$@" >"$RUN_DIR/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/$name.pid"
 }

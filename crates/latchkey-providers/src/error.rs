@@ -15,12 +15,27 @@ pub enum ProviderError {
     )]
     VersionNotFound { secret: String, version: String },
     #[error(
-        "access denied: the identity is not allowed {action} on \"{target}\"; grant it in the IAM policy ({detail})"
+        "access denied: the identity is not allowed {action} on \"{target}\"; grant it in the {policy} ({detail})"
     )]
     AccessDenied {
         action: String,
         target: String,
         detail: String,
+        /// Where the permission is granted: "IAM policy", "Vault policy", …
+        policy: &'static str,
+    },
+    #[error("{provider} is sealed: unseal it (vault operator unseal), then try again")]
+    Sealed { provider: String },
+    #[error(
+        "the TLS certificate of {address} is not trusted ({detail}): set the CA certificate (PEM file) of the server's issuer in the manager's settings"
+    )]
+    TlsUntrusted { address: String, detail: String },
+    #[error("version {version} of the secret \"{secret}\" was {how}: {fix}")]
+    VersionGone {
+        secret: String,
+        version: String,
+        how: String,
+        fix: String,
     },
     #[error("the credentials were rejected: {0}")]
     BadCredentials(String),
@@ -64,6 +79,9 @@ impl ProviderError {
             Self::NotFound { .. } => "secret_not_found",
             Self::VersionNotFound { .. } => "version_not_found",
             Self::AccessDenied { .. } => "access_denied",
+            Self::Sealed { .. } => "sealed",
+            Self::TlsUntrusted { .. } => "tls_untrusted",
+            Self::VersionGone { .. } => "version_gone",
             Self::BadCredentials(_) => "bad_credentials",
             Self::Throttled { .. } => "throttled",
             Self::Unreachable { .. } => "unreachable",

@@ -6,8 +6,9 @@
 //! [`SecretValue`] (which cannot be printed, serialized or logged), list the keys of a
 //! JSON secret without letting its values out, and check access.
 //!
-//! Implemented: AWS Secrets Manager ([`aws`]). Azure Key Vault, Vault/OpenBao, Google
-//! Secret Manager and Conjur follow behind the same trait.
+//! Implemented: AWS Secrets Manager ([`aws`]), HashiCorp Vault / OpenBao KV v1 and v2
+//! ([`vault`]). Azure Key Vault, Google Secret Manager and Conjur follow behind the
+//! same trait.
 //!
 //! Errors are [`ProviderError`]s: each names what failed (the secret, the action, the
 //! key) and what to do, and none carries a secret value.
@@ -15,6 +16,7 @@
 pub mod aws;
 mod error;
 mod json;
+pub mod vault;
 
 use async_trait::async_trait;
 use latchkey_core::{SecretRef, SecretValue};

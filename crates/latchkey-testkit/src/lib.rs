@@ -4,6 +4,8 @@
 //!
 //! - [`moto`]: the moto server that `scripts/services.sh` starts on 127.0.0.1:5000,
 //!   a seeding client configured like production's, unique names per run.
+//! - [`openbao`]: the OpenBao dev servers (HTTP :8200, HTTPS :8210) and what their
+//!   seed wrote (role IDs, secret IDs, the CA file).
 //! - [`throttle`]: a local Secrets Manager endpoint that answers `ThrottlingException`
 //!   a chosen number of times before it answers normally, to test retries.
 //!
@@ -11,4 +13,5 @@
 //! over HTTP through the same SDK calls it makes in production.
 
 pub mod moto;
+pub mod openbao;
 pub mod throttle;

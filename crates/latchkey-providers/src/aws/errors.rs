@@ -49,6 +49,7 @@ where
             action: action.into(),
             target: target.into(),
             detail: message,
+            policy: "IAM policy",
         },
         "ThrottlingException"
         | "Throttling"
@@ -73,6 +74,7 @@ where
             } else {
                 message
             },
+            policy: "IAM policy",
         },
         _ if status == Some(429) => ProviderError::Throttled {
             provider: provider.into(),
