@@ -293,7 +293,8 @@ async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> 
     let manager = ProviderInput {
         alias: "demo".into(),
         project_id: None,
-        aws: AwsForm {
+        vault: None,
+        aws: Some(AwsForm {
             region: "us-east-1".into(),
             endpoint_url: moto_url.into(),
             auth: AwsAuthMethod::AccessKey,
@@ -304,7 +305,7 @@ async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> 
                 value: SecretValue::from("moto-accepts-any-key".to_owned()),
             }),
             role_arn: String::new(),
-        },
+        }),
     };
     // Updated when it exists: the keychain may be a new one (scripts/demo.sh on a
     // headless machine starts a private keyring each time).

@@ -32,7 +32,7 @@ pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{
     AwsAuthMethod, AwsForm, AwsView, ProviderCheck, ProviderInput, ProviderView, SecretInfo,
-    SecretItem, SecretPage, SecretVersionItem,
+    SecretItem, SecretPage, SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
 };
 
 /// The engine over one workspace database and one credential store.

@@ -80,13 +80,20 @@ fn fix_for(code: &str) -> &'static str {
         }
         "version_not_found" => "pick a current version, or remove the version from the reference",
         "access_denied" => {
-            "grant the identity secretsmanager:GetSecretValue on this secret in its IAM policy"
+            "grant the identity the permission the message names (IAM: secretsmanager:GetSecretValue; Vault: read on the path) in its policy"
         }
+        "sealed" => "unseal the Vault (vault operator unseal), then test again",
+        "tls_untrusted" => {
+            "set the CA certificate (PEM) of the server's issuer in the secrets manager's settings"
+        }
+        "version_gone" => "undelete the version in Vault, or pick another version from the tree",
         "bad_credentials" => {
             "check the secrets manager's credentials under Secrets managers, then use Test there"
         }
         "throttled" => "wait a minute and try again",
-        "unreachable" => "check the network, the region and the endpoint URL",
+        "unreachable" => {
+            "check the network and the manager's address (region, endpoint URL or server URL)"
+        }
         "json_key_missing" => "pick one of the listed keys",
         "not_json" => "remove the JSON key from the reference to use the whole value",
         "binary_secret" => "store the credential as a text secret",

@@ -10,6 +10,7 @@ use latchkey_core::{
 };
 use latchkey_keychain::new_handle;
 use latchkey_providers::aws::{AwsAuth, AwsSecretsManager, AwsSettings, check_region};
+use latchkey_providers::vault::{Vault, VaultAuth, VaultSettings, check_address, parse_mounts};
 use latchkey_providers::{
     AccessReport, Page, ProviderError, SecretDetails, SecretSummary, SecretsProvider,
 };
@@ -49,13 +50,67 @@ pub struct AwsForm {
 }
 
 ipc_type! {
-/// A secrets manager as a form submits it.
+/// How Latchkey signs in to Vault / OpenBao.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VaultAuthMethod {
+    Token,
+    AppRole,
+    Userpass,
+}
+}
+
+ipc_type! {
+/// The Vault / OpenBao settings form as submitted.
+#[derive(Debug, Deserialize)]
+pub struct VaultForm {
+    /// `https://vault.example.com:8200`.
+    pub address: String,
+    /// Empty for the root namespace; sent as `X-Vault-Namespace`.
+    pub namespace: String,
+    /// Path of a PEM file with the CA certificate to trust; empty for the system's.
+    pub ca_cert: String,
+    pub auth: VaultAuthMethod,
+    /// The auth method's mount; empty for the default (`approle`, `userpass`).
+    pub auth_mount: String,
+    pub role_id: String,
+    pub username: String,
+    /// Secret parts: typed now, kept from before, or absent.
+    pub token: Option<FieldInput>,
+    pub secret_id: Option<FieldInput>,
+    pub password: Option<FieldInput>,
+    /// KV mounts to use when the server does not list them: "secret:2 legacy:1".
+    pub mounts: String,
+}
+}
+
+ipc_type! {
+/// A secrets manager as a form submits it: `aws` or `vault`, exactly one.
 #[derive(Debug, Deserialize)]
 pub struct ProviderInput {
     pub alias: String,
     /// `None` for a workspace-level manager.
     pub project_id: Option<String>,
-    pub aws: AwsForm,
+    pub aws: Option<AwsForm>,
+    pub vault: Option<VaultForm>,
+}
+}
+
+ipc_type! {
+/// A configured Vault's settings as the UI sees them (never a token, secret ID or password).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VaultView {
+    pub address: String,
+    pub namespace: String,
+    pub ca_cert: String,
+    pub auth: VaultAuthMethod,
+    pub auth_mount: String,
+    pub role_id: String,
+    pub username: String,
+    pub mounts: String,
+    pub token_stored: bool,
+    pub secret_id_stored: bool,
+    pub password_stored: bool,
 }
 }
 
@@ -83,6 +138,7 @@ pub struct ProviderView {
     pub kind_label: String,
     pub project_id: Option<String>,
     pub aws: Option<AwsView>,
+    pub vault: Option<VaultView>,
     /// Names of the connections whose fields reference this manager.
     pub used_by: Vec<String>,
     pub created_at: String,
@@ -206,20 +262,164 @@ struct AwsStored {
     role_arn: String,
 }
 
+/// The stored (non-secret) Vault settings.
+#[derive(Debug, Serialize, Deserialize)]
+struct VaultStored {
+    address: String,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    ca_cert: String,
+    auth: VaultAuthMethod,
+    #[serde(default)]
+    auth_mount: String,
+    #[serde(default)]
+    role_id: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    mounts: String,
+}
+
+/// A provider's checked, storable settings.
+#[derive(Debug)]
+enum Stored {
+    Aws(AwsStored),
+    Vault(VaultStored),
+}
+
+impl Stored {
+    fn kind(&self) -> ProviderKind {
+        match self {
+            Self::Aws(_) => ProviderKind::AwsSecretsManager,
+            Self::Vault(_) => ProviderKind::Vault,
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Aws(a) => serde_json::to_value(a),
+            Self::Vault(v) => serde_json::to_value(v),
+        }
+        .expect("settings serialize")
+    }
+
+    fn from_config(p: &ProviderConfig) -> Result<Self> {
+        let bad =
+            |_| EngineError::Internal(format!("the settings of \"{}\" cannot be read", p.alias));
+        match p.kind {
+            ProviderKind::AwsSecretsManager => serde_json::from_value(p.settings.clone())
+                .map(Self::Aws)
+                .map_err(bad),
+            ProviderKind::Vault => serde_json::from_value(p.settings.clone())
+                .map(Self::Vault)
+                .map_err(bad),
+            other => Err(EngineError::Internal(format!(
+                "{} is not supported yet",
+                other.label()
+            ))),
+        }
+    }
+
+    /// One line for the audit log (no secret).
+    fn describe(&self) -> String {
+        match self {
+            Self::Aws(a) => format!(
+                "AWS Secrets Manager ({:?} auth, region {})",
+                a.auth, a.region
+            ),
+            Self::Vault(v) => format!("Vault {} ({:?} auth)", v.address, v.auth),
+        }
+    }
+}
+
+/// The keychain-held fields of each kind: (name, needed with these settings, prompt).
+fn secret_fields(stored: &Stored) -> Vec<(&'static str, bool, &'static str)> {
+    match stored {
+        Stored::Aws(a) => vec![(
+            SECRET_KEY,
+            !a.access_key_id.is_empty()
+                && matches!(a.auth, AwsAuthMethod::AccessKey | AwsAuthMethod::AssumeRole),
+            "Enter the secret access key: it is kept in the OS keychain only.",
+        )],
+        Stored::Vault(v) => vec![
+            (
+                "token",
+                v.auth == VaultAuthMethod::Token,
+                "Enter the Vault token: it is kept in the OS keychain only.",
+            ),
+            (
+                "secret_id",
+                v.auth == VaultAuthMethod::AppRole,
+                "Enter the AppRole secret ID: it is kept in the OS keychain only.",
+            ),
+            (
+                "password",
+                v.auth == VaultAuthMethod::Userpass,
+                "Enter the password: it is kept in the OS keychain only.",
+            ),
+        ],
+    }
+}
+
+/// Takes the typed secret parts out of a form, by field name.
+fn take_secret_inputs(input: &mut ProviderInput) -> BTreeMap<&'static str, FieldInput> {
+    let mut out = BTreeMap::new();
+    if let Some(a) = input.aws.as_mut()
+        && let Some(v) = a.secret_access_key.take()
+    {
+        out.insert(SECRET_KEY, v);
+    }
+    if let Some(f) = input.vault.as_mut() {
+        for (name, v) in [
+            ("token", f.token.take()),
+            ("secret_id", f.secret_id.take()),
+            ("password", f.password.take()),
+        ] {
+            if let Some(v) = v {
+                out.insert(name, v);
+            }
+        }
+    }
+    out
+}
+
 const SECRET_KEY: &str = "secret_access_key";
 
 fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
-    let aws = serde_json::from_value::<AwsStored>(p.settings.clone())
-        .ok()
-        .map(|a| AwsView {
-            region: a.region,
-            endpoint_url: a.endpoint_url,
-            auth: a.auth,
-            profile: a.profile,
-            access_key_id: a.access_key_id,
-            secret_access_key_stored: p.keychain_handles.contains_key(SECRET_KEY),
-            role_arn: a.role_arn,
-        });
+    let stored = Stored::from_config(p).ok();
+    let has = |k: &str| p.keychain_handles.contains_key(k);
+    let (aws, vault) = match stored {
+        Some(Stored::Aws(a)) => (
+            Some(AwsView {
+                region: a.region,
+                endpoint_url: a.endpoint_url,
+                auth: a.auth,
+                profile: a.profile,
+                access_key_id: a.access_key_id,
+                secret_access_key_stored: has(SECRET_KEY),
+                role_arn: a.role_arn,
+            }),
+            None,
+        ),
+        Some(Stored::Vault(v)) => (
+            None,
+            Some(VaultView {
+                address: v.address,
+                namespace: v.namespace,
+                ca_cert: v.ca_cert,
+                auth: v.auth,
+                auth_mount: v.auth_mount,
+                role_id: v.role_id,
+                username: v.username,
+                mounts: v.mounts,
+                token_stored: has("token"),
+                secret_id_stored: has("secret_id"),
+                password_stored: has("password"),
+            }),
+        ),
+        None => (None, None),
+    };
     ProviderView {
         id: p.id.clone(),
         alias: p.alias.clone(),
@@ -227,6 +427,7 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
         kind_label: p.kind.label().into(),
         project_id: p.project_id.clone(),
         aws,
+        vault,
         used_by,
         created_at: p.created_at.clone(),
         updated_at: p.updated_at.clone(),
@@ -234,7 +435,7 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
 }
 
 /// Checks a form; returns the settings to store.
-fn check_form(input: &ProviderInput) -> Result<AwsStored> {
+fn check_form(input: &ProviderInput) -> Result<Stored> {
     let mut errors = Vec::new();
     let mut err = |field: &str, message: String| {
         errors.push(FieldError {
@@ -249,7 +450,24 @@ fn check_form(input: &ProviderInput) -> Result<AwsStored> {
             "The alias names this manager in references (secret://ALIAS/...): use 1–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit.".into(),
         );
     }
-    let a = &input.aws;
+    let stored = match (&input.aws, &input.vault) {
+        (Some(a), None) => Some(Stored::Aws(check_aws(a, &mut err))),
+        (None, Some(v)) => Some(Stored::Vault(check_vault(v, &mut err))),
+        _ => {
+            err(
+                "kind",
+                "Choose one kind of secrets manager (AWS or Vault).".into(),
+            );
+            None
+        }
+    };
+    match stored {
+        Some(s) if errors.is_empty() => Ok(s),
+        _ => Err(EngineError::Validation(errors)),
+    }
+}
+
+fn check_aws(a: &AwsForm, err: &mut impl FnMut(&str, String)) -> AwsStored {
     if let Err(ProviderError::InvalidSetting { message, .. }) = check_region(a.region.trim()) {
         err("region", message);
     }
@@ -278,17 +496,51 @@ fn check_form(input: &ProviderInput) -> Result<AwsStored> {
         }
         _ => {}
     }
-    if errors.is_empty() {
-        Ok(AwsStored {
-            region: a.region.trim().into(),
-            endpoint_url: endpoint.into(),
-            auth: a.auth,
-            profile: a.profile.trim().into(),
-            access_key_id: a.access_key_id.trim().into(),
-            role_arn: a.role_arn.trim().into(),
-        })
-    } else {
-        Err(EngineError::Validation(errors))
+    AwsStored {
+        region: a.region.trim().into(),
+        endpoint_url: endpoint.into(),
+        auth: a.auth,
+        profile: a.profile.trim().into(),
+        access_key_id: a.access_key_id.trim().into(),
+        role_arn: a.role_arn.trim().into(),
+    }
+}
+
+fn check_vault(v: &VaultForm, err: &mut impl FnMut(&str, String)) -> VaultStored {
+    let address = v.address.trim().trim_end_matches('/');
+    if let Err(ProviderError::InvalidSetting { message, .. }) = check_address(address) {
+        err("address", message);
+    }
+    let ca = v.ca_cert.trim();
+    if !ca.is_empty() && !std::path::Path::new(ca).is_file() {
+        err(
+            "ca_cert",
+            format!(
+                "The file \"{ca}\" does not exist: enter the path of the CA certificate (PEM), or leave it empty."
+            ),
+        );
+    }
+    if let Err(ProviderError::InvalidSetting { message, .. }) = parse_mounts(&v.mounts) {
+        err("mounts", message);
+    }
+    match v.auth {
+        VaultAuthMethod::AppRole if v.role_id.trim().is_empty() => {
+            err("role_id", "Enter the AppRole role ID.".into())
+        }
+        VaultAuthMethod::Userpass if v.username.trim().is_empty() => {
+            err("username", "Enter the username.".into())
+        }
+        _ => {}
+    }
+    VaultStored {
+        address: address.into(),
+        namespace: v.namespace.trim().trim_matches('/').into(),
+        ca_cert: ca.into(),
+        auth: v.auth,
+        auth_mount: v.auth_mount.trim().trim_matches('/').into(),
+        role_id: v.role_id.trim().into(),
+        username: v.username.trim().into(),
+        mounts: v.mounts.trim().into(),
     }
 }
 
@@ -311,74 +563,74 @@ impl Engine {
             .collect())
     }
 
-    /// The secret access key to store: a typed one goes to the keychain now; a kept one
-    /// is the existing handle. Returns (handle, written now).
-    async fn secret_key_handle(
+    /// The keychain handles to store: typed secrets go to the keychain now; kept ones
+    /// reuse the existing handle. Returns (handles, handles written now).
+    async fn credential_handles(
         &self,
         input: &mut ProviderInput,
         existing: Option<&ProviderConfig>,
-        stored: &AwsStored,
-    ) -> Result<(Option<String>, Option<String>)> {
-        let needs_key = !stored.access_key_id.is_empty()
-            && matches!(
-                stored.auth,
-                AwsAuthMethod::AccessKey | AwsAuthMethod::AssumeRole
-            );
-        let old = existing.and_then(|p| p.keychain_handles.get(SECRET_KEY).cloned());
-        match input.aws.secret_access_key.take() {
-            Some(FieldInput::Literal { value }) if needs_key => {
-                if value.expose_secret().is_empty() {
-                    return Err(EngineError::field(
-                        "secret_access_key",
-                        "Enter the secret access key.",
-                    ));
-                }
-                let handle = new_handle("provider");
-                let h = handle.clone();
-                self.keychain(move |kc| kc.set(&h, &value)).await?;
-                Ok((Some(handle.clone()), Some(handle)))
+        stored: &Stored,
+    ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+        let mut typed = take_secret_inputs(input);
+        let mut handles = BTreeMap::new();
+        let mut written = Vec::new();
+        let mut outcome = Ok(());
+        for (name, needed, prompt) in secret_fields(stored) {
+            if !needed {
+                continue;
             }
-            Some(FieldInput::KeepLiteral) if needs_key && old.is_some() => Ok((old, None)),
-            _ if needs_key => Err(EngineError::field(
-                "secret_access_key",
-                "Enter the secret access key: it is kept in the OS keychain only.",
-            )),
-            _ => Ok((None, None)),
+            let old = existing.and_then(|p| p.keychain_handles.get(name).cloned());
+            match typed.remove(name) {
+                Some(FieldInput::Literal { value }) if !value.expose_secret().is_empty() => {
+                    let handle = new_handle("provider");
+                    let h = handle.clone();
+                    if let Err(e) = self.keychain(move |kc| kc.set(&h, &value)).await {
+                        outcome = Err(e);
+                        break;
+                    }
+                    written.push(handle.clone());
+                    handles.insert(name.to_owned(), handle);
+                }
+                Some(FieldInput::KeepLiteral) if old.is_some() => {
+                    handles.insert(name.to_owned(), old.expect("checked"));
+                }
+                _ => {
+                    outcome = Err(EngineError::field(name, prompt));
+                    break;
+                }
+            }
         }
+        if let Err(e) = outcome {
+            self.forget_credentials(written).await;
+            return Err(e);
+        }
+        Ok((handles, written))
     }
 
     pub async fn create_provider(&self, mut input: ProviderInput) -> Result<ProviderView> {
         let stored = check_form(&input)?;
         self.check_project(input.project_id.as_deref()).await?;
-        let (handle, written) = self.secret_key_handle(&mut input, None, &stored).await?;
+        let (handles, written) = self.credential_handles(&mut input, None, &stored).await?;
         let new = NewProvider {
             alias: input.alias.trim().into(),
-            kind: ProviderKind::AwsSecretsManager,
+            kind: stored.kind(),
             project_id: input.project_id.clone(),
-            settings: serde_json::to_value(&stored).expect("settings serialize"),
-            keychain_handles: handle
-                .map(|h| BTreeMap::from([(SECRET_KEY.to_owned(), h)]))
-                .unwrap_or_default(),
+            settings: stored.to_json(),
+            keychain_handles: handles,
         };
         match self.store.providers().create(&new).await {
             Ok(p) => {
-                let detail = format!(
-                    "{} ({:?} auth, region {})",
-                    p.kind.label(),
-                    stored.auth,
-                    stored.region
-                );
                 self.audit(
                     "provider.created",
                     format!("provider:{}", p.alias),
                     AuditOutcome::Ok,
-                    detail,
+                    stored.describe(),
                 )
                 .await;
                 Ok(view(&p, Vec::new()))
             }
             Err(e) => {
-                self.forget_credentials(written.into_iter().collect()).await;
+                self.forget_credentials(written).await;
                 Err(e.into())
             }
         }
@@ -391,16 +643,19 @@ impl Engine {
     ) -> Result<ProviderView> {
         let before = self.store.providers().get(id).await?;
         let stored = check_form(&input)?;
-        let (handle, written) = self
-            .secret_key_handle(&mut input, Some(&before), &stored)
+        if stored.kind() != before.kind {
+            return Err(EngineError::field(
+                "kind",
+                "A secrets manager cannot change kind: add a new one instead.",
+            ));
+        }
+        let (handles, written) = self
+            .credential_handles(&mut input, Some(&before), &stored)
             .await?;
         let after = ProviderConfig {
             alias: input.alias.trim().into(),
-            settings: serde_json::to_value(&stored).expect("settings serialize"),
-            keychain_handles: handle
-                .clone()
-                .map(|h| BTreeMap::from([(SECRET_KEY.to_owned(), h)]))
-                .unwrap_or_default(),
+            settings: stored.to_json(),
+            keychain_handles: handles.clone(),
             ..before.clone()
         };
         match self.store.providers().update(&after).await {
@@ -408,7 +663,7 @@ impl Engine {
                 let stale: Vec<String> = before
                     .keychain_handles
                     .values()
-                    .filter(|h| Some(*h) != handle.as_ref())
+                    .filter(|h| !handles.values().any(|kept| kept == *h))
                     .cloned()
                     .collect();
                 self.forget_credentials(stale).await;
@@ -416,7 +671,7 @@ impl Engine {
                     "provider.updated",
                     format!("provider:{}", p.alias),
                     AuditOutcome::Ok,
-                    String::new(),
+                    stored.describe(),
                 )
                 .await;
                 let used_by = self
@@ -428,7 +683,7 @@ impl Engine {
                 Ok(view(&p, used_by.unwrap_or_default()))
             }
             Err(e) => {
-                self.forget_credentials(written.into_iter().collect()).await;
+                self.forget_credentials(written).await;
                 Err(e.into())
             }
         }
@@ -475,57 +730,93 @@ impl Engine {
 
     /// Builds the client for a stored provider (no network call).
     pub(crate) async fn client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
-        let stored: AwsStored = serde_json::from_value(p.settings.clone()).map_err(|_| {
-            EngineError::Internal(format!("the settings of \"{}\" cannot be read", p.alias))
-        })?;
-        let key = match p.keychain_handles.get(SECRET_KEY) {
-            Some(h) => {
-                let h = h.clone();
-                Some(self.keychain(move |kc| kc.get(&h)).await?)
-            }
-            None => None,
-        };
-        self.aws_client(&p.alias, stored, key).await
+        let stored = Stored::from_config(p)?;
+        let mut secrets = BTreeMap::new();
+        for (name, handle) in &p.keychain_handles {
+            let h = handle.clone();
+            secrets.insert(name.clone(), self.keychain(move |kc| kc.get(&h)).await?);
+        }
+        self.build_client(&p.alias, stored, secrets).await
     }
 
-    async fn aws_client(
+    async fn build_client(
         &self,
         alias: &str,
-        s: AwsStored,
-        key: Option<SecretValue>,
+        stored: Stored,
+        mut secrets: BTreeMap<String, SecretValue>,
     ) -> Result<Arc<dyn SecretsProvider>> {
-        let external_id = self.store.settings().get().await?.aws_external_id;
-        let auth = match s.auth {
-            AwsAuthMethod::DefaultChain => AwsAuth::DefaultChain,
-            AwsAuthMethod::Profile => AwsAuth::Profile { name: s.profile },
-            AwsAuthMethod::AccessKey => AwsAuth::AccessKey {
-                access_key_id: s.access_key_id,
-                secret_access_key: key.ok_or_else(|| {
-                    EngineError::field(
-                        "secret_access_key",
-                        "The secret access key is missing from the keychain: enter it again.",
-                    )
-                })?,
-            },
-            AwsAuthMethod::AssumeRole => AwsAuth::AssumeRole {
-                role_arn: s.role_arn,
-                external_id,
-                source: match key {
-                    Some(k) if !s.access_key_id.is_empty() => Some((s.access_key_id, k)),
-                    _ => None,
-                },
-            },
+        let mut secret = |name: &'static str| {
+            secrets.remove(name).ok_or_else(|| {
+                EngineError::field(
+                    name,
+                    format!(
+                        "The {} is missing from the keychain: enter it again.",
+                        name.replace('_', " ")
+                    ),
+                )
+            })
         };
-        let settings = AwsSettings {
-            region: s.region,
-            endpoint_url: (!s.endpoint_url.is_empty()).then_some(s.endpoint_url),
-            auth,
-        };
-        Ok(Arc::new(AwsSecretsManager::connect(alias, settings).await?))
+        match stored {
+            Stored::Aws(s) => {
+                let external_id = self.store.settings().get().await?.aws_external_id;
+                let auth = match s.auth {
+                    AwsAuthMethod::DefaultChain => AwsAuth::DefaultChain,
+                    AwsAuthMethod::Profile => AwsAuth::Profile { name: s.profile },
+                    AwsAuthMethod::AccessKey => AwsAuth::AccessKey {
+                        access_key_id: s.access_key_id,
+                        secret_access_key: secret(SECRET_KEY)?,
+                    },
+                    AwsAuthMethod::AssumeRole => AwsAuth::AssumeRole {
+                        role_arn: s.role_arn,
+                        external_id,
+                        source: match secret(SECRET_KEY) {
+                            Ok(k) if !s.access_key_id.is_empty() => Some((s.access_key_id, k)),
+                            _ => None,
+                        },
+                    },
+                };
+                let settings = AwsSettings {
+                    region: s.region,
+                    endpoint_url: (!s.endpoint_url.is_empty()).then_some(s.endpoint_url),
+                    auth,
+                };
+                Ok(Arc::new(AwsSecretsManager::connect(alias, settings).await?))
+            }
+            Stored::Vault(v) => {
+                let mount = |default: &str| {
+                    if v.auth_mount.is_empty() {
+                        default.to_owned()
+                    } else {
+                        v.auth_mount.clone()
+                    }
+                };
+                let auth = match v.auth {
+                    VaultAuthMethod::Token => VaultAuth::Token(secret("token")?),
+                    VaultAuthMethod::AppRole => VaultAuth::AppRole {
+                        mount: mount("approle"),
+                        role_id: v.role_id.clone(),
+                        secret_id: secret("secret_id")?,
+                    },
+                    VaultAuthMethod::Userpass => VaultAuth::Userpass {
+                        mount: mount("userpass"),
+                        username: v.username.clone(),
+                        password: secret("password")?,
+                    },
+                };
+                let settings = VaultSettings {
+                    address: v.address,
+                    namespace: (!v.namespace.is_empty()).then_some(v.namespace),
+                    ca_cert: (!v.ca_cert.is_empty()).then_some(v.ca_cert),
+                    auth,
+                    manual_mounts: parse_mounts(&v.mounts)?,
+                };
+                Ok(Arc::new(Vault::connect(alias, settings)?))
+            }
+        }
     }
 
-    /// "Test" on the setup form: the effective identity and a one-item listing, for the
-    /// settings as typed (`id` supplies a stored secret key the form keeps).
+    /// "Test" on the setup form: the effective identity and whether it can browse, for
+    /// the settings as typed (`id` supplies stored secrets the form keeps).
     pub async fn test_provider(
         &self,
         id: Option<&str>,
@@ -536,21 +827,24 @@ impl Engine {
             Some(id) => Some(self.store.providers().get(id).await?),
             None => None,
         };
-        let key = match input.aws.secret_access_key.take() {
-            Some(FieldInput::Literal { value }) => Some(value),
-            Some(FieldInput::KeepLiteral) => match existing
-                .as_ref()
-                .and_then(|p| p.keychain_handles.get(SECRET_KEY))
-            {
-                Some(h) => {
-                    let h = h.clone();
-                    Some(self.keychain(move |kc| kc.get(&h)).await?)
+        let mut secrets = BTreeMap::new();
+        for (name, typed) in take_secret_inputs(&mut input) {
+            match typed {
+                FieldInput::Literal { value } => {
+                    secrets.insert(name.to_owned(), value);
                 }
-                None => None,
-            },
-            _ => None,
-        };
-        let client = self.aws_client(input.alias.trim(), stored, key).await?;
+                FieldInput::KeepLiteral => {
+                    if let Some(h) = existing.as_ref().and_then(|p| p.keychain_handles.get(name)) {
+                        let h = h.clone();
+                        secrets.insert(name.to_owned(), self.keychain(move |kc| kc.get(&h)).await?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let client = self
+            .build_client(input.alias.trim(), stored, secrets)
+            .await?;
         let started = std::time::Instant::now();
         let result = client.check_access().await;
         let (outcome, detail) = match &result {

@@ -3,25 +3,23 @@
 //! `latchkey_test` / `latchkey-test-pw`, started by scripts/services.sh), the real OS
 //! keychain, a real SQLite file.
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, SecretValue};
+use latchkey_core::{FieldInput, SecretValue};
 use latchkey_engine::{
     AuditQuery, AwsAuthMethod, AwsForm, Engine, EngineError, ProviderInput, StepOutcome,
     StepReport, TestReport,
 };
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, seeder, unique};
-
-const PG_PASSWORD: &str = "latchkey-test-pw";
+use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, reference};
 
 fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
     ProviderInput {
         alias: alias.into(),
         project_id: None,
-        aws: AwsForm {
+        vault: None,
+        aws: Some(AwsForm {
             region: "us-east-1".into(),
             endpoint_url: MOTO.into(),
             auth: AwsAuthMethod::AccessKey,
@@ -31,30 +29,7 @@ fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
                 value: SecretValue::from(k.to_owned()),
             }),
             role_arn: String::new(),
-        },
-    }
-}
-
-fn pg_input(project_id: &str, name: &str, password: FieldInput) -> ConnectionInput {
-    let plain = |v: &str| FieldInput::Plain { value: v.into() };
-    ConnectionInput {
-        project_id: project_id.into(),
-        name: name.into(),
-        kind: ConnectionKind::Postgres,
-        fields: BTreeMap::from([
-            ("host".to_string(), plain("127.0.0.1")),
-            ("port".to_string(), plain("5432")),
-            ("database".to_string(), plain("latchkey_test")),
-            ("user".to_string(), plain("latchkey_test")),
-            ("sslmode".to_string(), plain("prefer")),
-            ("password".to_string(), password),
-        ]),
-    }
-}
-
-fn reference(r: &str) -> FieldInput {
-    FieldInput::Secret {
-        reference: r.into(),
+        }),
     }
 }
 
@@ -94,23 +69,6 @@ async fn run_test(engine: &Engine, id: &str) -> (TestReport, Vec<StepReport>) {
         .await
         .unwrap();
     (report, seen.into_inner().unwrap())
-}
-
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            hits.extend(files_containing(&path, needle));
-        } else if std::fs::read(&path)
-            .unwrap()
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            hits.push(path.display().to_string());
-        }
-    }
-    hits
 }
 
 #[tokio::test]
@@ -410,8 +368,8 @@ fn fields(e: EngineError) -> Vec<String> {
 async fn provider_setup_checks_and_tests() {
     let w = world().await;
     let mut bad = aws_form("x y", Some("k"));
-    bad.aws.region = "eu-wset-1".into();
-    bad.aws.endpoint_url = "ftp://x".into();
+    bad.aws.as_mut().unwrap().region = "eu-wset-1".into();
+    bad.aws.as_mut().unwrap().endpoint_url = "ftp://x".into();
     assert_eq!(
         fields(w.engine.create_provider(bad).await.unwrap_err()),
         ["alias", "region", "endpoint_url"]
@@ -435,9 +393,9 @@ async fn provider_setup_checks_and_tests() {
         ["alias"]
     );
     let mut role = aws_form("role", None);
-    role.aws.auth = AwsAuthMethod::AssumeRole;
-    role.aws.access_key_id = String::new();
-    role.aws.role_arn = "arn:aws:iam::123:role/x".into();
+    role.aws.as_mut().unwrap().auth = AwsAuthMethod::AssumeRole;
+    role.aws.as_mut().unwrap().access_key_id = String::new();
+    role.aws.as_mut().unwrap().role_arn = "arn:aws:iam::123:role/x".into();
     assert_eq!(
         fields(w.engine.create_provider(role).await.unwrap_err()),
         ["role_arn"]
@@ -454,10 +412,10 @@ async fn provider_setup_checks_and_tests() {
     let p = stored.iter().find(|p| p.alias == w.alias).unwrap();
     assert!(p.aws.as_ref().unwrap().secret_access_key_stored);
     let keep = ProviderInput {
-        aws: AwsForm {
+        aws: Some(AwsForm {
             secret_access_key: Some(FieldInput::KeepLiteral),
-            ..aws_form(&w.alias, None).aws
-        },
+            ..aws_form(&w.alias, None).aws.unwrap()
+        }),
         ..aws_form(&w.alias, None)
     };
     assert!(

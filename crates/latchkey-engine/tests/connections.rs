@@ -3,7 +3,6 @@
 //! simulated with the in-memory store only where a real one cannot be made to fail.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -12,6 +11,7 @@ use latchkey_core::{
 };
 use latchkey_engine::{AuditQuery, Engine, EngineError};
 use latchkey_keychain::{CredentialStore, KeychainError, MemoryKeychain, OsKeychain};
+use latchkey_testkit::target::files_containing;
 
 fn os_keychain() -> Arc<OsKeychain> {
     Arc::new(OsKeychain::new(format!(
@@ -45,25 +45,6 @@ fn literal(v: &str) -> FieldInput {
 
 async fn default_project(engine: &Engine) -> String {
     engine.list_projects().await.unwrap()[0].project.id.clone()
-}
-
-/// Every file under `dir` (the database, its WAL and shared memory, the logs).
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path)
-                && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-            {
-                hits.push(path.display().to_string());
-            }
-        }
-    }
-    hits
 }
 
 fn handle_of(engine_view: &latchkey_core::Connection, key: &str) -> String {

@@ -6,6 +6,7 @@
 //!   a seeding client configured like production's, unique names per run.
 //! - [`openbao`]: the OpenBao dev servers (HTTP :8200, HTTPS :8210) and what their
 //!   seed wrote (role IDs, secret IDs, the CA file).
+//! - [`target`]: the PostgreSQL test target and the canary search of a data folder.
 //! - [`throttle`]: a local Secrets Manager endpoint that answers `ThrottlingException`
 //!   a chosen number of times before it answers normally, to test retries.
 //!
@@ -14,4 +15,5 @@
 
 pub mod moto;
 pub mod openbao;
+pub mod target;
 pub mod throttle;

@@ -649,7 +649,24 @@ impl SecretsProvider for Vault {
                 versions: Vec::new(),
             });
         }
-        let meta = self.metadata(&mount, path).await?;
+        let meta = match self.metadata(&mount, path).await {
+            Ok(m) => m,
+            // Many policies grant `read` on data but not on metadata: the secret is
+            // still usable, its versions are not visible.
+            Err(ProviderError::AccessDenied { target, .. }) => {
+                self.read_data(&mount, path, None).await?;
+                return Ok(SecretDetails {
+                    summary: SecretSummary {
+                        description: Some(format!(
+                            "Versions are hidden: the policy does not grant read on {target}."
+                        )),
+                        ..summary(name.to_owned())
+                    },
+                    versions: Vec::new(),
+                });
+            }
+            Err(e) => return Err(e),
+        };
         let mut versions: Vec<VersionInfo> = meta
             .versions
             .iter()
