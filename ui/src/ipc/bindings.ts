@@ -286,23 +286,25 @@ export type ProviderCheck_Serialize = {
 	list_error: string | null,
 };
 
-/**  A secrets manager as a form submits it. */
+/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
 export type ProviderInput = ProviderInput_Serialize | ProviderInput_Deserialize;
 
-/**  A secrets manager as a form submits it. */
+/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
 export type ProviderInput_Deserialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id?: string | null,
-	aws: AwsForm_Deserialize,
+	aws?: AwsForm_Deserialize | null,
+	vault?: VaultForm_Deserialize | null,
 };
 
-/**  A secrets manager as a form submits it. */
+/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
 export type ProviderInput_Serialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id: string | null,
-	aws: AwsForm_Serialize,
+	aws: AwsForm_Serialize | null,
+	vault: VaultForm_Serialize | null,
 };
 
 /**  The secrets managers Latchkey knows. */
@@ -321,6 +323,7 @@ export type ProviderView_Deserialize = {
 	kind_label: string,
 	project_id?: string | null,
 	aws?: AwsView | null,
+	vault?: VaultView | null,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
@@ -335,6 +338,7 @@ export type ProviderView_Serialize = {
 	kind_label: string,
 	project_id: string | null,
 	aws: AwsView | null,
+	vault: VaultView | null,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
@@ -496,6 +500,69 @@ export type TypeSpec_Serialize = {
 	label: string,
 	description: string,
 	fields: FieldSpec_Serialize[],
+};
+
+/**  How Latchkey signs in to Vault / OpenBao. */
+export type VaultAuthMethod = "token" | "app_role" | "userpass";
+
+/**  The Vault / OpenBao settings form as submitted. */
+export type VaultForm = VaultForm_Serialize | VaultForm_Deserialize;
+
+/**  The Vault / OpenBao settings form as submitted. */
+export type VaultForm_Deserialize = {
+	/**  `https://vault.example.com:8200`. */
+	address: string,
+	/**  Empty for the root namespace; sent as `X-Vault-Namespace`. */
+	namespace: string,
+	/**  Path of a PEM file with the CA certificate to trust; empty for the system's. */
+	ca_cert: string,
+	auth: VaultAuthMethod,
+	/**  The auth method's mount; empty for the default (`approle`, `userpass`). */
+	auth_mount: string,
+	role_id: string,
+	username: string,
+	/**  Secret parts: typed now, kept from before, or absent. */
+	token?: FieldInput | null,
+	secret_id?: FieldInput | null,
+	password?: FieldInput | null,
+	/**  KV mounts to use when the server does not list them: "secret:2 legacy:1". */
+	mounts: string,
+};
+
+/**  The Vault / OpenBao settings form as submitted. */
+export type VaultForm_Serialize = {
+	/**  `https://vault.example.com:8200`. */
+	address: string,
+	/**  Empty for the root namespace; sent as `X-Vault-Namespace`. */
+	namespace: string,
+	/**  Path of a PEM file with the CA certificate to trust; empty for the system's. */
+	ca_cert: string,
+	auth: VaultAuthMethod,
+	/**  The auth method's mount; empty for the default (`approle`, `userpass`). */
+	auth_mount: string,
+	role_id: string,
+	username: string,
+	/**  Secret parts: typed now, kept from before, or absent. */
+	token: FieldInput | null,
+	secret_id: FieldInput | null,
+	password: FieldInput | null,
+	/**  KV mounts to use when the server does not list them: "secret:2 legacy:1". */
+	mounts: string,
+};
+
+/**  A configured Vault's settings as the UI sees them (never a token, secret ID or password). */
+export type VaultView = {
+	address: string,
+	namespace: string,
+	ca_cert: string,
+	auth: VaultAuthMethod,
+	auth_mount: string,
+	role_id: string,
+	username: string,
+	mounts: string,
+	token_stored: boolean,
+	secret_id_stored: boolean,
+	password_stored: boolean,
 };
 
 /**  Where things live and which keychain is in use, for the Settings screen and the CLI. */

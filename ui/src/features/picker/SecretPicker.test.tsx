@@ -18,6 +18,7 @@ function provider(id: string, alias: string): ProviderView_Serialize {
     kind_label: "AWS Secrets Manager",
     project_id: null,
     aws: null,
+    vault: null,
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
