@@ -267,6 +267,44 @@ async fn a_five_second_approle_token_expires_mid_run_and_the_provider_logs_in_ag
 }
 
 #[tokio::test]
+async fn a_renewable_token_is_renewed_before_it_runs_out() {
+    let bao = OpenBao::load();
+    let admin = vaultrs::client::VaultClient::new(
+        vaultrs::client::VaultClientSettingsBuilder::default()
+            .address(bao.addr())
+            .token(bao.root_token())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    // A renewable 6-second token: without renewal it is dead 9 seconds later.
+    let mut opts = vaultrs::api::token::requests::CreateTokenRequest::builder();
+    opts.ttl("6s").renewable(true);
+    let token = vaultrs::token::new(&admin, Some(&mut opts))
+        .await
+        .unwrap()
+        .client_token;
+    let p = Vault::connect(
+        "renewing",
+        settings(bao.addr(), VaultAuth::Token(SecretValue::from(token))),
+    )
+    .unwrap();
+    let key = with_key("secret/apps/billing/db", "password");
+    for _ in 0..3 {
+        assert_eq!(
+            p.read(&key).await.unwrap().value.expose_secret(),
+            "latchkey-test-pw"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    }
+    assert_eq!(
+        p.read(&key).await.unwrap().value.expose_secret(),
+        "latchkey-test-pw"
+    );
+    assert!(p.renewals() >= 2, "renewed {} times", p.renewals());
+}
+
+#[tokio::test]
 async fn wrong_approle_credentials_are_bad_credentials() {
     let bao = OpenBao::load();
     let (role_id, _) = bao.approle("billing");

@@ -100,9 +100,21 @@ struct Session {
     client: VaultClient,
     /// When the current token stops working, when known.
     expires: Option<Instant>,
+    /// The token's TTL when it was issued or last renewed.
+    lease: Duration,
     renewable: bool,
     /// Whether a token is in place (login methods get theirs on first use).
     signed_in: bool,
+    /// Whether a typed-in token's TTL was looked up.
+    looked_up: bool,
+}
+
+impl Session {
+    fn set_lease(&mut self, seconds: u64, renewable: bool) {
+        self.lease = Duration::from_secs(seconds);
+        self.expires = (seconds > 0).then(|| Instant::now() + self.lease);
+        self.renewable = renewable;
+    }
 }
 
 /// One configured Vault / OpenBao server.
@@ -114,6 +126,7 @@ pub struct Vault {
     session: Mutex<Session>,
     mounts: OnceCell<Vec<KvMount>>,
     logins: std::sync::atomic::AtomicU32,
+    renewals: std::sync::atomic::AtomicU32,
 }
 
 impl std::fmt::Debug for Vault {
@@ -228,17 +241,25 @@ impl Vault {
             session: Mutex::new(Session {
                 client,
                 expires: None,
+                lease: Duration::ZERO,
                 renewable: false,
                 signed_in,
+                looked_up: false,
             }),
             mounts: OnceCell::new(),
             logins: Default::default(),
+            renewals: Default::default(),
         })
     }
 
     /// How many times this provider signed in (AppRole / userpass).
     pub fn logins(&self) -> u32 {
         self.logins.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many times this provider renewed its token.
+    pub fn renewals(&self) -> u32 {
+        self.renewals.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn name(&self) -> String {
@@ -297,9 +318,7 @@ impl Vault {
             other => other,
         })?;
         s.client.set_token(&info.client_token);
-        s.expires = (info.lease_duration > 0)
-            .then(|| Instant::now() + Duration::from_secs(info.lease_duration));
-        s.renewable = info.renewable;
+        s.set_lease(info.lease_duration, info.renewable);
         s.signed_in = true;
         self.logins
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -313,17 +332,26 @@ impl Vault {
         if !s.signed_in {
             self.log_in(&mut s).await?;
         }
+        if !self.can_log_in() && !s.looked_up {
+            // A typed-in token: learn its TTL once (errors surface on the call itself).
+            s.looked_up = true;
+            if let Ok(me) = vaultrs::token::lookup_self(&s.client).await {
+                s.set_lease(me.ttl, me.renewable == Some(true));
+            }
+        }
         if let Some(expires) = s.expires {
             let left = expires.saturating_duration_since(Instant::now());
-            if left < Duration::from_secs(2) {
+            if left < Duration::from_secs(1) {
                 // Expired or about to: a login method signs in again.
                 if self.can_log_in() {
                     self.log_in(&mut s).await?;
                 }
-            } else if s.renewable && left < Duration::from_secs(60) {
+            } else if s.renewable && left < s.lease / 3 {
                 match vaultrs::token::renew_self(&s.client, None).await {
                     Ok(info) if info.lease_duration > 0 => {
-                        s.expires = Some(Instant::now() + Duration::from_secs(info.lease_duration));
+                        s.set_lease(info.lease_duration, info.renewable);
+                        self.renewals
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     }
                     _ if self.can_log_in() => self.log_in(&mut s).await?,
                     _ => {}
