@@ -804,7 +804,7 @@ impl SecretsProvider for Vault {
             }
         );
         let (can_list, list_error) = match self.mounts().await {
-            Ok(m) if m.is_empty() => (
+            Ok([]) => (
                 false,
                 Some(
                     "no KV mount is visible to this identity: add the mounts under Advanced".into(),

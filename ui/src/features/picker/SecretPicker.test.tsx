@@ -420,3 +420,114 @@ describe("SecretPicker tree", () => {
     expect(listCalls(calls).at(-1)).toEqual({ providerId: "p2", prefix: null, page: null });
   });
 });
+
+describe("SecretPicker with a Vault / OpenBao manager", () => {
+  const BAO: ProviderView_Serialize = {
+    ...provider("v1", "bao"),
+    kind: "vault",
+    kind_label: "HashiCorp Vault / OpenBao",
+  };
+  const vaultInfo = (name: string): SecretInfo_Serialize => ({
+    secret: { ...item(name), id: name, tags: [] },
+    versions: [
+      { id: "4", stages: ["current"], created: "2026-03-04T00:00:00Z", enabled: true },
+      { id: "3", stages: ["deleted"], created: "2026-03-03T00:00:00Z", enabled: false },
+      { id: "2", stages: ["destroyed"], created: "2026-03-02T00:00:00Z", enabled: false },
+      { id: "1", stages: [], created: "2026-03-01T00:00:00Z", enabled: true },
+    ],
+  });
+
+  it("shows mounts and folders (names ending in /) as folders, down to a key", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({
+        "|": page(["legacy/", "secret/"]),
+        "secret/|": page(["secret/apps/", "secret/top"]),
+        "secret/apps/|": page(["secret/apps/billing/"]),
+        "secret/apps/billing/|": page(["secret/apps/billing/db"]),
+      }),
+      describe_secret: ({ name }) => vaultInfo(name as string),
+      secret_json_keys: () => ["password", "username"],
+    });
+    const { user, onPick } = renderPicker([BAO]);
+    await findRow("secret/");
+    expect(labels()).toEqual(["legacy/", "secret/"]);
+    expect(row("secret/")).toHaveAttribute("data-kind", "folder");
+    await user.click(row("secret/"));
+    await findRow("apps/", 2);
+    expect(labels()).toEqual(["legacy/", "secret/", "apps/", "top"]);
+    expect(row("apps/", 2)).toHaveAttribute("data-kind", "folder");
+    await user.click(row("apps/", 2));
+    await user.click(await findRow("billing/", 3));
+    await user.click(await findRow("db", 4));
+    await user.click(await findRow("password", 5));
+    expect(reference()).toBe("secret://bao/secret/apps/billing/db#password");
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://bao/secret/apps/billing/db#password");
+    expect(listCalls(calls).map((a) => a.prefix)).toEqual([
+      null,
+      "secret/",
+      "secret/apps/",
+      "secret/apps/billing/",
+    ]);
+  });
+
+  it("marks the current version, and shows deleted and destroyed ones muted and not pickable", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({ "|": page(["secret/"]), "secret/|": page(["secret/db"]) }),
+      describe_secret: ({ name }) => vaultInfo(name as string),
+      secret_json_keys: () => ["password"],
+    });
+    const { user } = renderPicker([BAO]);
+    await user.click(await findRow("secret/"));
+    await user.click(await findRow("db", 2));
+    await findRow("4", 3);
+    expect(labels()).toEqual(["secret/", "db", "password", "4", "3", "2", "1"]);
+    const badge = (label: string) => row(label, 3).querySelector('[data-testid="stage-badge"]');
+    expect(badge("4")).toHaveTextContent("current");
+    expect(badge("4")).toHaveClass("badge-accent");
+    expect(badge("3")).toHaveTextContent("deleted");
+    expect(badge("3")).not.toHaveClass("badge-accent");
+    expect(badge("2")).toHaveTextContent("destroyed");
+    // The stage already says why: no extra "disabled" badge.
+    expect(screen.queryByTestId("version-disabled")).toBeNull();
+
+    for (const [label, why] of [
+      ["3", /Deleted: undelete/],
+      ["2", /Destroyed: .* gone for good/],
+    ] as const) {
+      const gone = row(label, 3);
+      expect(gone).toHaveClass("tree-gone");
+      expect(gone).toHaveAttribute("aria-disabled", "true");
+      expect(gone).not.toHaveAttribute("aria-selected");
+      expect(gone).not.toHaveAttribute("aria-expanded");
+      expect(gone.getAttribute("title")).toMatch(why);
+      await user.click(gone);
+      expect(gone).not.toHaveAttribute("aria-selected");
+    }
+    // Clicking them picked nothing and read no keys of theirs.
+    expect(reference()).toBe("secret://bao/secret/db");
+    const keyCalls = calls.filter(([c]) => c === "secret_json_keys").map(([, a]) => a.version);
+    expect(keyCalls).not.toContain("3");
+    expect(keyCalls).not.toContain("2");
+
+    // A readable old version is pinned by its number; Vault offers no stage pinning.
+    await user.click(row("1", 3));
+    expect(row("1", 3)).toHaveAttribute("aria-selected", "true");
+    expect(reference()).toBe("secret://bao/secret/db?version=1");
+    expect(screen.queryByTestId("picker-pin")).toBeNull();
+  });
+
+  it("offers no AWSPREVIOUS pin for a non-AWS manager even when a stage says so", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["db"]) }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+    });
+    const { user } = renderPicker([BAO]);
+    await user.click(await findRow("db"));
+    await user.click(await findRow(PREVIOUS_ID.slice(0, 8)));
+    expect(reference()).toBe(`secret://bao/db?version=${PREVIOUS_ID}`);
+    expect(screen.queryByTestId("picker-pin")).toBeNull();
+    expect(screen.queryByRole("radio", { name: /By stage AWSPREVIOUS/ })).toBeNull();
+  });
+});

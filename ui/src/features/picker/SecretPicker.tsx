@@ -21,8 +21,21 @@ const VIEW = 360;
 const OVERSCAN = 6;
 const INDENT = 16;
 const DEBOUNCE_MS = 250;
-const CURRENT = "AWSCURRENT";
+/** The stages that mark the version a reference without one reads: AWS's and Vault's. */
+const CURRENT = ["AWSCURRENT", "current"];
 const PREVIOUS = "AWSPREVIOUS";
+/** Vault's stages for a version whose data can no longer be read. */
+const GONE = ["deleted", "destroyed"];
+
+/** Why a version cannot be picked (Vault: deleted or destroyed), or undefined when it can. */
+function unreadable(v: SecretVersionItem_Serialize): string | undefined {
+  if (v.stages.includes("destroyed"))
+    return "Destroyed: this version's data is gone for good, so it cannot be used.";
+  if (v.stages.includes("deleted"))
+    return "Deleted: undelete this version in Vault (or pick another) to use it.";
+  if (!v.enabled) return "Disabled: this version cannot be read.";
+  return undefined;
+}
 
 interface Props {
   providers: ProviderView_Serialize[];
@@ -137,7 +150,14 @@ type Retry =
 type RowBody = { id: string; label: string } & (
   | { kind: "folder"; path: string; expanded: boolean }
   | { kind: "secret"; name: string; expanded: boolean }
-  | { kind: "version"; name: string; version: SecretVersionItem_Serialize; expanded: boolean }
+  | {
+      kind: "version";
+      name: string;
+      version: SecretVersionItem_Serialize;
+      expanded: boolean;
+      /** Why it cannot be picked nor opened, when it cannot. */
+      gone?: string;
+    }
   | { kind: "key"; name: string; version: SecretVersionItem_Serialize | null; key: string }
   | { kind: "more"; listing: string; prefix: string | null; loading: boolean }
   | { kind: "loading" }
@@ -153,11 +173,11 @@ type Expandable = Extract<Row, { expanded: boolean }>;
 type Pickable = Extract<Row, { kind: "secret" | "version" | "key" }>;
 
 function isExpandable(row: Row): row is Expandable {
-  return row.kind === "folder" || row.kind === "secret" || row.kind === "version";
+  return row.kind === "folder" || row.kind === "secret" || (row.kind === "version" && !row.gone);
 }
 
 function isPickable(row: Row): row is Pickable {
-  return row.kind === "secret" || row.kind === "version" || row.kind === "key";
+  return row.kind === "secret" || (row.kind === "version" && !row.gone) || row.kind === "key";
 }
 
 /** The secret, version and key a reference points at. */
@@ -206,7 +226,7 @@ interface TreeState {
 
 /** Newest first, with the current version on top. */
 function sortVersions(versions: SecretVersionItem_Serialize[]): SecretVersionItem_Serialize[] {
-  const rank = (v: SecretVersionItem_Serialize) => (v.stages.includes(CURRENT) ? 0 : 1);
+  const rank = (v: SecretVersionItem_Serialize) => (v.stages.some((s) => CURRENT.includes(s)) ? 0 : 1);
   return [...versions].sort((a, b) => rank(a) - rank(b) || (b.created ?? "").localeCompare(a.created ?? ""));
 }
 
@@ -253,18 +273,22 @@ function flatten(s: TreeState, query: string): Row[] {
     const folders = new Set<string>();
     const secrets: SecretItem_Serialize[] = [];
     for (const item of l.items) {
+      // A name ending in "/" is a folder itself (Vault lists its mounts and folders so).
+      const isFolder = item.name.endsWith("/") && item.name !== folder;
       if (folder === null) {
-        secrets.push(item);
+        if (isFolder) folders.add(item.name);
+        else secrets.push(item);
         continue;
       }
       if (!item.name.startsWith(folder)) continue;
       const slash = item.name.indexOf("/", folder.length);
-      if (slash >= 0 && slash < item.name.length - 1) folders.add(item.name.slice(0, slash + 1));
+      if (slash >= 0 && (slash < item.name.length - 1 || isFolder))
+        folders.add(item.name.slice(0, slash + 1));
       else secrets.push(item);
     }
     const rows: RowBody[] = [];
     for (const path of [...folders].sort()) {
-      const id = nodeId("t", "folder", path);
+      const id = nodeId(mode, "folder", path);
       rows.push({
         id,
         kind: "folder",
@@ -308,13 +332,15 @@ function flatten(s: TreeState, query: string): Row[] {
     const rows = keyRows(parent, name, null);
     for (const version of sortVersions(info.value.versions)) {
       const id = nodeId(parent, "version", version.id);
+      const gone = unreadable(version);
       rows.push({
         id,
         kind: "version",
         name,
         version,
         label: version.id.slice(0, 8),
-        expanded: s.expanded.has(id),
+        expanded: !gone && s.expanded.has(id),
+        gone,
       });
     }
     return rows;
@@ -569,7 +595,10 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
           : "No secrets in this manager."
         : undefined;
 
-  const stage = byStage && choice?.version?.stages.includes(PREVIOUS);
+  // Pinning by stage is AWS's: Vault has no stages to follow, only version numbers.
+  const aws = provider.kind === "aws_secrets_manager";
+  const canPinStage = aws && Boolean(choice?.version?.stages.includes(PREVIOUS));
+  const stage = byStage && canPinStage;
   const reference = choice
     ? formatSecretRef({
         provider: provider.alias,
@@ -692,7 +721,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
                   </button>
                 </p>
               )}
-              {choice.version?.stages.includes(PREVIOUS) && (
+              {canPinStage && choice.version && (
                 <fieldset className="choice-list" data-testid="picker-pin">
                   <legend className="field-label">Pin this version</legend>
                   <label>
@@ -751,7 +780,15 @@ interface TreeRowProps {
 
 function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: TreeRowProps) {
   const expandable = isExpandable(row);
-  const className = ["picker-row", "tree-row", `tree-${row.kind}`, active && "active", selected && "selected"]
+  const gone = row.kind === "version" ? row.gone : undefined;
+  const className = [
+    "picker-row",
+    "tree-row",
+    `tree-${row.kind}`,
+    gone && "tree-gone",
+    active && "active",
+    selected && "selected",
+  ]
     .filter(Boolean)
     .join(" ");
   return (
@@ -766,10 +803,11 @@ function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: Tree
       aria-setsize={row.size}
       aria-expanded={expandable ? row.expanded : undefined}
       aria-selected={isPickable(row) ? selected : undefined}
+      aria-disabled={gone ? true : undefined}
       className={className}
       style={{ top: index * ROW, paddingLeft: 8 + (row.depth - 1) * INDENT }}
       data-kind={row.kind}
-      title={row.kind === "error" ? row.label : undefined}
+      title={row.kind === "error" ? row.label : gone}
       onClick={onClick}
     >
       <span className="tree-chevron">{expandable && <Icon.chevron />}</span>
@@ -802,13 +840,13 @@ function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: Tree
           {row.version.stages.map((s) => (
             <span
               key={s}
-              className={s === CURRENT ? "badge badge-accent" : "badge"}
+              className={CURRENT.includes(s) ? "badge badge-accent" : "badge"}
               data-testid="stage-badge"
             >
               {s}
             </span>
           ))}
-          {!row.version.enabled && (
+          {!row.version.enabled && !row.version.stages.some((s) => GONE.includes(s)) && (
             <span className="badge" data-testid="version-disabled">
               disabled
             </span>
