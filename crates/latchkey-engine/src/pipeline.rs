@@ -133,53 +133,51 @@ struct Steps<'a, F: Fn(&StepReport)> {
 }
 
 impl<F: Fn(&StepReport)> Steps<'_, F> {
-    fn record(&mut self, started: Instant, result: std::result::Result<String, Failure>) -> bool {
+    /// Reports the next step (numbered and titled by its position).
+    fn push(
+        &mut self,
+        outcome: StepOutcome,
+        duration_ms: u32,
+        detail: String,
+        failure: Option<Failure>,
+    ) {
         let step = u8::try_from(self.reports.len() + 1).unwrap_or(u8::MAX);
-        let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-        let title = TITLES[usize::from(step - 1)].to_owned();
-        let report = match result {
-            Ok(detail) => StepReport {
-                step,
-                title,
-                outcome: StepOutcome::Ok,
-                duration_ms,
-                detail,
-                code: None,
-                cause: None,
-                fix: None,
-            },
-            Err(f) => StepReport {
-                step,
-                title,
-                outcome: StepOutcome::Failed,
-                duration_ms,
-                detail: f.cause.clone(),
-                code: Some(f.code),
-                cause: Some(f.cause),
-                fix: Some(f.fix),
-            },
+        let (code, cause, fix) = match failure {
+            Some(f) => (Some(f.code), Some(f.cause), Some(f.fix)),
+            None => (None, None, None),
         };
-        let ok = report.outcome == StepOutcome::Ok;
+        let report = StepReport {
+            step,
+            title: TITLES[usize::from(step - 1)].to_owned(),
+            outcome,
+            duration_ms,
+            detail,
+            code,
+            cause,
+            fix,
+        };
         (self.on_step)(&report);
         self.reports.push(report);
-        ok
+    }
+
+    fn record(&mut self, started: Instant, result: std::result::Result<String, Failure>) -> bool {
+        let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        match result {
+            Ok(detail) => {
+                self.push(StepOutcome::Ok, duration_ms, detail, None);
+                true
+            }
+            Err(f) => {
+                self.push(StepOutcome::Failed, duration_ms, f.cause.clone(), Some(f));
+                false
+            }
+        }
     }
 
     fn skip_rest(&mut self) {
         while self.reports.len() < TITLES.len() {
-            let step = u8::try_from(self.reports.len() + 1).unwrap_or(u8::MAX);
-            let report = StepReport {
-                step,
-                title: TITLES[usize::from(step - 1)].into(),
-                outcome: StepOutcome::Skipped,
-                duration_ms: 0,
-                detail: "skipped: an earlier step failed".into(),
-                code: None,
-                cause: None,
-                fix: None,
-            };
-            (self.on_step)(&report);
-            self.reports.push(report);
+            let detail = "skipped: an earlier step failed".to_owned();
+            self.push(StepOutcome::Skipped, 0, detail, None);
         }
     }
 }
