@@ -54,6 +54,10 @@ DO $$ BEGIN
   ELSE
     ALTER ROLE latchkey_test PASSWORD 'latchkey-test-pw';
   END IF;
+  -- The rotation tests change this role's password (ALTER ROLE, as postgres).
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'latchkey_rotate') THEN
+    CREATE ROLE latchkey_rotate LOGIN PASSWORD 'rotate-initial';
+  END IF;
 END $$;
 SQL
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'latchkey_test'\"" | grep -q 1 ||

@@ -294,6 +294,7 @@ async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> 
         alias: "demo".into(),
         project_id: None,
         vault: None,
+        cache: None,
         aws: Some(AwsForm {
             region: "us-east-1".into(),
             endpoint_url: moto_url.into(),

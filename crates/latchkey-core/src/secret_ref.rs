@@ -44,7 +44,7 @@ pub const SCHEME: &str = "secret://";
 
 /// Which version of a secret a reference means. `None` in [`SecretRef::version`] means
 /// the current one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretVersion {
     /// A version identifier (AWS VersionId, Vault version number, Azure version).
     Id(String),
@@ -53,7 +53,7 @@ pub enum SecretVersion {
 }
 
 /// A pointer from a connection field to one value in a secrets manager.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SecretRef {
     /// Alias of the secrets manager (provider) that holds the secret.
     pub provider: String,

@@ -8,6 +8,7 @@
 //! Later capabilities (secret resolution and its cache, the test-connection pipeline,
 //! refresh, the secrets-mode switch) belong here too.
 
+mod cache;
 mod connections;
 mod error;
 pub mod logging;
@@ -15,6 +16,7 @@ pub mod paths;
 mod pipeline;
 mod projects;
 mod providers;
+mod refresh;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,8 +33,11 @@ pub use error::{EngineError, Result};
 pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{
-    AwsAuthMethod, AwsForm, AwsView, ProviderCheck, ProviderInput, ProviderView, SecretInfo,
-    SecretItem, SecretPage, SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
+    AwsAuthMethod, AwsForm, AwsView, CachePolicy, ProviderCheck, ProviderInput, ProviderView,
+    SecretInfo, SecretItem, SecretPage, SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
+};
+pub use refresh::{
+    CacheEntryView, ConnectionSecrets, RefreshItem, RefreshOutcome, RefreshReport, RefreshScope,
 };
 
 /// The engine over one workspace database and one credential store.
@@ -42,7 +47,15 @@ pub struct Engine {
     keychain: Arc<dyn CredentialStore>,
     data_dir: PathBuf,
     actor: String,
+    /// Resolved secrets, in memory only.
+    cache: Arc<cache::SecretCache>,
+    /// One client per manager (keyed by id, with the settings' `updated_at`), so
+    /// tokens, connections and counters live as long as the settings do.
+    clients: Arc<std::sync::Mutex<ClientMap>>,
 }
+
+type ClientMap =
+    std::collections::HashMap<String, (String, Arc<dyn latchkey_providers::SecretsProvider>)>;
 
 ipc_type! {
 /// Where things live and which keychain is in use, for the Settings screen and the CLI.
@@ -69,6 +82,8 @@ impl Engine {
             keychain,
             data_dir: data_dir.to_path_buf(),
             actor,
+            cache: Arc::default(),
+            clients: Arc::default(),
         })
     }
 

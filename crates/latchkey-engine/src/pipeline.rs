@@ -337,33 +337,44 @@ impl Engine {
                         ..reference.clone()
                     };
                     let started = Instant::now();
-                    let result = match self.provider_for(&whole).await {
-                        Ok((_, client)) => client.read(&whole).await.map_err(EngineError::from),
-                        Err(e) => Err(e),
-                    };
+                    let result = self.resolve(&whole, false).await;
                     let ms = started.elapsed().as_millis();
-                    let (outcome, detail) = match &result {
-                        Ok(r) => (
-                            AuditOutcome::Ok,
-                            format!(
-                                "for {} ({ms} ms, version {})",
-                                c.name,
-                                r.version_id.as_deref().unwrap_or("-")
-                            ),
-                        ),
-                        Err(e) => (
-                            AuditOutcome::Failed,
-                            format!("for {} ({ms} ms): {e}", c.name),
-                        ),
+                    let resolved = match result {
+                        // A cache hit is not a read from the manager: no audit event.
+                        Ok(r) if r.cached_age.is_some() => r,
+                        result => {
+                            let (outcome, detail) = match &result {
+                                Ok(r) => (
+                                    AuditOutcome::Ok,
+                                    format!(
+                                        "for {} ({ms} ms, version {})",
+                                        c.name,
+                                        r.version_id.as_deref().unwrap_or("-")
+                                    ),
+                                ),
+                                Err(e) => (
+                                    AuditOutcome::Failed,
+                                    format!("for {} ({ms} ms): {e}", c.name),
+                                ),
+                            };
+                            self.audit("secret.read", reference.to_string(), outcome, detail)
+                                .await;
+                            result.map_err(Failure::from)?
+                        }
                     };
-                    self.audit("secret.read", reference.to_string(), outcome, detail)
-                        .await;
-                    let resolved = result.map_err(Failure::from)?;
                     let version = resolved
                         .version_id
                         .as_deref()
                         .map(|v| format!(", version {v}"))
                         .unwrap_or_default();
+                    let how = match (&resolved.cached_age, &resolved.stale) {
+                        (Some(age), Some(why)) => format!(
+                            "STALE: last good value from {} s ago, the manager failed: {why}",
+                            age.as_secs()
+                        ),
+                        (Some(age), None) => format!("from cache, fetched {} s ago", age.as_secs()),
+                        (None, _) => format!("{ms} ms"),
+                    };
                     out.push((
                         f.key.clone(),
                         Fetched {
@@ -372,7 +383,7 @@ impl Engine {
                                 .json_key
                                 .clone()
                                 .map(|k| (reference.path.clone(), k)),
-                            source: format!("{} ({ms} ms{version})", whole),
+                            source: format!("{} ({how}{version})", whole),
                         },
                     ));
                 }

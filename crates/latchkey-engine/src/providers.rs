@@ -85,6 +85,34 @@ pub struct VaultForm {
 }
 
 ipc_type! {
+/// How long a manager's values stay in the in-memory cache, and what happens when a
+/// refresh fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachePolicy {
+    /// Seconds a fetched value is served before it is fetched again; 0 = no caching.
+    pub ttl_secs: u32,
+    /// Keep serving the last good value (marked stale) when a refresh fails.
+    pub stale_if_error: bool,
+}
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        Self {
+            ttl_secs: 3600,
+            stale_if_error: true,
+        }
+    }
+}
+
+impl CachePolicy {
+    /// The policy stored with a manager (the default when none is).
+    pub(crate) fn of(p: &ProviderConfig) -> Self {
+        serde_json::from_value(p.settings["cache"].clone()).unwrap_or_default()
+    }
+}
+
+ipc_type! {
 /// A secrets manager as a form submits it: `aws` or `vault`, exactly one.
 #[derive(Debug, Deserialize)]
 pub struct ProviderInput {
@@ -93,6 +121,9 @@ pub struct ProviderInput {
     pub project_id: Option<String>,
     pub aws: Option<AwsForm>,
     pub vault: Option<VaultForm>,
+    /// `None` keeps the stored policy (the default for a new manager).
+    #[serde(default)]
+    pub cache: Option<CachePolicy>,
 }
 }
 
@@ -139,6 +170,7 @@ pub struct ProviderView {
     pub project_id: Option<String>,
     pub aws: Option<AwsView>,
     pub vault: Option<VaultView>,
+    pub cache: CachePolicy,
     /// Names of the connections whose fields reference this manager.
     pub used_by: Vec<String>,
     pub created_at: String,
@@ -333,6 +365,11 @@ impl Stored {
     }
 }
 
+fn with_cache(mut settings: serde_json::Value, policy: CachePolicy) -> serde_json::Value {
+    settings["cache"] = serde_json::to_value(policy).expect("policy serializes");
+    settings
+}
+
 /// The keychain-held fields of each kind: (name, needed with these settings, prompt).
 fn secret_fields(stored: &Stored) -> Vec<(&'static str, bool, &'static str)> {
     match stored {
@@ -428,6 +465,7 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
         project_id: p.project_id.clone(),
         aws,
         vault,
+        cache: CachePolicy::of(p),
         used_by,
         created_at: p.created_at.clone(),
         updated_at: p.updated_at.clone(),
@@ -615,7 +653,7 @@ impl Engine {
             alias: input.alias.trim().into(),
             kind: stored.kind(),
             project_id: input.project_id.clone(),
-            settings: stored.to_json(),
+            settings: with_cache(stored.to_json(), input.cache.unwrap_or_default()),
             keychain_handles: handles,
         };
         match self.store.providers().create(&new).await {
@@ -654,12 +692,16 @@ impl Engine {
             .await?;
         let after = ProviderConfig {
             alias: input.alias.trim().into(),
-            settings: stored.to_json(),
+            settings: with_cache(
+                stored.to_json(),
+                input.cache.unwrap_or_else(|| CachePolicy::of(&before)),
+            ),
             keychain_handles: handles.clone(),
             ..before.clone()
         };
         match self.store.providers().update(&after).await {
             Ok(p) => {
+                self.forget_provider(&p.id);
                 let stale: Vec<String> = before
                     .keychain_handles
                     .values()
@@ -704,6 +746,7 @@ impl Engine {
         }
         let p = self.store.providers().get(id).await?;
         self.store.providers().delete(id).await?;
+        self.forget_provider(id);
         self.forget_credentials(p.keychain_handles.values().cloned().collect())
             .await;
         self.audit(
@@ -729,7 +772,37 @@ impl Engine {
     }
 
     /// Builds the client for a stored provider (no network call).
+    /// The client of a stored manager: reused while its settings are unchanged (a Vault
+    /// token, an AWS connection pool), built afresh after an edit.
     pub(crate) async fn client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
+        let known = {
+            let clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+            clients
+                .get(&p.id)
+                .filter(|(stamp, _)| *stamp == p.updated_at)
+                .map(|(_, c)| Arc::clone(c))
+        };
+        if let Some(c) = known {
+            return Ok(c);
+        }
+        let built = self.new_client(p).await?;
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p.id.clone(), (p.updated_at.clone(), Arc::clone(&built)));
+        Ok(built)
+    }
+
+    /// Forgets a manager's client and cached values (after an edit or a delete).
+    pub(crate) fn forget_provider(&self, id: &str) {
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+        self.cache.clear(|k| k.provider_id != id);
+    }
+
+    async fn new_client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
         let stored = Stored::from_config(p)?;
         let mut secrets = BTreeMap::new();
         for (name, handle) in &p.keychain_handles {

@@ -19,6 +19,7 @@ fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
         alias: alias.into(),
         project_id: None,
         vault: None,
+        cache: None,
         aws: Some(AwsForm {
             region: "us-east-1".into(),
             endpoint_url: MOTO.into(),

@@ -26,6 +26,7 @@ fn approle_form(alias: &str, bao: &OpenBao) -> ProviderInput {
         alias: alias.into(),
         project_id: None,
         aws: None,
+        cache: None,
         vault: Some(VaultForm {
             address: bao.addr(),
             namespace: String::new(),

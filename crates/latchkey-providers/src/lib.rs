@@ -87,7 +87,7 @@ pub struct AccessReport {
 
 /// A secrets manager.
 #[async_trait]
-pub trait SecretsProvider: Send + Sync {
+pub trait SecretsProvider: Send + Sync + std::fmt::Debug {
     /// Secrets whose name starts with `prefix` (all when `None`), one page at a time.
     async fn list(&self, prefix: Option<&str>, page: Option<String>)
     -> Result<Page<SecretSummary>>;
@@ -111,4 +111,10 @@ pub trait SecretsProvider: Send + Sync {
 
     /// Checks the credentials: the effective identity and a one-item listing.
     async fn check_access(&self) -> Result<AccessReport>;
+
+    /// How many requests this client has sent to the manager (retries included), for
+    /// benchmarks and the single-flight test; 0 where a provider does not count.
+    fn requests_sent(&self) -> u64 {
+        0
+    }
 }

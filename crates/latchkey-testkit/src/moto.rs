@@ -13,10 +13,14 @@ pub const ACCESS_KEY_ID: &str = "AKIATESTLATCHKEY0001";
 
 /// A raw SDK client for seeding, configured like Latchkey's own.
 pub async fn seeder() -> Client {
+    client_for(MOTO).await
+}
+
+async fn client_for(url: &str) -> Client {
     let creds = aws_credential_types::Credentials::new(ACCESS_KEY_ID, "x", None, None, "seed");
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(MOTO)
+        .endpoint_url(url)
         .credentials_provider(creds)
         .load()
         .await;
@@ -53,4 +57,72 @@ pub async fn rotate(client: &Client, name: &str, value: &str) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("put secret value {name} in moto: {e:?}"));
+}
+
+/// A moto server of a test's own (so the test may stop it), killed when dropped.
+pub struct MotoProcess {
+    pub url: String,
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl MotoProcess {
+    /// Starts `python3 -m moto.server` on 127.0.0.1:`port` and waits until it answers.
+    pub async fn start(port: u16) -> Self {
+        let mut p = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            child: None,
+        };
+        p.restart().await;
+        p
+    }
+
+    /// Stops the server (its state goes with it).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().ok();
+            c.wait().ok();
+        }
+    }
+
+    /// Starts it again, empty.
+    pub async fn restart(&mut self) {
+        self.stop();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 -m moto.server (scripts/bootstrap.sh installs moto)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto did not start on port {}", self.port);
+    }
+
+    /// A seeding client for this server.
+    pub async fn client(&self) -> Client {
+        client_for(&self.url).await
+    }
+}
+
+impl Drop for MotoProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

@@ -53,3 +53,39 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     }
     hits
 }
+
+/// Sets a PostgreSQL role's password as the `postgres` superuser (peer auth through
+/// `runuser`): what a rotation does on the target side.
+pub fn set_role_password(role: &str, password: &str) {
+    let sql = format!("ALTER ROLE {role} PASSWORD '{password}'");
+    let status = std::process::Command::new("runuser")
+        .args([
+            "-u",
+            "postgres",
+            "--",
+            "psql",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            &sql,
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("runuser psql");
+    assert!(status.success(), "ALTER ROLE {role} failed");
+}
+
+/// A PostgreSQL connection to the local test database as `user`.
+pub fn pg_input_as(
+    project_id: &str,
+    name: &str,
+    user: &str,
+    password: FieldInput,
+) -> ConnectionInput {
+    let mut input = pg_input(project_id, name, password);
+    input
+        .fields
+        .insert("user".into(), FieldInput::Plain { value: user.into() });
+    input
+}

@@ -195,12 +195,6 @@ impl AwsSecretsManager {
         })
     }
 
-    /// How many HTTP requests this provider has sent to Secrets Manager (each retry
-    /// attempt counts): what the benchmark reports and the throttling test checks.
-    pub fn requests_sent(&self) -> u64 {
-        self.calls.0.load(Ordering::Relaxed)
-    }
-
     fn name(&self) -> String {
         format!("AWS Secrets Manager \"{}\"", self.alias)
     }
@@ -387,6 +381,12 @@ impl SecretsProvider for AwsSecretsManager {
             Some(key) => crate::select_json_key(secret, &whole, key)?,
         };
         Ok(Resolved { value, version_id })
+    }
+
+    /// HTTP requests sent to Secrets Manager (each retry attempt counts): what the
+    /// benchmark reports and the throttling test checks.
+    fn requests_sent(&self) -> u64 {
+        self.calls.0.load(Ordering::Relaxed)
     }
 
     #[tracing::instrument(name = "aws.check_access", level = "debug", skip(self), fields(provider = %self.alias))]
