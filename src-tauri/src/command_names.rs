@@ -23,4 +23,8 @@ pub const COMMANDS: &[&str] = &[
     "describe_secret",
     "secret_json_keys",
     "test_connection",
+    "refresh",
+    "connection_secrets",
+    "cache_entries",
+    "clear_cache",
 ];

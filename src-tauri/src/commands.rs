@@ -2,8 +2,9 @@
 
 use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
 use latchkey_engine::{
-    AuditQuery, Engine, ProjectSummary, ProviderCheck, ProviderInput, ProviderView, SecretInfo,
-    SecretPage, StepReport, TestReport, WorkspaceInfo,
+    AuditQuery, CacheEntryView, ConnectionSecrets, Engine, ProjectSummary, ProviderCheck,
+    ProviderInput, ProviderView, RefreshReport, RefreshScope, SecretInfo, SecretPage, StepReport,
+    TestReport, WorkspaceInfo,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -196,4 +197,36 @@ pub async fn test_connection(
             let _ = on_step.send(s.clone());
         })
         .await)
+}
+
+/// Fetches again the secrets a scope of connections uses; `test` tests each afterwards.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh(
+    engine: State<'_, Engine>,
+    scope: RefreshScope,
+    test: bool,
+) -> Reply<RefreshReport> {
+    api(engine.refresh(scope, test).await)
+}
+
+/// Per connection: when its secrets were fetched, stale or not, when last rotated.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_secrets(engine: State<'_, Engine>) -> Reply<Vec<ConnectionSecrets>> {
+    api(engine.connection_secrets().await)
+}
+
+/// The cache's entries: metadata only, never a value.
+#[tauri::command]
+#[specta::specta]
+pub async fn cache_entries(engine: State<'_, Engine>) -> Reply<Vec<CacheEntryView>> {
+    api(engine.cache_entries().await)
+}
+
+/// Empties the cache (one manager's entries, or all); returns how many went.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_cache(engine: State<'_, Engine>, provider_id: Option<String>) -> Reply<u32> {
+    api(engine.clear_cache(provider_id.as_deref()).await)
 }

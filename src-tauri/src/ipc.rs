@@ -33,6 +33,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             describe_secret,
             secret_json_keys,
             test_connection,
+            refresh,
+            connection_secrets,
+            cache_entries,
+            clear_cache,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

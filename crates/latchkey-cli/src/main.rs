@@ -8,6 +8,7 @@
 //! latchkey [--data-dir DIR] connections list [--project NAME] [--json]
 //! latchkey [--data-dir DIR] connections test NAME [--project NAME] [--json]
 //! latchkey [--data-dir DIR] info [--json]
+//! latchkey [--data-dir DIR] refresh (--connection NAME | --provider ALIAS | --project NAME | --all) [--test] [--json]
 //! latchkey [--data-dir DIR] demo setup [--moto-url URL]
 //! ```
 //!
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use latchkey_core::ApiError;
-use latchkey_engine::{Engine, EngineError, paths};
+use latchkey_engine::{Engine, EngineError, RefreshOutcome, RefreshScope, paths};
 use latchkey_keychain::OsKeychain;
 
 #[derive(Parser)]
@@ -55,11 +56,37 @@ enum Command {
     },
     /// Where the workspace's data, logs and credentials live.
     Info,
+    /// Fetch again the secrets connections use (after a rotation): says per connection
+    /// unchanged, rotated (old → new version) or failed. Exit 1 when one failed.
+    Refresh {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Test each connection afterwards.
+        #[arg(long)]
+        test: bool,
+    },
     /// The try-it-without-AWS demo (`bash scripts/demo.sh` runs it).
     Demo {
         #[command(subcommand)]
         action: DemoAction,
     },
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct ScopeArgs {
+    /// One connection, by name.
+    #[arg(long, value_name = "NAME")]
+    connection: Option<String>,
+    /// Every connection that uses this secrets manager, by alias.
+    #[arg(long, value_name = "ALIAS")]
+    provider: Option<String>,
+    /// Every connection of a project, by name.
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
+    /// Every connection.
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Subcommand)]
@@ -223,6 +250,77 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                 .collect();
             print_table(&["NAME", "TYPE", "PROJECT", "TARGET"], rows);
         }
+        Command::Refresh { scope, test } => {
+            let scope = match scope {
+                ScopeArgs {
+                    connection: Some(name),
+                    ..
+                } => RefreshScope::Connection(connection_id(&engine, &name).await?),
+                ScopeArgs {
+                    provider: Some(alias),
+                    ..
+                } => {
+                    let providers = engine.list_providers().await?;
+                    let p = providers
+                        .iter()
+                        .find(|p| p.alias.eq_ignore_ascii_case(&alias))
+                        .ok_or_else(|| {
+                            EngineError::NotFound(format!(
+                                "No secrets manager has the alias \"{alias}\"."
+                            ))
+                        })?;
+                    RefreshScope::Provider(p.id.clone())
+                }
+                ScopeArgs {
+                    project: Some(name),
+                    ..
+                } => RefreshScope::Project(
+                    project_id(&engine, Some(&name))
+                        .await?
+                        .expect("a name gives an id"),
+                ),
+                _ => RefreshScope::All,
+            };
+            let report = engine.refresh(scope, test).await?;
+            let failed = report.items.iter().any(|i| {
+                i.outcome == RefreshOutcome::Failed || i.test.as_ref().is_some_and(|t| !t.ok)
+            });
+            if cli.json {
+                print_json(&report)?;
+            } else {
+                let rows = report
+                    .items
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.connection.clone(),
+                            format!("{:?}", i.outcome).to_lowercase()
+                                + if i.stale {
+                                    " (stale value serving)"
+                                } else {
+                                    ""
+                                },
+                            i.test.as_ref().map_or(String::new(), |t| {
+                                if t.ok {
+                                    "passed".into()
+                                } else {
+                                    "FAILED".into()
+                                }
+                            }),
+                            i.detail.clone(),
+                        ]
+                    })
+                    .collect();
+                print_table(&["CONNECTION", "REFRESH", "TEST", "DETAIL"], rows);
+                println!(
+                    "{} secrets fetched in {} ms.",
+                    report.secrets_fetched, report.duration_ms
+                );
+            }
+            if failed {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Demo {
             action: DemoAction::Setup { moto_url },
         } => demo_setup(&engine, &moto_url).await?,
@@ -240,6 +338,26 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The id of the one connection named `name`, or a clear error.
+async fn connection_id(engine: &Engine, name: &str) -> Result<String, EngineError> {
+    let matching: Vec<_> = engine
+        .list_connections(None)
+        .await?
+        .into_iter()
+        .filter(|c| c.name == name)
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(EngineError::NotFound(format!(
+            "No connection is named \"{name}\": see `latchkey connections list`."
+        ))),
+        _ => Err(EngineError::field(
+            "connection",
+            format!("{} connections are named \"{name}\".", matching.len()),
+        )),
+    }
 }
 
 /// The id of the project named `name`, or a clear error.

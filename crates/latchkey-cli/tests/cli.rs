@@ -220,6 +220,13 @@ async fn demo_setup_adds_the_demo_once_and_its_connection_passes_the_test() {
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["steps"].as_array().unwrap().len(), 4, "{report}");
 
+    let refreshed = run(&["refresh", "--all", "--test"]);
+    assert!(refreshed.contains(demo), "{refreshed}");
+    assert!(refreshed.contains("passed"), "{refreshed}");
+    assert!(refreshed.contains("1 secrets fetched"), "{refreshed}");
+    let (code, _, stderr) = exec(&["refresh"]);
+    assert_eq!(code, 2, "a scope is required: {stderr}");
+
     let (code, _, stderr) = exec(&["connections", "test", "No such connection"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("No connection is named"), "{stderr}");
