@@ -5,8 +5,9 @@
 // spaces, duplicate name) and see inline errors naming each field; create a
 // PostgreSQL connection with a literal password (a canary); quit; relaunch; see the
 // connection again; then prove the canary is in the OS keychain and nowhere in the
-// SQLite file, its WAL, the logs or the DOM. Screenshots of each screen go to
-// tests/e2e/screenshots/.
+// SQLite file, its WAL, the logs or the DOM. Then the same with a secret picked from
+// AWS Secrets Manager (moto) and from HashiCorp Vault / OpenBao (AppRole), each
+// passing the four test steps. Screenshots of each screen go to tests/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -121,6 +122,14 @@ async function setValue(scope, label, value) {
 
 async function click(scope, text) {
   await retry(() => browser.$(`${scope}//button[normalize-space()="${text}"]`).click());
+}
+
+/** "Add secrets manager" asks for the kind first: chooses the card titled `label`. */
+async function chooseKind(label) {
+  await click("", "Add secrets manager");
+  await retry(() =>
+    browser.$(`${DIALOG}//button[.//span[@class="kind-card-title"][normalize-space()="${label}"]]`).click(),
+  );
 }
 
 async function select(scope, label, how, value) {
@@ -357,7 +366,7 @@ describe("Latchkey desktop window", () => {
     browser = await launch();
     await nav("Secrets managers");
     await heading(browser, "Secrets managers");
-    await click("", "Add AWS Secrets Manager");
+    await chooseKind("AWS Secrets Manager");
     await setValue(DIALOG, "Alias", "moto");
     await select(DIALOG, "Sign in with", "value", "access_key");
     await setValue(DIALOG, "Access key ID", "AKIAE2ETEST");
@@ -417,5 +426,101 @@ describe("Latchkey desktop window", () => {
     await browser.deleteSession();
     browser = undefined;
     for (const canary of [pgPassword, CANARY_KEY]) assert.deepEqual(filesContaining(dataDir, canary), []);
+  });
+
+  it("connects HashiCorp Vault / OpenBao (AppRole), picks a KV v2 secret, and passes all four test steps", async () => {
+    // scripts/services.sh seeds OpenBao on :8200 and writes the AppRole IDs here.
+    const seeded = JSON.parse(
+      readFileSync(join(process.env.TMPDIR || "/tmp", "latchkey-services", "vault.json"), "utf8"),
+    );
+    const { role_id: roleId, secret_id: secretId } = seeded.approle.billing;
+    assert.ok(roleId && secretId, "vault.json has no approle.billing role_id / secret_id");
+    const pgPassword = "latchkey-test-pw"; // secret/apps/billing/db#password, and the test role's password
+
+    browser = await launch();
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await chooseKind("HashiCorp Vault / OpenBao");
+    await setValue(DIALOG, "Alias", "bao");
+    await setValue(DIALOG, "Server URL", "http://127.0.0.1:8200");
+    await click(DIALOG, "AppRole");
+    await setValue(DIALOG, "Role ID", roleId);
+    await setValue(DIALOG, "Secret ID", secretId);
+    await click(DIALOG, "Test");
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="provider-check"]').getText().catch(() => "")).includes("billing-read"),
+      { timeout: 20000, timeoutMsg: "the Vault test did not show the billing-read policy" },
+    );
+    assert.match(await browser.$('[data-testid="provider-check"]').getText(), /Listing secrets works/);
+    await shot("30-vault-provider-tested");
+    await click(DIALOG, "Add");
+    await browser
+      .$('//tr[@data-testid="provider-row"][.//button[normalize-space()="bao"]]')
+      .waitForExist({ timeout: 10000 });
+    const baoRow = await browser.$('//tr[@data-testid="provider-row"][.//button[normalize-space()="bao"]]').getText();
+    assert.match(baoRow, /http:\/\/127\.0\.0\.1:8200/);
+    assert.match(baoRow, /AppRole/);
+
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await click("", "New connection");
+    await setValue(DIALOG, "Name", "Billing from Vault");
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Database", "latchkey_test");
+    await setValue(DIALOG, "User", "latchkey_test");
+    await click(DIALOG, "Use a secret");
+    await click(DIALOG, "Browse…");
+    const PICKER = '(//div[@role="dialog"])[last()]';
+    await retry(() =>
+      browser.$(`${PICKER}//select[@aria-label="Secrets manager"]`).selectByVisibleText("bao (HashiCorp Vault / OpenBao)"),
+    );
+    // The top of the tree is the KV mounts the token can see.
+    await browser
+      .$(`${PICKER}//div[@role="treeitem"][@aria-level="1"][@data-kind="folder"][.//span[@class="tree-label"][normalize-space()="secret/"]]`)
+      .waitForExist({ timeout: 15000 });
+    // The seeded billing-read policy grants LIST on secret/metadata/apps/ and below, not on
+    // secret/metadata/ itself, so opening secret/ in the tree would show the policy denial.
+    // The filter goes straight to secret/apps/, whose folders open like the tree's.
+    await retry(async () => {
+      const filter = await browser.$(`${PICKER}//input[@type="search"]`);
+      await filter.clearValue();
+      await filter.setValue("secret/apps/");
+    });
+    await clickTreeItem(PICKER, "secret/apps/billing/", 1);
+    await clickTreeItem(PICKER, "db", 2);
+    await clickTreeItem(PICKER, "password", 3);
+    await browser.waitUntil(
+      async () =>
+        (await browser.$('[data-testid="picker-reference"]').getAttribute("title")) ===
+        "secret://bao/secret/apps/billing/db#password",
+      { timeout: 10000, timeoutMsg: "the picked Vault reference did not show" },
+    );
+    await shot("31-vault-picker");
+    await click(PICKER, "Use this secret");
+    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+    await click(DIALOG, "Create connection");
+    await browser.$('//button[@aria-label="Test Billing from Vault"]').waitForExist({ timeout: 10000 });
+    await browser.$('//button[@aria-label="Test Billing from Vault"]').click();
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
+      { timeout: 30000, timeoutMsg: "step 4 did not pass" },
+    );
+    for (const n of [1, 2, 3, 4]) {
+      assert.equal(await browser.$(`[data-testid="step-${n}"]`).getAttribute("data-outcome"), "ok", `step ${n}`);
+    }
+    assert.match(await browser.$('[data-testid="step-4"]').getText(), /current_user = latchkey_test/);
+    await shot("32-vault-test-green");
+
+    const dom = await browser.getPageSource();
+    for (const canary of [pgPassword, secretId]) assert.ok(!dom.includes(canary), "a Vault canary reached the DOM");
+    await browser.deleteSession();
+    browser = undefined;
+    // The secret ID is in the OS keychain, and neither canary is in the data directory.
+    const stored = execFileSync("secret-tool", ["search", "--all", "service", service], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    assert.ok(stored.includes(secretId), "the AppRole secret ID is not in the Secret Service");
+    for (const canary of [pgPassword, secretId]) assert.deepEqual(filesContaining(dataDir, canary), []);
   });
 });

@@ -517,6 +517,34 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(screen.queryByTestId("picker-pin")).toBeNull();
   });
 
+  it("goes past a folder the policy cannot list: the filter's folders open like the tree's", async () => {
+    const calls = fakeBackend({
+      list_secrets: ({ prefix }) => {
+        if (prefix === "secret/") throw apiError("provider", 'permission denied: list on "secret/metadata/"');
+        return listing({
+          "|": page(["secret/"]),
+          "secret/apps/|": page(["secret/apps/billing/", "secret/apps/crm/"]),
+          "secret/apps/billing/|": page(["secret/apps/billing/api", "secret/apps/billing/db"]),
+        })({ prefix, page: null });
+      },
+      describe_secret: ({ name }) => vaultInfo(name as string),
+      secret_json_keys: () => ["host", "password", "username"],
+    });
+    const { user } = renderPicker([BAO]);
+    await user.click(await findRow("secret/"));
+    await waitFor(() => expect(items().some((el) => el.dataset.kind === "error")).toBe(true));
+
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name" }), "secret/apps/");
+    await findRow("secret/apps/billing/", 1);
+    expect(labels()).toEqual(["secret/apps/billing/", "secret/apps/crm/"]);
+    expect(row("secret/apps/billing/")).toHaveAttribute("data-kind", "folder");
+    await user.click(row("secret/apps/billing/"));
+    await user.click(await findRow("db", 2));
+    await user.click(await findRow("password", 3));
+    expect(reference()).toBe("secret://bao/secret/apps/billing/db#password");
+    expect(listCalls(calls).map((a) => a.prefix)).toContain("secret/apps/billing/");
+  });
+
   it("offers no AWSPREVIOUS pin for a non-AWS manager even when a stage says so", async () => {
     fakeBackend({
       list_secrets: listing({ "|": page(["db"]) }),

@@ -71,6 +71,7 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
             : null,
       role_arn: roleArn,
     },
+    vault: null,
   });
 
   const failed = (err: unknown) => {
