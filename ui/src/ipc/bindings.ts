@@ -31,6 +31,14 @@ export const commands = {
 	secretJsonKeys: (providerId: string, name: string, version: string | null) => typedError<string[], ApiError_Serialize>(__TAURI_INVOKE("secret_json_keys", { providerId, name, version })),
 	/**  Runs the four test steps; each is sent on `on_step` as it finishes. */
 	testConnection: (id: string, onStep: Channel<StepReport_Deserialize>) => typedError<TestReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_connection", { id, onStep })),
+	/**  Fetches again the secrets a scope of connections uses; `test` tests each afterwards. */
+	refresh: (scope: RefreshScope, test: boolean) => typedError<RefreshReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("refresh", { scope, test })),
+	/**  Per connection: when its secrets were fetched, stale or not, when last rotated. */
+	connectionSecrets: () => typedError<ConnectionSecrets_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("connection_secrets")),
+	/**  The cache's entries: metadata only, never a value. */
+	cacheEntries: () => typedError<CacheEntryView_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("cache_entries")),
+	/**  Empties the cache (one manager's entries, or all); returns how many went. */
+	clearCache: (providerId: string | null) => typedError<number, ApiError_Serialize>(__TAURI_INVOKE("clear_cache", { providerId })),
 };
 
 /* Types */
@@ -165,6 +173,46 @@ export type AwsView = {
 	role_arn: string,
 };
 
+/**  A cache entry as the cache view lists it: never the value. */
+export type CacheEntryView = CacheEntryView_Serialize | CacheEntryView_Deserialize;
+
+/**  A cache entry as the cache view lists it: never the value. */
+export type CacheEntryView_Deserialize = {
+	provider_id: string,
+	provider: string,
+	secret: string,
+	version?: string | null,
+	version_id?: string | null,
+	age_secs: number,
+	ttl_secs: number,
+	hits: number,
+	stale?: string | null,
+};
+
+/**  A cache entry as the cache view lists it: never the value. */
+export type CacheEntryView_Serialize = {
+	provider_id: string,
+	provider: string,
+	secret: string,
+	version: string | null,
+	version_id: string | null,
+	age_secs: number,
+	ttl_secs: number,
+	hits: number,
+	stale: string | null,
+};
+
+/**
+ *  How long a manager's values stay in the in-memory cache, and what happens when a
+ *  refresh fails.
+ */
+export type CachePolicy = {
+	/**  Seconds a fetched value is served before it is fetched again; 0 = no caching. */
+	ttl_secs: number,
+	/**  Keep serving the last good value (marked stale) when a refresh fails. */
+	stale_if_error: boolean,
+};
+
 export type Choice = {
 	value: string,
 	label: string,
@@ -180,6 +228,31 @@ export type ConnectionInput = {
 
 /**  The kinds of target system a connection can point at. */
 export type ConnectionKind = "postgres";
+
+/**  What the cache knows about one connection's secrets (for its row in the list). */
+export type ConnectionSecrets = ConnectionSecrets_Serialize | ConnectionSecrets_Deserialize;
+
+/**  What the cache knows about one connection's secrets (for its row in the list). */
+export type ConnectionSecrets_Deserialize = {
+	connection_id: string,
+	/**  When the oldest of its cached secrets was fetched (RFC 3339). */
+	fetched_at?: string | null,
+	/**  Why a refresh failed while an old value keeps serving. */
+	stale?: string | null,
+	/**  When one of its secrets last got a new version (RFC 3339). */
+	rotated_at?: string | null,
+};
+
+/**  What the cache knows about one connection's secrets (for its row in the list). */
+export type ConnectionSecrets_Serialize = {
+	connection_id: string,
+	/**  When the oldest of its cached secrets was fetched (RFC 3339). */
+	fetched_at: string | null,
+	/**  Why a refresh failed while an old value keeps serving. */
+	stale: string | null,
+	/**  When one of its secrets last got a new version (RFC 3339). */
+	rotated_at: string | null,
+};
 
 /**  A connection as the UI sees it. */
 export type ConnectionView = {
@@ -296,6 +369,8 @@ export type ProviderInput_Deserialize = {
 	project_id?: string | null,
 	aws?: AwsForm_Deserialize | null,
 	vault?: VaultForm_Deserialize | null,
+	/**  `None` keeps the stored policy (the default for a new manager). */
+	cache?: CachePolicy | null,
 };
 
 /**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
@@ -305,6 +380,8 @@ export type ProviderInput_Serialize = {
 	project_id: string | null,
 	aws: AwsForm_Serialize | null,
 	vault: VaultForm_Serialize | null,
+	/**  `None` keeps the stored policy (the default for a new manager). */
+	cache: CachePolicy | null,
 };
 
 /**  The secrets managers Latchkey knows. */
@@ -324,6 +401,7 @@ export type ProviderView_Deserialize = {
 	project_id?: string | null,
 	aws?: AwsView | null,
 	vault?: VaultView | null,
+	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
@@ -339,11 +417,72 @@ export type ProviderView_Serialize = {
 	project_id: string | null,
 	aws: AwsView | null,
 	vault: VaultView | null,
+	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
 	updated_at: string,
 };
+
+/**  One connection in a refresh's result. */
+export type RefreshItem = RefreshItem_Serialize | RefreshItem_Deserialize;
+
+/**  One connection in a refresh's result. */
+export type RefreshItem_Deserialize = {
+	connection_id: string,
+	connection: string,
+	outcome: RefreshOutcome,
+	/**  "v1 → v2" per rotated reference, or why it failed. */
+	detail: string,
+	/**  Whether the last good value keeps serving after a failure. */
+	stale: boolean,
+	/**  The test run after the refresh ("Refresh and test"). */
+	test?: TestReport_Deserialize | null,
+};
+
+/**  One connection in a refresh's result. */
+export type RefreshItem_Serialize = {
+	connection_id: string,
+	connection: string,
+	outcome: RefreshOutcome,
+	/**  "v1 → v2" per rotated reference, or why it failed. */
+	detail: string,
+	/**  Whether the last good value keeps serving after a failure. */
+	stale: boolean,
+	/**  The test run after the refresh ("Refresh and test"). */
+	test: TestReport_Serialize | null,
+};
+
+export type RefreshOutcome = 
+/**  Same versions as before. */
+"unchanged" | 
+/**  At least one secret has a new version. */
+"rotated" | 
+/**  A secret could not be fetched (the last good value may still serve: `stale`). */
+"failed" | 
+/**  The connection uses no secret reference. */
+"no_secrets";
+
+export type RefreshReport = RefreshReport_Serialize | RefreshReport_Deserialize;
+
+export type RefreshReport_Deserialize = {
+	items: RefreshItem_Deserialize[],
+	/**  Distinct secrets fetched (each once, however many connections share it). */
+	secrets_fetched: number,
+	duration_ms: number,
+};
+
+export type RefreshReport_Serialize = {
+	items: RefreshItem_Serialize[],
+	/**  Distinct secrets fetched (each once, however many connections share it). */
+	secrets_fetched: number,
+	duration_ms: number,
+};
+
+/**  Which connections a refresh covers. */
+export type RefreshScope = { scope: "connection"; id: string } | 
+/**  Every connection that uses this secrets manager. */
+{ scope: "provider"; id: string } | { scope: "project"; id: string } | { scope: "all" };
 
 /**  A secret's metadata and versions. */
 export type SecretInfo = SecretInfo_Serialize | SecretInfo_Deserialize;

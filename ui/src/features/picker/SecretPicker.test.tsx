@@ -19,6 +19,7 @@ function provider(id: string, alias: string): ProviderView_Serialize {
     project_id: null,
     aws: null,
     vault: null,
+    cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",

@@ -34,6 +34,7 @@ function bao(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Seri
     project_id: null,
     aws: null,
     vault: vaultView(),
+    cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
