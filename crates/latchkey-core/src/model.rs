@@ -49,6 +49,9 @@ pub struct WorkspaceSettings {
     pub audit_retention_days: u32,
     /// The external ID to put in AWS role trust policies (generated once per workspace).
     pub aws_external_id: String,
+    /// Whether the app serves the local control API (127.0.0.1 only).
+    pub control_api_enabled: bool,
+    pub control_api_port: u16,
     pub updated_at: String,
 }
 }

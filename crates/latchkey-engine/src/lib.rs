@@ -10,6 +10,7 @@
 
 mod cache;
 mod connections;
+pub mod control_api;
 mod error;
 pub mod logging;
 pub mod paths;

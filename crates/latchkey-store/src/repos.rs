@@ -37,7 +37,7 @@ pub struct SettingsRepo<'a>(pub(crate) &'a SqlitePool);
 
 impl SettingsRepo<'_> {
     pub async fn get(&self) -> Result<WorkspaceSettings> {
-        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, aws_external_id, updated_at FROM workspace_settings WHERE id = 1")
+        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, aws_external_id, control_api_enabled, control_api_port, updated_at FROM workspace_settings WHERE id = 1")
             .fetch_one(self.0)
             .await?;
         Ok(WorkspaceSettings {
@@ -45,8 +45,22 @@ impl SettingsRepo<'_> {
                 .ok_or(StoreError::Corrupt("secrets mode"))?,
             audit_retention_days: row.try_get("audit_retention_days")?,
             aws_external_id: row.try_get("aws_external_id")?,
+            control_api_enabled: row.try_get("control_api_enabled")?,
+            control_api_port: row.try_get("control_api_port")?,
             updated_at: row.try_get("updated_at")?,
         })
+    }
+
+    pub async fn set_control_api(&self, enabled: bool, port: u16) -> Result<()> {
+        sqlx::query(
+            "UPDATE workspace_settings SET control_api_enabled = ?, control_api_port = ?, updated_at = ? WHERE id = 1",
+        )
+        .bind(enabled)
+        .bind(port)
+        .bind(now())
+        .execute(self.0)
+        .await?;
+        Ok(())
     }
 
     pub async fn set_audit_retention_days(&self, days: u32) -> Result<()> {
