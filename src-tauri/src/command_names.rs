@@ -27,4 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "connection_secrets",
     "cache_entries",
     "clear_cache",
+    "control_api_status",
+    "set_control_api",
+    "reveal_control_api_token",
 ];

@@ -1,10 +1,11 @@
 //! Thin adapters: each command calls the engine and maps its error to `ApiError`.
 
+use latchkey_core::ExposeSecret;
 use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
 use latchkey_engine::{
-    AuditQuery, CacheEntryView, ConnectionSecrets, Engine, ProjectSummary, ProviderCheck,
-    ProviderInput, ProviderView, RefreshReport, RefreshScope, SecretInfo, SecretPage, StepReport,
-    TestReport, WorkspaceInfo,
+    AuditQuery, CacheEntryView, ConnectionSecrets, ControlApi, ControlApiStatus, Engine,
+    ProjectSummary, ProviderCheck, ProviderInput, ProviderView, RefreshReport, RefreshScope,
+    SecretInfo, SecretPage, StepReport, TestReport, WorkspaceInfo,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -229,4 +230,67 @@ pub async fn cache_entries(engine: State<'_, Engine>) -> Reply<Vec<CacheEntryVie
 #[specta::specta]
 pub async fn clear_cache(engine: State<'_, Engine>, provider_id: Option<String>) -> Reply<u32> {
     api(engine.clear_cache(provider_id.as_deref()).await)
+}
+
+/// The running control API, when on.
+pub struct ControlApiSlot(pub tokio::sync::Mutex<Option<ControlApi>>);
+
+async fn control_api_status_of(
+    engine: &Engine,
+    slot: &ControlApiSlot,
+    error: Option<String>,
+) -> Reply<ControlApiStatus> {
+    let settings = api(engine
+        .store()
+        .settings()
+        .get()
+        .await
+        .map_err(latchkey_engine::EngineError::from))?;
+    let running = slot.0.lock().await;
+    Ok(ControlApiStatus {
+        enabled: settings.control_api_enabled,
+        port: settings.control_api_port,
+        listening: running.as_ref().map(|a| a.addr.to_string()),
+        error,
+    })
+}
+
+/// Whether the local control API is on, and where it listens.
+#[tauri::command]
+#[specta::specta]
+pub async fn control_api_status(
+    engine: State<'_, Engine>,
+    slot: State<'_, ControlApiSlot>,
+) -> Reply<ControlApiStatus> {
+    control_api_status_of(&engine, &slot, None).await
+}
+
+/// Turns the control API on (listening on 127.0.0.1:`port`) or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_control_api(
+    engine: State<'_, Engine>,
+    slot: State<'_, ControlApiSlot>,
+    enabled: bool,
+    port: u16,
+) -> Reply<ControlApiStatus> {
+    api(engine.set_control_api(enabled, port).await)?;
+    let mut running = slot.0.lock().await;
+    running.take();
+    let mut error = None;
+    if enabled {
+        match engine.start_control_api(port).await {
+            Ok(a) => *running = Some(a),
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    drop(running);
+    control_api_status_of(&engine, &slot, error).await
+}
+
+/// Shows the control API's bearer token (an audited reveal), for a script to use.
+#[tauri::command]
+#[specta::specta]
+pub async fn reveal_control_api_token(engine: State<'_, Engine>) -> Reply<String> {
+    api(engine.reveal_control_api_token().await).map(|t| t.expose_secret().to_owned())
 }

@@ -37,6 +37,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             connection_secrets,
             cache_entries,
             clear_cache,
+            control_api_status,
+            set_control_api,
+            reveal_control_api_token,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -63,10 +63,28 @@ pub fn run() {
         }
     };
 
+    // The control API, when Settings turned it on (a taken port is logged, not fatal).
+    let control_api = tauri::async_runtime::block_on(async {
+        let settings = engine.store().settings().get().await.ok()?;
+        if !settings.control_api_enabled {
+            return None;
+        }
+        match engine.start_control_api(settings.control_api_port).await {
+            Ok(api) => Some(api),
+            Err(e) => {
+                tracing::warn!(error = %e, "the control API did not start");
+                None
+            }
+        }
+    });
+
     let builder = ipc::builder();
     tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .manage(engine)
+        .manage(commands::ControlApiSlot(tokio::sync::Mutex::new(
+            control_api,
+        )))
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "the window failed");

@@ -281,7 +281,10 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                 ),
                 _ => RefreshScope::All,
             };
-            let report = engine.refresh(scope, test).await?;
+            let report = match via_control_api(&engine, &scope, test).await {
+                Some(report) => report,
+                None => engine.refresh(scope, test).await?,
+            };
             let failed = report.items.iter().any(|i| {
                 i.outcome == RefreshOutcome::Failed || i.test.as_ref().is_some_and(|t| !t.ok)
             });
@@ -338,6 +341,53 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refreshes through the running app's control API when Settings turned it on and it
+/// answers (so the app's own cache is the one refreshed); `None` means "do it here".
+async fn via_control_api(
+    engine: &Engine,
+    scope: &RefreshScope,
+    test: bool,
+) -> Option<latchkey_engine::RefreshReport> {
+    use latchkey_core::ExposeSecret;
+    let settings = engine.store().settings().get().await.ok()?;
+    if !settings.control_api_enabled {
+        return None;
+    }
+    let addr = format!("127.0.0.1:{}", settings.control_api_port);
+    let token = engine.control_api_token().await.ok()?;
+    let mut body = serde_json::to_value(scope).ok()?;
+    body["test"] = serde_json::Value::Bool(test);
+    let sent = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/refresh"))
+        .bearer_auth(token.expose_secret())
+        .body(body.to_string())
+        .timeout(std::time::Duration::from_secs(600))
+        .send()
+        .await;
+    let answer = match sent {
+        Ok(r) => r.text().await.ok()?,
+        Err(e) if e.is_connect() => {
+            eprintln!("The app's control API does not answer on {addr}: refreshing here.");
+            return None;
+        }
+        Err(e) => {
+            eprintln!("The app's control API failed ({e}): refreshing here.");
+            return None;
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&answer).ok()?;
+    let report = serde_json::from_value(v["report"].clone()).ok();
+    if report.is_some() {
+        eprintln!("Refreshed through the running app's control API on {addr}.");
+    } else {
+        eprintln!(
+            "The app's control API refused: {}; refreshing here.",
+            v["error"]
+        );
+    }
+    report
 }
 
 /// The id of the one connection named `name`, or a clear error.

@@ -231,3 +231,44 @@ async fn demo_setup_adds_the_demo_once_and_its_connection_passes_the_test() {
     assert_eq!(code, 1);
     assert!(stderr.contains("No connection is named"), "{stderr}");
 }
+
+/// `latchkey refresh` goes through the running app's control API when it is on (so
+/// the app's cache is the one refreshed), and refreshes by itself when it is not up.
+#[tokio::test]
+async fn refresh_uses_the_running_apps_control_api_and_falls_back_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("latchkey-test-cli-api-{}", std::process::id());
+    let engine = Engine::open(
+        dir.path(),
+        Arc::new(latchkey_keychain::OsKeychain::new(service.clone())),
+    )
+    .await
+    .unwrap();
+    let api = engine.start_control_api(0).await.unwrap();
+    engine.set_control_api(true, api.addr.port()).await.unwrap();
+    let path = dir.path().to_path_buf();
+    let refresh = move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_latchkey"))
+            .arg("--data-dir")
+            .arg(&path)
+            .args(["refresh", "--all"])
+            .env_remove("LATCHKEY_DATA_DIR")
+            .env("LATCHKEY_KEYCHAIN_SERVICE", &service)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, stderr) = tokio::task::spawn_blocking(refresh.clone()).await.unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("through the running app's control API"),
+        "{stderr}"
+    );
+    let events = engine.list_audit(Default::default()).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "api.called"), "{events:?}");
+
+    drop(api);
+    let (code, stderr) = tokio::task::spawn_blocking(refresh).await.unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("refreshing here"), "{stderr}");
+}

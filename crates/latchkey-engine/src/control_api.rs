@@ -22,8 +22,8 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use latchkey_core::{AuditOutcome, ExposeSecret, SecretValue};
-use serde::Deserialize;
+use latchkey_core::{AuditOutcome, ExposeSecret, SecretValue, ipc_type};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{Engine, EngineError, RefreshScope, Result};
@@ -40,6 +40,19 @@ struct Shared {
     token: Arc<SecretValue>,
     /// When the requests of the last minute arrived.
     recent: Arc<Mutex<Vec<Instant>>>,
+}
+
+ipc_type! {
+/// The control API as Settings shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ControlApiStatus {
+    pub enabled: bool,
+    pub port: u16,
+    /// `127.0.0.1:PORT` while it listens.
+    pub listening: Option<String>,
+    /// Why it does not listen although enabled (e.g. the port is taken).
+    pub error: Option<String>,
+}
 }
 
 /// A running control API; it stops when dropped.
@@ -204,6 +217,19 @@ impl Engine {
         ));
         let t = token.clone();
         self.keychain(move |kc| kc.set(TOKEN_HANDLE, &t)).await?;
+        Ok(token)
+    }
+
+    /// The token for a script, shown once on request: an audited reveal.
+    pub async fn reveal_control_api_token(&self) -> Result<SecretValue> {
+        let token = self.control_api_token().await?;
+        self.audit(
+            "api.token_revealed",
+            "settings".into(),
+            AuditOutcome::Ok,
+            "the control API token was shown".into(),
+        )
+        .await;
         Ok(token)
     }
 

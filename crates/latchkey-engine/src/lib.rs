@@ -30,6 +30,7 @@ use latchkey_keychain::CredentialStore;
 use latchkey_store::Store;
 use serde::{Deserialize, Serialize};
 
+pub use control_api::{ControlApi, ControlApiStatus};
 pub use error::{EngineError, Result};
 pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
