@@ -10,6 +10,7 @@ describe("App shell", () => {
       connection_types: () => [postgresType],
       list_projects: () => [{ ...defaultProject, connection_count: 1 }],
       list_connections: () => [connection()],
+      connection_secrets: () => [],
       list_audit: () => [],
       list_providers: () => [],
       workspace_info: () => ({ settings: { aws_external_id: "latchkey-x" } }),

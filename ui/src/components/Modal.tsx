@@ -21,6 +21,7 @@ const FOCUSABLE =
 export function Modal({ title, description, onClose, children, footer, width = "narrow" }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
+  const descriptionId = useId();
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
 
@@ -65,12 +66,17 @@ export function Modal({ title, description, onClose, children, footer, width = "
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
+        aria-describedby={description ? descriptionId : undefined}
         ref={ref}
       >
         <header className="modal-header">
           <div>
             <h2 id={titleId}>{title}</h2>
-            {description && <p className="muted">{description}</p>}
+            {description && (
+              <p className="muted" id={descriptionId}>
+                {description}
+              </p>
+            )}
           </div>
           <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
             <Icon.close />

@@ -68,6 +68,11 @@ export const Icon = {
       <path d="m9 6 6 6-6 6" />
     </Svg>
   ),
+  chevronDown: () => (
+    <Svg size={14}>
+      <path d="m6 9 6 6 6-6" />
+    </Svg>
+  ),
   folder: () => (
     <Svg size={16}>
       <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />

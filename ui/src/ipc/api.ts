@@ -8,6 +8,7 @@ import {
   type ConnectionInput,
   commands,
   type ProviderInput_Deserialize,
+  type RefreshScope,
   type StepReport,
 } from "./bindings";
 
@@ -97,6 +98,14 @@ export const api = {
     channel.onmessage = onStep;
     return unwrap(() => commands.testConnection(id, channel));
   },
+  /** Fetches again the secrets of a scope's connections; `test` tests each afterwards. */
+  refresh: (scope: RefreshScope, test: boolean) => unwrap(() => commands.refresh(scope, test)),
+  /** Per connection with something cached: when fetched, stale or not, when last rotated. */
+  connectionSecrets: () => unwrap(() => commands.connectionSecrets()),
+  /** The cache's entries: metadata only, never a value. */
+  cacheEntries: () => unwrap(() => commands.cacheEntries()),
+  /** Empties one manager's cached values, or all (`null`); resolves to how many went. */
+  clearCache: (providerId: string | null) => unwrap(() => commands.clearCache(providerId)),
 };
 
 export function errorMessage(e: unknown): string {

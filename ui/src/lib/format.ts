@@ -18,3 +18,33 @@ export function dateTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
+
+/** A compact "5 min ago" / "3 h ago" / "2 d ago", for badges and table cells. */
+export function ago(iso: string, now: Date = new Date()): string {
+  const seconds = Math.round((now.getTime() - new Date(iso).getTime()) / 1000);
+  if (Number.isNaN(seconds)) return iso;
+  if (seconds < 45) return "just now";
+  return `${duration(seconds)} ago`;
+}
+
+/** Whether `iso` lies within the last `seconds` before `now` (a future time counts too). */
+export function within(iso: string, seconds: number, now: Date = new Date()): boolean {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return false;
+  return now.getTime() - t <= seconds * 1000;
+}
+
+/** A length of time in its largest sensible units: "45 s", "5 min", "2 h", "1 h 30 min", "7 d". */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  const hours = Math.round(s / 3600);
+  const [d, h] = [Math.floor(hours / 24), hours % 24];
+  return h ? `${d} d ${h} h` : `${d} d`;
+}

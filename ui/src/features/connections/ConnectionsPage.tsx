@@ -3,12 +3,21 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Icon } from "../../components/icons";
 import { Modal } from "../../components/Modal";
 import { RowActions } from "../../components/RowActions";
+import { SplitButton } from "../../components/SplitButton";
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
 import { useToast } from "../../components/Toasts";
-import { api, type ConnectionView, type FieldView, type TypeSpec } from "../../ipc/api";
-import { relativeTime } from "../../lib/format";
+import {
+  api,
+  type ConnectionSecrets_Serialize,
+  type ConnectionView,
+  errorMessage,
+  type FieldView,
+  type TypeSpec,
+} from "../../ipc/api";
+import { ago, relativeTime, within } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
+import { scopeKey, useRefresh } from "./RefreshResults";
 import { TestDialog } from "./TestDialog";
 
 type Dialog =
@@ -55,6 +64,34 @@ function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
   );
 }
 
+/** A rotation this recent gets a badge on the connection's row. */
+const ROTATED_BADGE_SECS = 24 * 3600;
+
+/** What the cache knows about a connection's secrets: fetched when, rotated lately, stale. */
+function SecretStatus({ s }: { s?: ConnectionSecrets_Serialize }) {
+  if (!s) return null;
+  return (
+    <div className="secret-status" data-testid="secret-status">
+      {s.stale && (
+        <span className="badge badge-warn" title={s.stale} data-testid="stale-badge">
+          <Icon.alert /> stale
+          <span className="sr-only">: {s.stale}</span>
+        </span>
+      )}
+      {s.rotated_at && within(s.rotated_at, ROTATED_BADGE_SECS) && (
+        <span className="badge badge-accent" title={s.rotated_at} data-testid="rotated-badge">
+          rotated {ago(s.rotated_at)}
+        </span>
+      )}
+      {s.fetched_at && (
+        <span className="muted small" title={s.fetched_at}>
+          fetched {ago(s.fetched_at)}
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function ConnectionsPage({
   projectFilter,
   onProjectFilter,
@@ -65,6 +102,8 @@ export function ConnectionsPage({
   const types = useLoad(() => api.connectionTypes(), []);
   const projects = useLoad(() => api.listProjects(), []);
   const connections = useLoad(() => api.listConnections(projectFilter || null), [projectFilter]);
+  const secrets = useLoad(() => api.connectionSecrets(), []);
+  const refresh = useRefresh(secrets.reload);
   const [query, setQuery] = useState("");
   const [dialog, setDialog] = useState<Dialog>();
   const toast = useToast();
@@ -94,6 +133,8 @@ export function ConnectionsPage({
       : all;
   }, [connections.data, query]);
 
+  const status = useMemo(() => new Map(secrets.data?.map((s) => [s.connection_id, s])), [secrets.data]);
+
   const ready = types.data && projects.data;
   const newButton = (
     <button
@@ -109,12 +150,44 @@ export function ConnectionsPage({
   const error = types.error ?? projects.error ?? connections.error;
   const loading = connections.loading && !connections.data;
 
+  // "Refresh all", or only the filtered project's connections.
+  const pageScope = projectFilter
+    ? ({ scope: "project", id: projectFilter } as const)
+    : ({ scope: "all" } as const);
+  const pageWhat = projectFilter ? "project" : "all";
+  const pageTitle = projectFilter
+    ? `Connections of project “${projectName(projectFilter)}”`
+    : "All connections";
+  const refreshButton = (
+    <SplitButton
+      label={`Refresh ${pageWhat}`}
+      icon={<Icon.refresh />}
+      onClick={() => refresh.run(pageScope, false, pageTitle)}
+      items={[
+        {
+          label: `Refresh ${pageWhat} and test`,
+          onSelect: () => refresh.run(pageScope, true, `${pageTitle}, then tested`),
+        },
+      ]}
+      menuLabel="More refresh options"
+      busy={refresh.running === scopeKey(pageScope)}
+      busyLabel="Refreshing…"
+      disabled={refresh.running !== undefined || !connections.data?.length}
+      title="Fetch every secret again, so connections pick up rotated passwords"
+    />
+  );
+
   return (
     <section className="page" aria-labelledby="page-title">
       <PageHeader
         title="Connections"
         subtitle="Target systems and where their credentials come from."
-        actions={newButton}
+        actions={
+          <>
+            {refreshButton}
+            {newButton}
+          </>
+        }
       />
       <div className="toolbar">
         <label className="search">
@@ -152,6 +225,14 @@ export function ConnectionsPage({
             connections.reload();
           }}
         />
+      )}
+      {secrets.error !== undefined && error === undefined && (
+        <p className="muted small" data-testid="secret-status-error">
+          Could not load when secrets were last fetched: {errorMessage(secrets.error)}{" "}
+          <button type="button" className="link-button accent" onClick={secrets.reload}>
+            Try again
+          </button>
+        </p>
       )}
       {!loading && connections.data?.length === 0 ? (
         <EmptyState icon={<Icon.connections />} title="No connections yet" action={newButton}>
@@ -205,6 +286,7 @@ export function ConnectionsPage({
                       </td>
                       <td>
                         <CredentialBadges c={c} spec={spec} />
+                        <SecretStatus s={status.get(c.id)} />
                       </td>
                       <td className="muted" title={c.updated_at}>
                         {relativeTime(c.updated_at)}
@@ -222,6 +304,29 @@ export function ConnectionsPage({
                         >
                           Test
                         </button>
+                        <SplitButton
+                          small
+                          label="Refresh"
+                          ariaLabel={`Refresh ${c.name}`}
+                          onClick={() =>
+                            refresh.run({ scope: "connection", id: c.id }, false, `Connection “${c.name}”`)
+                          }
+                          items={[
+                            {
+                              label: "Refresh and test",
+                              onSelect: () =>
+                                refresh.run(
+                                  { scope: "connection", id: c.id },
+                                  true,
+                                  `Connection “${c.name}”, then tested`,
+                                ),
+                            },
+                          ]}
+                          menuLabel={`More refresh options for ${c.name}`}
+                          busy={refresh.running === `connection:${c.id}`}
+                          busyLabel="Refreshing…"
+                          disabled={refresh.running !== undefined}
+                        />
                       </RowActions>
                     </tr>
                   );
@@ -255,7 +360,16 @@ export function ConnectionsPage({
           />
         </Modal>
       )}
-      {dialog?.kind === "test" && <TestDialog connection={dialog.connection} onClose={close} />}
+      {dialog?.kind === "test" && (
+        <TestDialog
+          connection={dialog.connection}
+          onClose={() => {
+            close();
+            secrets.reload();
+          }}
+        />
+      )}
+      {refresh.element}
       {dialog?.kind === "delete" && (
         <ConfirmDialog
           title={`Delete “${dialog.connection.name}”?`}

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Field } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
@@ -11,6 +11,7 @@ import {
   type ProviderInput_Deserialize,
   type ProviderView_Serialize,
 } from "../../ipc/api";
+import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 
 const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
   {
@@ -45,7 +46,10 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
   const [secretKey, setSecretKey] = useState("");
   const [roleArn, setRoleArn] = useState(aws?.role_arn ?? "");
   const [endpoint, setEndpoint] = useState(aws?.endpoint_url ?? "");
-  const [advanced, setAdvanced] = useState(Boolean(aws?.endpoint_url));
+  const cache = useCacheFields(provider);
+  const [advanced, setAdvanced] = useState(Boolean(aws?.endpoint_url) || cache.customized);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [focusTtl, setFocusTtl] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -72,18 +76,33 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
       role_arn: roleArn,
     },
     vault: null,
+    cache: cache.policy(),
   });
 
+  // A refused TTL: Advanced opens and the field gets the focus.
+  useEffect(() => {
+    if (focusTtl) formRef.current?.querySelector<HTMLElement>('[name="cache_ttl_minutes"]')?.focus();
+  }, [focusTtl]);
+  const serverCacheError = CACHE_FIELDS.map((f) => errors[f]).find(Boolean);
+
   const failed = (err: unknown) => {
-    if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
-    else setFormError(errorMessage(err));
+    if (err instanceof CommandError && err.code === "validation") {
+      const fields = err.fieldErrors();
+      setErrors(fields);
+      if (CACHE_FIELDS.some((f) => f in fields) || "endpoint_url" in fields) setAdvanced(true);
+    } else setFormError(errorMessage(err));
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
     setErrors({});
     setFormError(undefined);
+    if (cache.error) {
+      setAdvanced(true);
+      setFocusTtl((n) => n + 1);
+      return;
+    }
+    setBusy(true);
     try {
       onSaved(provider ? await api.updateProvider(provider.id, input()) : await api.createProvider(input()));
     } catch (err) {
@@ -124,7 +143,7 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
       onClose={onClose}
       width="wide"
     >
-      <form onSubmit={submit} noValidate aria-label="AWS Secrets Manager">
+      <form ref={formRef} onSubmit={submit} noValidate aria-label="AWS Secrets Manager">
         <div className="form-grid">
           <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
             {(p) => (
@@ -266,6 +285,7 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
               />
             )}
           </Field>
+          <CacheFields cache={cache} error={cache.error ?? serverCacheError} />
         </details>
         {check && (
           <div

@@ -8,6 +8,7 @@ import { useToast } from "../../components/Toasts";
 import { api, type ProviderKind, type ProviderView_Serialize } from "../../ipc/api";
 import { relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { useRefresh } from "../connections/RefreshResults";
 import { AwsProviderDialog } from "./AwsProviderDialog";
 import { VaultProviderDialog } from "./VaultProviderDialog";
 
@@ -109,6 +110,7 @@ export function ProvidersPage() {
   const info = useLoad(() => api.workspaceInfo(), []);
   const [dialog, setDialog] = useState<Dialog>();
   const toast = useToast();
+  const refresh = useRefresh();
   const close = () => setDialog(undefined);
   // The add or edit form, by the manager's kind.
   const form =
@@ -187,7 +189,32 @@ export function ProvidersPage() {
                       name={p.alias}
                       onEdit={() => setDialog({ kind: "edit", provider: p })}
                       onDelete={() => setDialog({ kind: "delete", provider: p })}
-                    />
+                    >
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Refresh connections using ${p.alias}`}
+                        title={
+                          p.used_by.length === 0
+                            ? "No connection uses it yet"
+                            : "Fetch its secrets again, so the connections using it pick up rotated values"
+                        }
+                        disabled={refresh.running !== undefined || p.used_by.length === 0}
+                        aria-busy={refresh.running === `provider:${p.id}` || undefined}
+                        onClick={() =>
+                          refresh.run(
+                            { scope: "provider", id: p.id },
+                            false,
+                            `Connections using “${p.alias}”`,
+                          )
+                        }
+                      >
+                        <span className={refresh.running === `provider:${p.id}` ? "spin" : undefined}>
+                          <Icon.refresh />
+                        </span>
+                        {refresh.running === `provider:${p.id}` ? "Refreshing…" : "Refresh connections"}
+                      </button>
+                    </RowActions>
                   </tr>
                 ))
               )}
@@ -203,6 +230,7 @@ export function ProvidersPage() {
         ))}
       </ul>
 
+      {refresh.element}
       {dialog?.kind === "choose" && (
         <KindChooser onChoose={(type) => setDialog({ kind: "create", type })} onClose={close} />
       )}

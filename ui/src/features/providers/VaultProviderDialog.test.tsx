@@ -88,6 +88,7 @@ describe("VaultProviderDialog", () => {
         password: null,
         mounts: "",
       },
+      cache: { ttl_secs: 3600, stale_if_error: true },
     });
   });
 

@@ -12,6 +12,7 @@ import {
   type ProviderView_Serialize,
   type VaultAuthMethod,
 } from "../../ipc/api";
+import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 
 const METHODS: { value: VaultAuthMethod; label: string; help: string }[] = [
   { value: "token", label: "Token", help: "A Vault token; Latchkey renews it while it is renewable." },
@@ -28,7 +29,7 @@ const METHODS: { value: VaultAuthMethod; label: string; help: string }[] = [
 ];
 
 /** The fields of the Advanced section: opened when one of them has an error. */
-const ADVANCED = ["ca_cert", "auth_mount", "mounts"];
+const ADVANCED = ["ca_cert", "auth_mount", "mounts", ...CACHE_FIELDS];
 
 interface Props {
   provider?: ProviderView_Serialize;
@@ -57,7 +58,11 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
   const [caCert, setCaCert] = useState(vault?.ca_cert ?? "");
   const [authMount, setAuthMount] = useState(vault?.auth_mount ?? "");
   const [mounts, setMounts] = useState(vault?.mounts ?? "");
-  const [advanced, setAdvanced] = useState(Boolean(vault?.ca_cert || vault?.auth_mount || vault?.mounts));
+  const cache = useCacheFields(provider);
+  const [advanced, setAdvanced] = useState(
+    Boolean(vault?.ca_cert || vault?.auth_mount || vault?.mounts) || cache.customized,
+  );
+  const [focusTtl, setFocusTtl] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState<"save" | "test">();
@@ -87,7 +92,14 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
       password: auth === "userpass" ? secretInput(password, stored.password) : null,
       mounts,
     },
+    cache: cache.policy(),
   });
+
+  // A refused TTL: Advanced opens and the field gets the focus.
+  useEffect(() => {
+    if (focusTtl) formRef.current?.querySelector<HTMLElement>('[name="cache_ttl_minutes"]')?.focus();
+  }, [focusTtl]);
+  const serverCacheError = CACHE_FIELDS.map((f) => errors[f]).find(Boolean);
 
   // After a refused submit, the first field named in an error gets the focus.
   useEffect(() => {
@@ -126,8 +138,13 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy("save");
     reset();
+    if (cache.error) {
+      setAdvanced(true);
+      setFocusTtl((n) => n + 1);
+      return;
+    }
+    setBusy("save");
     try {
       onSaved(provider ? await api.updateProvider(provider.id, input()) : await api.createProvider(input()));
     } catch (err) {
@@ -332,6 +349,7 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
               />
             )}
           </Field>
+          <CacheFields cache={cache} error={cache.error ?? serverCacheError} />
         </details>
         {check && (
           <div

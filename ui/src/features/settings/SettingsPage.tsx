@@ -3,6 +3,7 @@ import { ErrorBanner, PageHeader } from "../../components/States";
 import { api } from "../../ipc/api";
 import { applyTheme, storedTheme, type ThemeChoice } from "../../lib/theme";
 import { useLoad } from "../../lib/useLoad";
+import { CacheSection } from "./CacheSection";
 
 const THEMES: { value: ThemeChoice; label: string }[] = [
   { value: "system", label: "System" },
@@ -62,6 +63,8 @@ export function SettingsPage() {
         </dl>
         <p className="muted">Switching modes is not available yet in this version.</p>
       </div>
+
+      <CacheSection />
 
       <div className="card">
         <h2>Workspace</h2>

@@ -1,0 +1,208 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { ToastProvider } from "../../components/Toasts";
+import type { ConnectionSecrets_Serialize, RefreshReport_Serialize } from "../../ipc/api";
+import { connection, defaultProject, fakeBackend, type Handler, postgresType } from "../../test/ipc";
+import { ConnectionsPage } from "./ConnectionsPage";
+
+const billing = connection({ id: "c1", name: "Billing DB" });
+const orders = connection({ id: "c2", name: "Orders DB" });
+const plainDb = connection({ id: "c3", name: "Local DB" });
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+const REPORT: RefreshReport_Serialize = {
+  items: [
+    {
+      connection_id: "c1",
+      connection: "Billing DB",
+      outcome: "rotated",
+      detail: "secret://aws/prod/billing: v1 → v2",
+      stale: false,
+      test: null,
+    },
+    {
+      connection_id: "c2",
+      connection: "Orders DB",
+      outcome: "unchanged",
+      detail: "",
+      stale: false,
+      test: null,
+    },
+  ],
+  secrets_fetched: 2,
+  duration_ms: 35,
+};
+
+function renderPage(handlers: Record<string, Handler> = {}, projectFilter = "") {
+  const calls = fakeBackend({
+    connection_types: () => [postgresType],
+    list_projects: () => [{ ...defaultProject, connection_count: 3 }],
+    list_connections: () => [billing, orders, plainDb],
+    connection_secrets: () => [],
+    refresh: () => REPORT,
+    ...handlers,
+  });
+  render(
+    <ToastProvider>
+      <ConnectionsPage projectFilter={projectFilter} onProjectFilter={() => {}} />
+    </ToastProvider>,
+  );
+  return { calls, user: userEvent.setup() };
+}
+
+const argsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
+  calls.filter(([c]) => c === cmd).map(([, a]) => a);
+
+const rowOf = (name: string) =>
+  screen.getAllByTestId("connection-row").find((tr) => within(tr).queryByText(name)) as HTMLElement;
+
+describe("ConnectionsPage refresh", () => {
+  it("refreshes all connections, shows the results and reloads each row's secret status", async () => {
+    const { calls, user } = renderPage();
+    await screen.findAllByTestId("connection-row");
+    await waitFor(() => expect(argsOf(calls, "connection_secrets")).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: /^Refresh all$/ }));
+
+    const dialog = await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(argsOf(calls, "refresh")).toEqual([{ scope: { scope: "all" }, test: false }]);
+    expect(within(dialog).getByTestId("refresh-summary")).toHaveTextContent(
+      "2 connections · 2 secrets fetched in 35 ms · 1 rotated · 0 failed",
+    );
+    expect(dialog).toHaveTextContent("secret://aws/prod/billing: v1 → v2");
+    await waitFor(() => expect(argsOf(calls, "connection_secrets")).toHaveLength(2));
+  });
+
+  it("shows Refreshing… and blocks other refreshes until the refresh ends", async () => {
+    let finish: (r: RefreshReport_Serialize) => void = () => {};
+    const { user } = renderPage({
+      refresh: () =>
+        new Promise<RefreshReport_Serialize>((resolve) => {
+          finish = resolve;
+        }),
+    });
+    await screen.findAllByTestId("connection-row");
+    await user.click(screen.getByRole("button", { name: /^Refresh all$/ }));
+
+    const busy = await screen.findByRole("button", { name: /Refreshing…/ });
+    expect(busy).toBeDisabled();
+    expect(busy).toHaveAttribute("aria-busy", "true");
+    expect(screen.getByTestId("refresh-status")).toHaveTextContent("Refreshing…");
+    expect(within(rowOf("Billing DB")).getByRole("button", { name: "Refresh Billing DB" })).toBeDisabled();
+    expect(screen.queryByRole("dialog")).toBeNull();
+
+    finish(REPORT);
+    expect(await screen.findByRole("dialog", { name: "Refresh results" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^Refresh all$/ })).toBeEnabled();
+  });
+
+  it("refreshes all and tests from the menu, by mouse and by keyboard", async () => {
+    const { calls, user } = renderPage();
+    await screen.findAllByTestId("connection-row");
+    const more = screen.getByRole("button", { name: "More refresh options" });
+    expect(more).toHaveAttribute("aria-haspopup", "menu");
+    await user.click(more);
+    expect(more).toHaveAttribute("aria-expanded", "true");
+    await user.click(screen.getByRole("menuitem", { name: "Refresh all and test" }));
+    await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(argsOf(calls, "refresh")).toEqual([{ scope: { scope: "all" }, test: true }]);
+
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).toBeNull();
+    more.focus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("menuitem", { name: "Refresh all and test" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(more).toHaveFocus();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(argsOf(calls, "refresh")).toHaveLength(2);
+    expect(argsOf(calls, "refresh")[1]).toEqual({ scope: { scope: "all" }, test: true });
+  });
+
+  it("refreshes one connection, and one connection with a test, from its row", async () => {
+    const { calls, user } = renderPage();
+    await screen.findAllByTestId("connection-row");
+    await user.click(within(rowOf("Billing DB")).getByRole("button", { name: "Refresh Billing DB" }));
+    expect(await screen.findByRole("dialog", { name: "Refresh results" })).toHaveAccessibleDescription(
+      "Connection “Billing DB”",
+    );
+    await user.click(screen.getAllByRole("button", { name: "Close" })[0]);
+
+    const row = rowOf("Orders DB");
+    await user.click(within(row).getByRole("button", { name: "More refresh options for Orders DB" }));
+    await user.click(screen.getByRole("menuitem", { name: "Refresh and test" }));
+    await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(argsOf(calls, "refresh")).toEqual([
+      { scope: { scope: "connection", id: "c1" }, test: false },
+      { scope: { scope: "connection", id: "c2" }, test: true },
+    ]);
+  });
+
+  it("refreshes only the filtered project's connections", async () => {
+    const { calls, user } = renderPage({}, "p1");
+    await screen.findAllByTestId("connection-row");
+    await user.click(await screen.findByRole("button", { name: /^Refresh project$/ }));
+    await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(argsOf(calls, "refresh")).toEqual([{ scope: { scope: "project", id: "p1" }, test: false }]);
+  });
+
+  it("shows a refresh that fails as a whole in the results dialog", async () => {
+    renderPage({
+      refresh: () => {
+        throw {
+          code: "database",
+          message: "The workspace database is locked.",
+          step: null,
+          field_errors: [],
+        };
+      },
+    });
+    await screen.findAllByTestId("connection-row");
+    await userEvent.setup().click(screen.getByRole("button", { name: /^Refresh all$/ }));
+    const dialog = await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(within(dialog).getByRole("alert")).toHaveTextContent("The workspace database is locked.");
+  });
+});
+
+describe("ConnectionsPage secret status", () => {
+  it("shows when secrets were fetched, a recent rotation, and a stale value with its reason", async () => {
+    const status: ConnectionSecrets_Serialize[] = [
+      { connection_id: "c1", fetched_at: minutesAgo(5), stale: null, rotated_at: minutesAgo(3) },
+      {
+        connection_id: "c2",
+        fetched_at: minutesAgo(60),
+        stale: "AccessDeniedException: not authorized to read prod/orders",
+        rotated_at: minutesAgo(2 * 24 * 60),
+      },
+    ];
+    renderPage({ connection_secrets: () => status });
+    await waitFor(() => expect(screen.getAllByTestId("secret-status")).toHaveLength(2));
+
+    const b = rowOf("Billing DB");
+    expect(within(b).getByTestId("rotated-badge")).toHaveTextContent("rotated 3 min ago");
+    expect(b).toHaveTextContent("fetched 5 min ago");
+    expect(within(b).queryByTestId("stale-badge")).toBeNull();
+
+    const o = rowOf("Orders DB");
+    expect(within(o).queryByTestId("rotated-badge")).toBeNull();
+    const stale = within(o).getByTestId("stale-badge");
+    expect(stale).toHaveTextContent(/^stale/);
+    expect(stale).toHaveAttribute("title", "AccessDeniedException: not authorized to read prod/orders");
+    expect(o).toHaveTextContent("fetched 1 h ago");
+
+    expect(within(rowOf("Local DB")).queryByTestId("secret-status")).toBeNull();
+  });
+
+  it("keeps the list usable when the status cannot be loaded", async () => {
+    renderPage({
+      connection_secrets: () => {
+        throw { code: "internal", message: "engine busy", step: null, field_errors: [] };
+      },
+    });
+    expect(await screen.findByTestId("secret-status-error")).toHaveTextContent("engine busy");
+    expect(screen.getAllByTestId("connection-row")).toHaveLength(3);
+  });
+});

@@ -1,0 +1,236 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { ProviderView_Serialize } from "../../ipc/api";
+import { apiError, fakeBackend } from "../../test/ipc";
+import { AwsProviderDialog } from "./AwsProviderDialog";
+import { ttlError } from "./CacheFields";
+import { ProvidersPage } from "./ProvidersPage";
+import { VaultProviderDialog } from "./VaultProviderDialog";
+
+function awsView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
+  return {
+    id: "a1",
+    alias: "aws",
+    kind: "aws_secrets_manager",
+    kind_label: "AWS Secrets Manager",
+    project_id: null,
+    aws: {
+      region: "eu-west-1",
+      endpoint_url: "",
+      auth: "default_chain",
+      profile: "",
+      access_key_id: "",
+      secret_access_key_stored: false,
+      role_arn: "",
+    },
+    vault: null,
+    cache: { ttl_secs: 3600, stale_if_error: true },
+    used_by: ["Billing DB", "Orders DB"],
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
+}
+
+function vaultView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
+  return {
+    ...awsView(),
+    id: "v1",
+    alias: "bao",
+    kind: "vault",
+    kind_label: "HashiCorp Vault / OpenBao",
+    aws: null,
+    vault: {
+      address: "http://127.0.0.1:8200",
+      namespace: "",
+      ca_cert: "",
+      auth: "token",
+      auth_mount: "",
+      role_id: "",
+      username: "",
+      mounts: "",
+      token_stored: true,
+      secret_id_stored: false,
+      password_stored: false,
+    },
+    ...overrides,
+  };
+}
+
+const inputsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
+  calls.filter(([c]) => c === cmd).map(([, a]) => a.input as Record<string, unknown>);
+
+function renderAws(provider?: ProviderView_Serialize) {
+  const onSaved = vi.fn();
+  render(<AwsProviderDialog provider={provider} externalId="x" onSaved={onSaved} onClose={() => {}} />);
+  return { onSaved, user: userEvent.setup() };
+}
+
+const ttl = () => screen.getByLabelText(/^Cache values for/);
+const staleBox = () => screen.getByLabelText(/Keep serving the last good value/);
+
+describe("provider cache policy", () => {
+  it("sends the TTL in seconds (minutes × 60) and the stale-if-error choice", async () => {
+    const calls = fakeBackend({ create_provider: () => awsView() });
+    const { user, onSaved } = renderAws();
+    await user.click(screen.getByText("Advanced"));
+    expect(ttl()).toHaveValue(60);
+    expect(staleBox()).toBeChecked();
+    await user.clear(ttl());
+    await user.type(ttl(), "15");
+    await user.click(staleBox());
+    await user.click(screen.getByRole("button", { name: "Add" }));
+
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(inputsOf(calls, "create_provider")[0].cache).toEqual({ ttl_secs: 900, stale_if_error: false });
+  });
+
+  it("sends 0 to turn caching off", async () => {
+    const calls = fakeBackend({ create_provider: () => awsView() });
+    const { user, onSaved } = renderAws();
+    await user.click(screen.getByText("Advanced"));
+    await user.clear(ttl());
+    await user.type(ttl(), "0");
+    expect(ttl()).toHaveAccessibleDescription(/caching off/);
+    await user.click(screen.getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(inputsOf(calls, "create_provider")[0].cache).toEqual({ ttl_secs: 0, stale_if_error: true });
+  });
+
+  it("refuses 20000 minutes under the field, without calling the backend", async () => {
+    const calls = fakeBackend({ create_provider: () => awsView() });
+    const { user, onSaved } = renderAws();
+    await user.click(screen.getByText("Advanced"));
+    await user.clear(ttl());
+    await user.type(ttl(), "20000");
+    await user.click(screen.getByRole("button", { name: "Add" }));
+
+    expect(ttl()).toHaveAttribute("aria-invalid", "true");
+    expect(ttl()).toHaveAccessibleDescription("At most 10080 minutes (one week).");
+    await waitFor(() => expect(ttl()).toHaveFocus());
+    expect(inputsOf(calls, "create_provider")).toHaveLength(0);
+    expect(onSaved).not.toHaveBeenCalled();
+
+    await user.clear(ttl());
+    await user.type(ttl(), "10080");
+    expect(ttl()).toHaveAttribute("aria-invalid", "false");
+    await user.click(screen.getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(inputsOf(calls, "create_provider")[0].cache).toEqual({ ttl_secs: 604800, stale_if_error: true });
+  });
+
+  it("accepts whole minutes from 0 to 10080 only", () => {
+    expect(ttlError("0")).toBeUndefined();
+    expect(ttlError("10080")).toBeUndefined();
+    expect(ttlError("10081")).toMatch(/At most 10080/);
+    expect(ttlError("")).toMatch(/Enter a number/);
+    expect(ttlError("1.5")).toMatch(/whole number/);
+    expect(ttlError("-5")).toMatch(/whole number/);
+  });
+
+  it("prefills a Vault's stored policy, opens Advanced for it, and sends an edit", async () => {
+    const calls = fakeBackend({ update_provider: () => vaultView() });
+    const onSaved = vi.fn();
+    render(
+      <VaultProviderDialog
+        provider={vaultView({ cache: { ttl_secs: 7200, stale_if_error: false } })}
+        onSaved={onSaved}
+        onClose={() => {}}
+      />,
+    );
+    const user = userEvent.setup();
+    expect(screen.getByText("Advanced").closest("details")).toHaveAttribute("open");
+    expect(ttl()).toHaveValue(120);
+    expect(staleBox()).not.toBeChecked();
+    await user.clear(ttl());
+    await user.type(ttl(), "30");
+    await user.click(staleBox());
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(inputsOf(calls, "update_provider")[0].cache).toEqual({ ttl_secs: 1800, stale_if_error: true });
+  });
+
+  it("sends back an untouched TTL exactly, even one that is not whole minutes", async () => {
+    const calls = fakeBackend({ update_provider: () => vaultView() });
+    const onSaved = vi.fn();
+    render(
+      <VaultProviderDialog
+        provider={vaultView({ cache: { ttl_secs: 90, stale_if_error: true } })}
+        onSaved={onSaved}
+        onClose={() => {}}
+      />,
+    );
+    await userEvent.setup().click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(inputsOf(calls, "update_provider")[0].cache).toEqual({ ttl_secs: 90, stale_if_error: true });
+  });
+
+  it("refuses 20000 minutes in the Vault form too, and shows a server's cache error under the field", async () => {
+    const calls = fakeBackend({
+      update_provider: () => {
+        throw apiError("validation", "1 field needs attention", { cache: "The TTL is too long." });
+      },
+    });
+    render(<VaultProviderDialog provider={vaultView()} onSaved={() => {}} onClose={() => {}} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByText("Advanced"));
+    await user.clear(ttl());
+    await user.type(ttl(), "20000");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(ttl()).toHaveAccessibleDescription("At most 10080 minutes (one week).");
+    expect(inputsOf(calls, "update_provider")).toHaveLength(0);
+
+    await user.clear(ttl());
+    await user.type(ttl(), "60");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(ttl()).toHaveAccessibleDescription("The TTL is too long."));
+    expect(inputsOf(calls, "update_provider")).toHaveLength(1);
+  });
+});
+
+describe("ProvidersPage refresh", () => {
+  it("refreshes the connections using a manager and shows the results", async () => {
+    const calls = fakeBackend({
+      list_providers: () => [awsView(), vaultView({ used_by: [] })],
+      workspace_info: () => ({ settings: { aws_external_id: "latchkey-x" } }),
+      refresh: () => ({
+        items: [
+          {
+            connection_id: "c1",
+            connection: "Billing DB",
+            outcome: "rotated",
+            detail: "secret://aws/prod/billing: v3 → v4",
+            stale: false,
+            test: null,
+          },
+          {
+            connection_id: "c2",
+            connection: "Orders DB",
+            outcome: "failed",
+            detail: "secret://aws/prod/orders: ResourceNotFoundException",
+            stale: true,
+            test: null,
+          },
+        ],
+        secrets_fetched: 2,
+        duration_ms: 18,
+      }),
+    });
+    render(<ProvidersPage />);
+    const user = userEvent.setup();
+    const rows = await screen.findAllByTestId("provider-row");
+    expect(within(rows[1]).getByRole("button", { name: "Refresh connections using bao" })).toBeDisabled();
+    await user.click(within(rows[0]).getByRole("button", { name: "Refresh connections using aws" }));
+
+    const dialog = await screen.findByRole("dialog", { name: "Refresh results" });
+    expect(calls.filter(([c]) => c === "refresh").map(([, a]) => a)).toEqual([
+      { scope: { scope: "provider", id: "a1" }, test: false },
+    ]);
+    expect(dialog).toHaveAccessibleDescription("Connections using “aws”");
+    expect(within(dialog).getByTestId("refresh-summary")).toHaveTextContent(
+      "2 connections · 2 secrets fetched in 18 ms · 1 rotated · 1 failed",
+    );
+    expect(within(dialog).getByTestId("refresh-stale")).toBeInTheDocument();
+  });
+});
