@@ -39,6 +39,12 @@ export const commands = {
 	cacheEntries: () => typedError<CacheEntryView_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("cache_entries")),
 	/**  Empties the cache (one manager's entries, or all); returns how many went. */
 	clearCache: (providerId: string | null) => typedError<number, ApiError_Serialize>(__TAURI_INVOKE("clear_cache", { providerId })),
+	/**  Whether the local control API is on, and where it listens. */
+	controlApiStatus: () => typedError<ControlApiStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("control_api_status")),
+	/**  Turns the control API on (listening on 127.0.0.1:`port`) or off. */
+	setControlApi: (enabled: boolean, port: number) => typedError<ControlApiStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_control_api", { enabled, port })),
+	/**  Shows the control API's bearer token (an audited reveal), for a script to use. */
+	revealControlApiToken: () => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("reveal_control_api_token")),
 };
 
 /* Types */
@@ -263,6 +269,29 @@ export type ConnectionView = {
 	fields: { [key in string]: FieldView },
 	created_at: string,
 	updated_at: string,
+};
+
+/**  The control API as Settings shows it. */
+export type ControlApiStatus = ControlApiStatus_Serialize | ControlApiStatus_Deserialize;
+
+/**  The control API as Settings shows it. */
+export type ControlApiStatus_Deserialize = {
+	enabled: boolean,
+	port: number,
+	/**  `127.0.0.1:PORT` while it listens. */
+	listening?: string | null,
+	/**  Why it does not listen although enabled (e.g. the port is taken). */
+	error?: string | null,
+};
+
+/**  The control API as Settings shows it. */
+export type ControlApiStatus_Serialize = {
+	enabled: boolean,
+	port: number,
+	/**  `127.0.0.1:PORT` while it listens. */
+	listening: string | null,
+	/**  Why it does not listen although enabled (e.g. the port is taken). */
+	error: string | null,
 };
 
 /**  One field's problem. */
@@ -722,6 +751,9 @@ export type WorkspaceSettings = {
 	audit_retention_days: number,
 	/**  The external ID to put in AWS role trust policies (generated once per workspace). */
 	aws_external_id: string,
+	/**  Whether the app serves the local control API (127.0.0.1 only). */
+	control_api_enabled: boolean,
+	control_api_port: number,
 	updated_at: string,
 };
 
