@@ -30,4 +30,6 @@ pub const COMMANDS: &[&str] = &[
     "control_api_status",
     "set_control_api",
     "reveal_control_api_token",
+    "export_audit",
+    "set_audit_retention",
 ];

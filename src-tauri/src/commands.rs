@@ -294,3 +294,21 @@ pub async fn set_control_api(
 pub async fn reveal_control_api_token(engine: State<'_, Engine>) -> Reply<String> {
     api(engine.reveal_control_api_token().await).map(|t| t.expose_secret().to_owned())
 }
+
+/// Writes the selected audit events to a file under the data folder's `exports/`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_audit(
+    engine: State<'_, Engine>,
+    query: AuditQuery,
+    format: ExportFormat,
+) -> Reply<String> {
+    api(engine.export_audit(query, format).await)
+}
+
+/// Sets the audit retention (days) and prunes older events now; returns how many went.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_audit_retention(engine: State<'_, Engine>, days: u32) -> Reply<u32> {
+    api(engine.set_audit_retention(days).await).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}

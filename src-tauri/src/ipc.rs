@@ -40,6 +40,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             control_api_status,
             set_control_api,
             reveal_control_api_token,
+            export_audit,
+            set_audit_retention,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

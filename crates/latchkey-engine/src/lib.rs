@@ -8,6 +8,7 @@
 //! Later capabilities (secret resolution and its cache, the test-connection pipeline,
 //! refresh, the secrets-mode switch) belong here too.
 
+mod audit;
 mod cache;
 mod connections;
 pub mod control_api;
@@ -30,6 +31,7 @@ use latchkey_keychain::CredentialStore;
 use latchkey_store::Store;
 use serde::{Deserialize, Serialize};
 
+pub use audit::ExportFormat;
 pub use control_api::{ControlApi, ControlApiStatus};
 pub use error::{EngineError, Result};
 pub use pipeline::{StepOutcome, StepReport, TestReport};
@@ -79,14 +81,19 @@ impl Engine {
         let store = Store::open_in(data_dir).await?;
         let actor = paths::os_user();
         tracing::info!(data_dir = %data_dir.display(), keychain = %keychain.describe(), "workspace open");
-        Ok(Self {
+        let engine = Self {
             store,
             keychain,
             data_dir: data_dir.to_path_buf(),
             actor,
             cache: Arc::default(),
             clients: Arc::default(),
-        })
+        };
+        // Retention: events older than the setting go when the workspace opens.
+        if let Err(e) = engine.prune_audit().await {
+            tracing::warn!(error = %e, "audit pruning failed");
+        }
+        Ok(engine)
     }
 
     pub fn store(&self) -> &Store {
