@@ -45,6 +45,10 @@ export const commands = {
 	setControlApi: (enabled: boolean, port: number) => typedError<ControlApiStatus_Serialize, ApiError_Serialize>(__TAURI_INVOKE("set_control_api", { enabled, port })),
 	/**  Shows the control API's bearer token (an audited reveal), for a script to use. */
 	revealControlApiToken: () => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("reveal_control_api_token")),
+	/**  Writes the selected audit events to a file under the data folder's `exports/`. */
+	exportAudit: (query: AuditQuery_Deserialize, format: ExportFormat) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_audit", { query, format })),
+	/**  Sets the audit retention (days) and prunes older events now; returns how many went. */
+	setAuditRetention: (days: number) => typedError<number, ApiError_Serialize>(__TAURI_INVOKE("set_audit_retention", { days })),
 };
 
 /* Types */
@@ -293,6 +297,8 @@ export type ControlApiStatus_Serialize = {
 	/**  Why it does not listen although enabled (e.g. the port is taken). */
 	error: string | null,
 };
+
+export type ExportFormat = "csv" | "json";
 
 /**  One field's problem. */
 export type FieldError = {
