@@ -18,7 +18,7 @@ use latchkey_core::{SecretRef, SecretValue, SecretVersion};
 /// What is cached: one secret of one manager at one version (the whole value; a
 /// JSON key is applied on the way out).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Key {
+pub struct Key {
     pub provider_id: String,
     pub path: String,
     /// `id:…` or `stage:…`; `None` follows the current version.
@@ -38,7 +38,7 @@ impl Key {
     }
 }
 
-pub(crate) struct Entry {
+pub struct Entry {
     pub value: SecretValue,
     pub version_id: Option<String>,
     pub fetched: Instant,
@@ -51,7 +51,7 @@ pub(crate) struct Entry {
 }
 
 /// A value served from the cache or just fetched.
-pub(crate) struct Cached {
+pub struct Cached {
     pub value: SecretValue,
     pub version_id: Option<String>,
     pub age: Duration,
@@ -59,7 +59,7 @@ pub(crate) struct Cached {
 }
 
 /// What storing a fresh value found.
-pub(crate) struct Stored {
+pub struct Stored {
     /// The version the cache held before, when it was a different one.
     pub rotated_from: Option<Option<String>>,
 }

@@ -9,7 +9,7 @@
 //! refresh, the secrets-mode switch) belong here too.
 
 mod audit;
-mod cache;
+pub mod cache;
 mod connections;
 pub mod control_api;
 mod error;
