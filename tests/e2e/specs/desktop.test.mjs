@@ -7,9 +7,14 @@
 // connection again; then prove the canary is in the OS keychain and nowhere in the
 // SQLite file, its WAL, the logs or the DOM. Then the same with a secret picked from
 // AWS Secrets Manager (moto) and from HashiCorp Vault / OpenBao (AppRole), each
-// passing the four test steps. Screenshots of each screen go to tests/e2e/screenshots/.
+// passing the four test steps. Then a rotation: a secret on moto gets a new version, the
+// connection's Refresh says "Rotated" (old → new) and its row gets the "rotated" badge;
+// and the control API is switched on and off in Settings › Automation. Screenshots of
+// each screen go to tests/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { request } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -190,6 +195,92 @@ async function clickTreeItem(scope, label, level) {
   await retry(() => browser.$(row).click());
 }
 
+/**
+ * Calls moto's Secrets Manager the way the AWS SDK would (moto does not check
+ * signatures), e.g. `moto("CreateSecret", { Name, SecretString })`.
+ */
+function moto(action, body) {
+  return fetch("http://127.0.0.1:5000/", {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `secretsmanager.${action}`,
+      Authorization:
+        "AWS4-HMAC-SHA256 Credential=AKIAE2ETEST/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+/**
+ * On the Secrets managers page: adds an AWS Secrets Manager on moto named `alias`
+ * (access key auth, the secret key a canary), tests it, and waits for its row.
+ * `shots` names the screenshots to take after the test and after adding.
+ */
+async function addMotoManager(alias, shots = {}) {
+  await chooseKind("AWS Secrets Manager");
+  await setValue(DIALOG, "Alias", alias);
+  await select(DIALOG, "Sign in with", "value", "access_key");
+  await setValue(DIALOG, "Access key ID", "AKIAE2ETEST");
+  await setValue(DIALOG, "Secret access key", CANARY_KEY);
+  await retry(() => browser.$(`${DIALOG}//summary[normalize-space()="Advanced"]`).click());
+  await setValue(DIALOG, "Endpoint URL", "http://127.0.0.1:5000");
+  await click(DIALOG, "Test");
+  await browser.waitUntil(
+    async () => (await browser.$('[data-testid="provider-check"]').getText().catch(() => "")).includes("Signed in as"),
+    { timeout: 20000, timeoutMsg: "the provider test did not succeed" },
+  );
+  if (shots.tested) await shot(shots.tested);
+  await click(DIALOG, "Add");
+  await browser
+    .$(`//tr[@data-testid="provider-row"][.//button[normalize-space()="${alias}"]]`)
+    .waitForExist({ timeout: 10000 });
+  if (shots.added) await shot(shots.added);
+}
+
+/**
+ * POSTs to the app's control API on a fresh connection (no keep-alive pool, as a curl in
+ * a rotation script would): resolves to { status, body }, rejects when nothing listens.
+ */
+function postControlApi(port, path, token) {
+  return new Promise((resolvePost, rejectPost) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent: false,
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          body += chunk;
+        });
+        res.on("end", () => resolvePost({ status: res.statusCode, body }));
+      },
+    );
+    req.on("error", rejectPost);
+    req.end();
+  });
+}
+
+/** Clicks "Test <name>" on the connection's row and waits for four green steps. */
+async function testFourGreenSteps(name) {
+  await browser.$(`//button[@aria-label="Test ${name}"]`).waitForExist({ timeout: 10000 });
+  await browser.$(`//button[@aria-label="Test ${name}"]`).click();
+  await browser.waitUntil(
+    async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
+    { timeout: 30000, timeoutMsg: "step 4 did not pass" },
+  );
+  for (const n of [1, 2, 3, 4]) {
+    assert.equal(await browser.$(`[data-testid="step-${n}"]`).getAttribute("data-outcome"), "ok", `step ${n}`);
+  }
+  assert.match(await browser.$('[data-testid="step-4"]').getText(), /current_user = latchkey_test/);
+}
+
 function filesContaining(dir, needle) {
   const hits = [];
   for (const name of readdirSync(dir)) {
@@ -347,41 +438,17 @@ describe("Latchkey desktop window", () => {
     const root = `e2e-${Date.now()}`;
     const secret = `${root}/billing/db`;
     const pgPassword = "latchkey-test-pw"; // the test role scripts/services.sh creates
-    const seed = await fetch("http://127.0.0.1:5000/", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "secretsmanager.CreateSecret",
-        Authorization:
-          "AWS4-HMAC-SHA256 Credential=AKIAE2ETEST/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
-      },
-      body: JSON.stringify({
-        Name: secret,
-        Description: "Billing database owner",
-        SecretString: JSON.stringify({ username: "latchkey_test", password: pgPassword }),
-      }),
+    const seed = await moto("CreateSecret", {
+      Name: secret,
+      Description: "Billing database owner",
+      SecretString: JSON.stringify({ username: "latchkey_test", password: pgPassword }),
     });
     assert.equal(seed.status, 200, await seed.text());
 
     browser = await launch();
     await nav("Secrets managers");
     await heading(browser, "Secrets managers");
-    await chooseKind("AWS Secrets Manager");
-    await setValue(DIALOG, "Alias", "moto");
-    await select(DIALOG, "Sign in with", "value", "access_key");
-    await setValue(DIALOG, "Access key ID", "AKIAE2ETEST");
-    await setValue(DIALOG, "Secret access key", CANARY_KEY);
-    await retry(() => browser.$(`${DIALOG}//summary[normalize-space()="Advanced"]`).click());
-    await setValue(DIALOG, "Endpoint URL", "http://127.0.0.1:5000");
-    await click(DIALOG, "Test");
-    await browser.waitUntil(
-      async () => (await browser.$('[data-testid="provider-check"]').getText().catch(() => "")).includes("Signed in as"),
-      { timeout: 20000, timeoutMsg: "the provider test did not succeed" },
-    );
-    await shot("20-aws-provider-tested");
-    await click(DIALOG, "Add");
-    await browser.$('[data-testid="provider-row"]').waitForExist({ timeout: 10000 });
-    await shot("21-secrets-managers");
+    await addMotoManager("moto", { tested: "20-aws-provider-tested", added: "21-secrets-managers" });
 
     await nav("Connections");
     await heading(browser, "Connections");
@@ -409,16 +476,7 @@ describe("Latchkey desktop window", () => {
     await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
     await shot("23-connection-with-secret");
     await click(DIALOG, "Create connection");
-    await browser.$('//button[@aria-label="Test Billing from AWS"]').waitForExist({ timeout: 10000 });
-    await browser.$('//button[@aria-label="Test Billing from AWS"]').click();
-    await browser.waitUntil(
-      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
-      { timeout: 30000, timeoutMsg: "step 4 did not pass" },
-    );
-    for (const n of [1, 2, 3, 4]) {
-      assert.equal(await browser.$(`[data-testid="step-${n}"]`).getAttribute("data-outcome"), "ok", `step ${n}`);
-    }
-    assert.match(await browser.$('[data-testid="step-4"]').getText(), /current_user = latchkey_test/);
+    await testFourGreenSteps("Billing from AWS");
     await shot("24-test-four-green-steps");
 
     const dom = await browser.getPageSource();
@@ -499,16 +557,7 @@ describe("Latchkey desktop window", () => {
     await click(PICKER, "Use this secret");
     await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
     await click(DIALOG, "Create connection");
-    await browser.$('//button[@aria-label="Test Billing from Vault"]').waitForExist({ timeout: 10000 });
-    await browser.$('//button[@aria-label="Test Billing from Vault"]').click();
-    await browser.waitUntil(
-      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
-      { timeout: 30000, timeoutMsg: "step 4 did not pass" },
-    );
-    for (const n of [1, 2, 3, 4]) {
-      assert.equal(await browser.$(`[data-testid="step-${n}"]`).getAttribute("data-outcome"), "ok", `step ${n}`);
-    }
-    assert.match(await browser.$('[data-testid="step-4"]').getText(), /current_user = latchkey_test/);
+    await testFourGreenSteps("Billing from Vault");
     await shot("32-vault-test-green");
 
     const dom = await browser.getPageSource();
@@ -522,5 +571,126 @@ describe("Latchkey desktop window", () => {
     });
     assert.ok(stored.includes(secretId), "the AppRole secret ID is not in the Secret Service");
     for (const canary of [pgPassword, secretId]) assert.deepEqual(filesContaining(dataDir, canary), []);
+  });
+
+  it("refreshes a connection after its secret rotates on moto, and switches the control API on and off", async () => {
+    // A secret on moto with the test role's password, read through a manager of its own.
+    const secret = `e2e-${Date.now()}/orders/db`;
+    const pgPassword = "latchkey-test-pw"; // the test role scripts/services.sh creates
+    const value = JSON.stringify({ username: "latchkey_test", password: pgPassword });
+    const alias = "moto-rotation";
+    const name = "Orders rotation";
+    const created = await moto("CreateSecret", { Name: secret, SecretString: value });
+    assert.equal(created.status, 200, await created.clone().text());
+    const oldVersion = (await created.json()).VersionId;
+    assert.ok(oldVersion, "moto's CreateSecret returned no VersionId");
+
+    browser = await launch();
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await addMotoManager(alias);
+
+    // A connection whose password is the secret's JSON key, typed in as a reference.
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await click("", "New connection");
+    await setValue(DIALOG, "Name", name);
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Database", "latchkey_test");
+    await setValue(DIALOG, "User", "latchkey_test");
+    await click(DIALOG, "Use a secret");
+    await setValue(DIALOG, "Password", `secret://${alias}/${secret}#password`);
+    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+    await click(DIALOG, "Create connection");
+    // The test fetches the secret, which fills the cache with its current version.
+    await testFourGreenSteps(name);
+    await click(DIALOG, "Close");
+    await browser.$(DIALOG).waitForExist({ reverse: true, timeout: 5000 });
+
+    // Rotate: a new version with the same password, so the connection keeps working.
+    const rotated = await moto("PutSecretValue", {
+      SecretId: secret,
+      ClientRequestToken: randomUUID(),
+      SecretString: value,
+    });
+    assert.equal(rotated.status, 200, await rotated.clone().text());
+    const newVersion = (await rotated.json()).VersionId;
+    assert.ok(newVersion && newVersion !== oldVersion, `no new version (${oldVersion} → ${newVersion})`);
+
+    // The row's Refresh sees the new version.
+    await retry(() => browser.$(`//button[@aria-label="Refresh ${name}"]`).click());
+    const ITEM = `${DIALOG}//li[@data-testid="refresh-item"]`;
+    await browser.$(ITEM).waitForExist({ timeout: 30000, timeoutMsg: "no refresh results" });
+    assert.equal(await browser.$(ITEM).getAttribute("data-outcome"), "rotated");
+    assert.equal(await browser.$(`${ITEM}//*[@data-testid="refresh-outcome"]`).getText(), "Rotated");
+    const detail = await browser.$(ITEM).getText();
+    assert.ok(detail.includes(`${oldVersion} → ${newVersion}`), `no "old → new" in: ${detail}`);
+    assert.match(await browser.$('[data-testid="refresh-summary"]').getText(), /1 rotated · 0 failed/);
+    await shot("40-refresh-results");
+    await click(DIALOG, "Close");
+    await browser.$(DIALOG).waitForExist({ reverse: true, timeout: 5000 });
+    const badge = `//tr[@data-testid="connection-row"][.//button[normalize-space()="${name}"]]//*[@data-testid="rotated-badge"]`;
+    await browser.$(badge).waitForExist({ timeout: 10000, timeoutMsg: "no rotated badge on the row" });
+    // "rotated just now" at first, "rotated 2 min ago" later.
+    assert.match(await browser.$(badge).getText(), /^rotated (just now|.+ ago)$/);
+    await shot("41-rotated-badge");
+
+    // Settings › Automation: on at 127.0.0.1:47999, a call with the token, then off.
+    await nav("Settings");
+    await heading(browser, "Settings");
+    const AUTO = '//section[@data-testid="control-api"]';
+    const status = () => browser.$('[data-testid="control-api-status"]').getText().catch(() => "");
+    const toggle = () => retry(() => browser.$(`${AUTO}//button[@role="switch"]`).click());
+    await browser.waitUntil(async () => (await status()) === "Off", {
+      timeout: 10000,
+      timeoutMsg: "the control API is not shown as off",
+    });
+    await setValue(AUTO, "Port", "47999");
+    await toggle();
+    await browser.waitUntil(async () => (await status()) === "Listening on 127.0.0.1:47999", {
+      timeout: 10000,
+      timeoutMsg: "the control API does not listen on 127.0.0.1:47999",
+    });
+    assert.equal(await browser.$(`${AUTO}//button[@role="switch"]`).getAttribute("aria-checked"), "true");
+    await browser.execute((xpath) => {
+      const el = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+      el?.scrollIntoView({ block: "start" });
+    }, AUTO);
+    await shot("42-control-api");
+
+    // It answers a script: refused without the token, clears the cache with it.
+    const clearCache = "/api/secrets_management/clear_cache";
+    assert.equal((await postControlApi(47999, clearCache)).status, 401);
+    await click(AUTO, "Show token");
+    const tokenField = `${AUTO}//input[@data-testid="control-api-token"]`;
+    await browser.$(tokenField).waitForExist({ timeout: 10000 });
+    const token = await browser.$(tokenField).getValue();
+    assert.match(token, /^lk_/);
+    const cleared = await postControlApi(47999, clearCache, token);
+    assert.equal(cleared.status, 200, cleared.body);
+    assert.deepEqual(JSON.parse(cleared.body), { success: true });
+    await click(AUTO, "Hide");
+    await browser.$(tokenField).waitForExist({ reverse: true, timeout: 5000 });
+    assert.ok(!(await browser.getPageSource()).includes(token), "the token stayed in the DOM after Hide");
+
+    await toggle();
+    await browser.waitUntil(async () => (await status()) === "Off", {
+      timeout: 10000,
+      timeoutMsg: "the control API did not turn off",
+    });
+    await browser.waitUntil(
+      () =>
+        postControlApi(47999, clearCache).then(
+          () => false,
+          () => true,
+        ),
+      { timeout: 5000, timeoutMsg: "the control API still answers on :47999 after turning it off" },
+    );
+
+    const dom = await browser.getPageSource();
+    for (const canary of [pgPassword, CANARY_KEY]) assert.ok(!dom.includes(canary), `${canary} reached the DOM`);
+    await browser.deleteSession();
+    browser = undefined;
+    for (const canary of [pgPassword, CANARY_KEY, token]) assert.deepEqual(filesContaining(dataDir, canary), []);
   });
 });

@@ -7,6 +7,7 @@ import {
   type AuditQuery,
   type ConnectionInput,
   commands,
+  type ExportFormat,
   type ProviderInput_Deserialize,
   type RefreshScope,
   type StepReport,
@@ -106,6 +107,16 @@ export const api = {
   cacheEntries: () => unwrap(() => commands.cacheEntries()),
   /** Empties one manager's cached values, or all (`null`); resolves to how many went. */
   clearCache: (providerId: string | null) => unwrap(() => commands.clearCache(providerId)),
+  /** Whether the local control API is on, its port, and where it listens (or why not). */
+  controlApiStatus: () => unwrap(() => commands.controlApiStatus()),
+  /** Turns the control API on (127.0.0.1:`port`) or off; resolves to the new status. */
+  setControlApi: (enabled: boolean, port: number) => unwrap(() => commands.setControlApi(enabled, port)),
+  /** The control API's bearer token. Audited: each call is recorded in the audit log. */
+  revealControlApiToken: () => unwrap(() => commands.revealControlApiToken()),
+  /** Writes the events `query` selects to a file under the data folder's exports/; resolves to its path. */
+  exportAudit: (query: AuditQuery, format: ExportFormat) => unwrap(() => commands.exportAudit(query, format)),
+  /** Keeps audit events this many days (1–3650); resolves to how many were pruned now. */
+  setAuditRetention: (days: number) => unwrap(() => commands.setAuditRetention(days)),
 };
 
 export function errorMessage(e: unknown): string {

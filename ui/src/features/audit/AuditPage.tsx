@@ -1,9 +1,15 @@
 import { useState } from "react";
 import { Icon } from "../../components/icons";
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
-import { type AuditOutcome, api } from "../../ipc/api";
+import { useToast } from "../../components/Toasts";
+import { type AuditOutcome, type AuditQuery_Serialize, api, type ExportFormat } from "../../ipc/api";
 import { dateTime, relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+
+/** The most events the page lists; an export has no such cap. */
+const PAGE_LIMIT = 500;
+
+const FORMAT_LABEL: Record<ExportFormat, string> = { csv: "CSV", json: "JSON" };
 
 const KINDS = [
   { value: "", label: "All events" },
@@ -16,19 +22,43 @@ export function AuditPage() {
   const [kind, setKind] = useState("");
   const [outcome, setOutcome] = useState<AuditOutcome | "">("");
   const [target, setTarget] = useState("");
-  const events = useLoad(
-    () =>
-      api.listAudit({
-        kind: kind || null,
-        outcome: outcome || null,
-        target: target.trim() || null,
-        since: null,
-        until: null,
-        limit: 500,
-      }),
-    [kind, outcome, target],
-  );
+  // The filters as a query: the list shows its first PAGE_LIMIT events, an export all of them.
+  const query = (limit: number | null): AuditQuery_Serialize => ({
+    kind: kind || null,
+    outcome: outcome || null,
+    target: target.trim() || null,
+    since: null,
+    until: null,
+    limit,
+  });
+  const events = useLoad(() => api.listAudit(query(PAGE_LIMIT)), [kind, outcome, target]);
   const filtered = kind !== "" || outcome !== "" || target.trim() !== "";
+  const [exporting, setExporting] = useState<ExportFormat>();
+  const [exported, setExported] = useState<{ path: string; text: string }>();
+  const [exportError, setExportError] = useState<unknown>();
+  const toast = useToast();
+
+  const exportAs = async (format: ExportFormat) => {
+    // How many went, when the list shows every match of these filters.
+    const shown = events.data;
+    const known = !events.loading && shown !== undefined && shown.length < PAGE_LIMIT;
+    const what = known
+      ? `${shown.length} ${shown.length === 1 ? "event" : "events"}`
+      : filtered
+        ? "the matching events"
+        : "all events";
+    setExporting(format);
+    setExportError(undefined);
+    setExported(undefined);
+    try {
+      const path = await api.exportAudit(query(null), format);
+      setExported({ path, text: `Exported ${what} as ${FORMAT_LABEL[format]} to` });
+    } catch (e) {
+      setExportError(e);
+    } finally {
+      setExporting(undefined);
+    }
+  };
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -36,11 +66,56 @@ export function AuditPage() {
         title="Audit log"
         subtitle="Who changed what, and when. Secret values are never recorded."
         actions={
-          <button type="button" className="button" onClick={events.reload}>
-            <Icon.refresh /> Refresh
-          </button>
+          <>
+            {(["csv", "json"] as const).map((f) => (
+              <button
+                key={f}
+                type="button"
+                className="button"
+                onClick={() => exportAs(f)}
+                disabled={exporting !== undefined}
+                title={`Write the events the filters select to a ${FORMAT_LABEL[f]} file in the data folder`}
+              >
+                {exporting === f ? "Exporting…" : `Export ${FORMAT_LABEL[f]}`}
+              </button>
+            ))}
+            <button type="button" className="button" onClick={events.reload}>
+              <Icon.refresh /> Refresh
+            </button>
+          </>
         }
       />
+      {exportError !== undefined && <ErrorBanner error={exportError} />}
+      {exported && (
+        <div className="banner banner-ok" role="status" data-testid="export-notice">
+          <span>
+            {exported.text}{" "}
+            <code className="mono" data-testid="export-path">
+              {exported.path}
+            </code>
+          </span>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() =>
+              navigator.clipboard?.writeText(exported.path).then(
+                () => toast("Path copied"),
+                () => toast("Could not copy the path", "error"),
+              )
+            }
+          >
+            Copy path
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => setExported(undefined)}
+            aria-label="Dismiss the export notice"
+          >
+            <Icon.close />
+          </button>
+        </div>
+      )}
       <div className="toolbar">
         <label className="search">
           <Icon.search />

@@ -4,6 +4,8 @@ import { api } from "../../ipc/api";
 import { applyTheme, storedTheme, type ThemeChoice } from "../../lib/theme";
 import { useLoad } from "../../lib/useLoad";
 import { CacheSection } from "./CacheSection";
+import { ControlApiSection } from "./ControlApiSection";
+import { RetentionSection } from "./RetentionSection";
 
 const THEMES: { value: ThemeChoice; label: string }[] = [
   { value: "system", label: "System" },
@@ -20,7 +22,7 @@ export function SettingsPage() {
     <section className="page" aria-labelledby="page-title">
       <PageHeader
         title="Settings"
-        subtitle="Appearance, secrets management and where Latchkey keeps its data."
+        subtitle="Appearance, secrets management, automation, the audit log and where Latchkey keeps its data."
       />
       {info.error !== undefined && <ErrorBanner error={info.error} onRetry={info.reload} />}
 
@@ -65,6 +67,10 @@ export function SettingsPage() {
       </div>
 
       <CacheSection />
+
+      <ControlApiSection />
+
+      <RetentionSection days={info.data?.settings.audit_retention_days} />
 
       <div className="card">
         <h2>Workspace</h2>
