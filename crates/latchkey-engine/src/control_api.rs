@@ -55,15 +55,18 @@ pub struct ControlApiStatus {
 }
 }
 
-/// A running control API; it stops when dropped.
+/// A running control API; it stops when dropped: it accepts nothing more, finishes
+/// the requests in flight and closes idle keep-alive connections.
 pub struct ControlApi {
     pub addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for ControlApi {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
@@ -276,14 +279,24 @@ impl Engine {
             .route("/api/v1/refresh", post(refresh))
             .layer(middleware::from_fn_with_state(shared.clone(), guard))
             .with_state(shared);
-        let task = tokio::spawn(async move {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(e) = axum::serve(listener, service).await {
-                tracing::error!(error = %e, "control API stopped");
+            let served = axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            match served {
+                Ok(()) => tracing::info!(%addr, "control API stopped"),
+                Err(e) => tracing::error!(error = %e, "control API failed"),
             }
         });
         tracing::info!(%addr, "control API listening");
-        Ok(ControlApi { addr, task })
+        Ok(ControlApi {
+            addr,
+            stop: Some(stop),
+        })
     }
 }
 

@@ -148,3 +148,18 @@ async fn without_the_token_nothing_is_done_and_the_rate_is_limited() {
     // Two requests of this minute were the refused ones: 58 pass, the last 2 do not.
     assert_eq!(limited, 2);
 }
+
+#[tokio::test]
+async fn turned_off_it_stops_answering_even_on_a_kept_alive_connection() {
+    let (_dir, e) = world().await;
+    let api = e.start_control_api(0).await.unwrap();
+    let url = format!("http://{}/api/secrets_management/clear_cache", api.addr);
+    let token = e.control_api_token().await.unwrap();
+    // One client: its connection is kept alive between the two requests.
+    let client = reqwest::Client::new();
+    let send = || client.post(&url).bearer_auth(token.expose_secret()).send();
+    assert_eq!(send().await.unwrap().status().as_u16(), 200);
+    drop(api);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(send().await.is_err(), "nothing answers once it is off");
+}

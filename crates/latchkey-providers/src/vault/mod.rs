@@ -341,12 +341,10 @@ impl Vault {
         }
         if let Some(expires) = s.expires {
             let left = expires.saturating_duration_since(Instant::now());
-            if left < Duration::from_secs(1) {
+            if left < Duration::from_secs(1) && self.can_log_in() {
                 // Expired or about to: a login method signs in again.
-                if self.can_log_in() {
-                    self.log_in(&mut s).await?;
-                }
-            } else if s.renewable && left < s.lease / 3 {
+                self.log_in(&mut s).await?;
+            } else if s.renewable && !left.is_zero() && left < s.lease / 3 {
                 match vaultrs::token::renew_self(&s.client, None).await {
                     Ok(info) if info.lease_duration > 0 => {
                         s.set_lease(info.lease_duration, info.renewable);
