@@ -105,3 +105,18 @@ describe("Audit log › export", () => {
     expect(screen.getByRole("button", { name: "Export CSV" })).toBeEnabled();
   });
 });
+
+describe("Audit log › period", () => {
+  it("asks for the events since the chosen period began", async () => {
+    const { calls, user } = renderPage();
+    await waitFor(() => expect(screen.getAllByRole("row")).toHaveLength(4));
+    const before = Date.now();
+    await user.selectOptions(screen.getByRole("combobox", { name: "Period" }), "Last 24 hours");
+    await waitFor(() => expect(argsOf(calls, "list_audit").length).toBeGreaterThan(1));
+    const { query } = argsOf(calls, "list_audit").at(-1) as { query: { since: string | null } };
+    expect(query.since).not.toBeNull();
+    const since = Date.parse(query.since ?? "");
+    expect(before - since).toBeGreaterThanOrEqual(24 * 3_600_000 - 1000);
+    expect(before - since).toBeLessThanOrEqual(24 * 3_600_000 + 60_000);
+  });
+});

@@ -16,23 +16,38 @@ const KINDS = [
   { value: "connection.", label: "Connections" },
   { value: "project.", label: "Projects" },
   { value: "keychain.", label: "Keychain" },
+  { value: "secret.", label: "Secret reads" },
+  { value: "provider.", label: "Secrets managers" },
+  { value: "cache.", label: "Cache and refresh" },
+  { value: "api.", label: "Control API" },
+  { value: "audit.", label: "Audit log" },
+];
+
+/** The period filter: how far back, in hours (0 = any time). */
+const PERIODS = [
+  { hours: 0, label: "Any time" },
+  { hours: 1, label: "Last hour" },
+  { hours: 24, label: "Last 24 hours" },
+  { hours: 24 * 7, label: "Last 7 days" },
+  { hours: 24 * 30, label: "Last 30 days" },
 ];
 
 export function AuditPage() {
   const [kind, setKind] = useState("");
   const [outcome, setOutcome] = useState<AuditOutcome | "">("");
   const [target, setTarget] = useState("");
+  const [hours, setHours] = useState(0);
   // The filters as a query: the list shows its first PAGE_LIMIT events, an export all of them.
   const query = (limit: number | null): AuditQuery_Serialize => ({
     kind: kind || null,
     outcome: outcome || null,
     target: target.trim() || null,
-    since: null,
+    since: hours ? new Date(Date.now() - hours * 3_600_000).toISOString() : null,
     until: null,
     limit,
   });
-  const events = useLoad(() => api.listAudit(query(PAGE_LIMIT)), [kind, outcome, target]);
-  const filtered = kind !== "" || outcome !== "" || target.trim() !== "";
+  const events = useLoad(() => api.listAudit(query(PAGE_LIMIT)), [kind, outcome, target, hours]);
+  const filtered = kind !== "" || outcome !== "" || target.trim() !== "" || hours !== 0;
   const [exporting, setExporting] = useState<ExportFormat>();
   const [exported, setExported] = useState<{ path: string; text: string }>();
   const [exportError, setExportError] = useState<unknown>();
@@ -133,6 +148,16 @@ export function AuditPage() {
             {KINDS.map((k) => (
               <option key={k.value} value={k.value}>
                 {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-select">
+          <span>Period</span>
+          <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+            {PERIODS.map((p) => (
+              <option key={p.hours} value={p.hours}>
+                {p.label}
               </option>
             ))}
           </select>
