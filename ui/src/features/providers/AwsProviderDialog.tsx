@@ -7,11 +7,11 @@ import {
   api,
   CommandError,
   errorMessage,
-  type ProviderCheck_Serialize,
   type ProviderInput_Deserialize,
   type ProviderView_Serialize,
 } from "../../ipc/api";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
+import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
 
 const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
   {
@@ -52,8 +52,8 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
   const [focusTtl, setFocusTtl] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [check, setCheck] = useState<ProviderCheck_Serialize | { error: string }>();
+  const [busy, setBusy] = useState<"save" | "test">();
+  const [check, setCheck] = useState<ProviderCheckResult>();
   const stored = Boolean(aws?.secret_access_key_stored);
   const usesKey = auth === "access_key" || (auth === "assume_role" && accessKeyId.trim() !== "");
 
@@ -102,12 +102,12 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
       setFocusTtl((n) => n + 1);
       return;
     }
-    setBusy(true);
+    setBusy("save");
     try {
       onSaved(provider ? await api.updateProvider(provider.id, input()) : await api.createProvider(input()));
     } catch (err) {
       failed(err);
-      setBusy(false);
+      setBusy(undefined);
     }
   };
 
@@ -115,14 +115,14 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
     setCheck(undefined);
     setErrors({});
     setFormError(undefined);
-    setBusy(true);
+    setBusy("test");
     try {
       setCheck(await api.testProvider(provider?.id ?? null, input()));
     } catch (err) {
       if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
       else setCheck({ error: errorMessage(err) });
     }
-    setBusy(false);
+    setBusy(undefined);
   };
 
   const trustPolicy = JSON.stringify(
@@ -287,30 +287,10 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
           </Field>
           <CacheFields cache={cache} error={cache.error ?? serverCacheError} />
         </details>
-        {check && (
-          <div
-            className={"error" in check || !check.can_list ? "banner banner-error" : "banner banner-ok"}
-            role="status"
-            data-testid="provider-check"
-          >
-            {"error" in check ? (
-              <span>{check.error}</span>
-            ) : (
-              <span>
-                Signed in as <code>{check.identity}</code>.{" "}
-                {check.can_list ? "Listing secrets works." : `Listing secrets failed: ${check.list_error}`}
-              </span>
-            )}
-          </div>
-        )}
-        <div className="form-actions-left">
-          <button type="button" className="button" onClick={test} disabled={busy}>
-            Test
-          </button>
-        </div>
+        <ProviderTest check={check} onTest={test} disabled={busy !== undefined} testing={busy === "test"} />
         <FormFooter
           error={formError}
-          busy={busy}
+          busy={busy === "save"}
           submitLabel={provider ? "Save" : "Add"}
           onCancel={onClose}
         />

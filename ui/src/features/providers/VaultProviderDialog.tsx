@@ -7,12 +7,12 @@ import {
   CommandError,
   errorMessage,
   type FieldInput,
-  type ProviderCheck_Serialize,
   type ProviderInput_Deserialize,
   type ProviderView_Serialize,
   type VaultAuthMethod,
 } from "../../ipc/api";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
+import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
 
 const METHODS: { value: VaultAuthMethod; label: string; help: string }[] = [
   { value: "token", label: "Token", help: "A Vault token; Latchkey renews it while it is renewable." },
@@ -66,7 +66,7 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState<"save" | "test">();
-  const [check, setCheck] = useState<ProviderCheck_Serialize | { error: string }>();
+  const [check, setCheck] = useState<ProviderCheckResult>();
   const formRef = useRef<HTMLFormElement>(null);
   const methodLabel = useId();
   const stored = {
@@ -351,27 +351,7 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
           </Field>
           <CacheFields cache={cache} error={cache.error ?? serverCacheError} />
         </details>
-        {check && (
-          <div
-            className={"error" in check || !check.can_list ? "banner banner-error" : "banner banner-ok"}
-            role="status"
-            data-testid="provider-check"
-          >
-            {"error" in check ? (
-              <span>{check.error}</span>
-            ) : (
-              <span>
-                Signed in as <code>{check.identity}</code>.{" "}
-                {check.can_list ? "Listing secrets works." : `Listing secrets failed: ${check.list_error}`}
-              </span>
-            )}
-          </div>
-        )}
-        <div className="form-actions-left">
-          <button type="button" className="button" onClick={test} disabled={busy !== undefined}>
-            {busy === "test" ? "Testing…" : "Test"}
-          </button>
-        </div>
+        <ProviderTest check={check} onTest={test} disabled={busy !== undefined} testing={busy === "test"} />
         <FormFooter
           error={formError}
           busy={busy === "save"}
