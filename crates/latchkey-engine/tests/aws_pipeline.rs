@@ -11,7 +11,7 @@ use latchkey_engine::{
     StepReport, TestReport,
 };
 use latchkey_keychain::OsKeychain;
-use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, seeder, unique};
+use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, rotate, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, reference};
 
 fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
@@ -76,12 +76,7 @@ async fn run_test(engine: &Engine, id: &str) -> (TestReport, Vec<StepReport>) {
 async fn a_password_from_aws_passes_all_four_steps_and_leaves_no_trace() {
     let w = world().await;
     let name = unique("prod/billing/db");
-    w.sm.create_secret()
-        .name(&name)
-        .secret_string(format!(r#"{{"username":"latchkey_test","password":"{PG_PASSWORD}","canary":"canary-json-sibling"}}"#))
-        .send()
-        .await
-        .unwrap();
+    put(&w.sm, &name, &format!(r#"{{"username":"latchkey_test","password":"{PG_PASSWORD}","canary":"canary-json-sibling"}}"#)).await;
     let c = w
         .engine
         .create_connection(pg_input(
@@ -195,12 +190,7 @@ async fn provider_id(w: &World) -> String {
 async fn each_failure_names_its_step() {
     let w = world().await;
     let wrong = unique("wrong/db");
-    w.sm.create_secret()
-        .name(&wrong)
-        .secret_string(r#"{"password":"canary-not-the-password"}"#)
-        .send()
-        .await
-        .unwrap();
+    put(&w.sm, &wrong, r#"{"password":"canary-not-the-password"}"#).await;
 
     // Wrong password in the secret: step 3 with PostgreSQL's reason.
     let c = w
@@ -296,18 +286,8 @@ async fn each_failure_names_its_step() {
 async fn a_pinned_awsprevious_reads_the_old_value_after_rotation() {
     let w = world().await;
     let name = unique("rotating/db");
-    w.sm.create_secret()
-        .name(&name)
-        .secret_string(format!(r#"{{"password":"{PG_PASSWORD}"}}"#))
-        .send()
-        .await
-        .unwrap();
-    w.sm.put_secret_value()
-        .secret_id(&name)
-        .secret_string(r#"{"password":"rotated-but-not-applied"}"#)
-        .send()
-        .await
-        .unwrap();
+    put(&w.sm, &name, &format!(r#"{{"password":"{PG_PASSWORD}"}}"#)).await;
+    rotate(&w.sm, &name, r#"{"password":"rotated-but-not-applied"}"#).await;
 
     let pinned = w
         .engine
