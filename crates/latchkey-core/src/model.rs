@@ -63,6 +63,9 @@ pub struct Project {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// The external ID for AWS role trust policies of this project's own secrets
+    /// managers (project mode): generated once, never changed.
+    pub aws_external_id: String,
     pub created_at: String,
     pub updated_at: String,
 }

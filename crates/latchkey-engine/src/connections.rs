@@ -169,6 +169,31 @@ impl Engine {
                 field: "project_id".into(),
                 message: "Choose a project for this connection.".into(),
             });
+        } else {
+            // The secrets-mode rule: a new or changed reference (or any, when the
+            // connection moves to another project) must name a manager in its scope.
+            let managers = self.managers().await?;
+            let moved = existing.is_some_and(|c| c.project_id != input.project_id);
+            for (key, value) in &input.fields {
+                let FieldInput::Secret { reference } = value else {
+                    continue;
+                };
+                let Ok(r) = SecretRef::parse(reference) else {
+                    continue;
+                };
+                let unchanged = existing.is_some_and(|c| {
+                    matches!(c.fields.get(key), Some(FieldValue::Secret { reference: old }) if *old == r)
+                });
+                if unchanged && !moved {
+                    continue;
+                }
+                if let Err(e) = managers.find(&input.project_id, &r.provider) {
+                    errors.push(latchkey_core::FieldError {
+                        field: key.clone(),
+                        message: e.to_string(),
+                    });
+                }
+            }
         }
         if errors.is_empty()
             && let Some(other) = self.store.connections().find_by_name(&name).await?

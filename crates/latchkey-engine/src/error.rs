@@ -16,6 +16,9 @@ pub enum EngineError {
     /// A secrets manager refused or failed.
     #[error(transparent)]
     Provider(latchkey_providers::ProviderError),
+    /// The secrets-mode rule refused: a blended state or a cross-scope reference.
+    #[error("{0}")]
+    ScopeRule(String),
     /// The thing is still used elsewhere.
     #[error("{0}")]
     InUse(String),
@@ -56,6 +59,7 @@ impl EngineError {
             Self::Keychain(_) => "keychain",
             Self::Provider(p) => p.code(),
             Self::InUse(_) => "in_use",
+            Self::ScopeRule(_) => "scope_rule",
             Self::Store(StoreError::Conflict { .. }) => "conflict",
             Self::Store(_) => "database",
             Self::Internal(_) => "internal",
@@ -77,6 +81,7 @@ impl From<StoreError> for EngineError {
                 field: "project_id".into(),
                 message: format!("The project is missing: {m}"),
             }]),
+            StoreError::Rule(m) => Self::ScopeRule(m),
             other => Self::Store(other),
         }
     }

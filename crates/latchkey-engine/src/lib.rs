@@ -15,10 +15,12 @@ pub mod control_api;
 mod error;
 pub mod logging;
 pub mod paths;
+mod mode;
 mod pipeline;
 mod projects;
 mod providers;
 mod refresh;
+mod scope;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +36,10 @@ use serde::{Deserialize, Serialize};
 pub use audit::ExportFormat;
 pub use control_api::{ControlApi, ControlApiStatus};
 pub use error::{EngineError, Result};
+pub use mode::{
+    ImpactStatus, ModeMapping, ModePreview, ModeRequest, ModeSwitchReport, ProposedManager,
+    ReferenceImpact,
+};
 pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{

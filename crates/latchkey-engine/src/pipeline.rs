@@ -337,7 +337,7 @@ impl Engine {
                         ..reference.clone()
                     };
                     let started = Instant::now();
-                    let result = self.resolve(&whole, false).await;
+                    let result = self.resolve(&c.project_id, &whole, false).await;
                     let ms = started.elapsed().as_millis();
                     let resolved = match result {
                         // A cache hit is not a read from the manager: no audit event.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use latchkey_core::{
-    AuditOutcome, ExposeSecret, FieldError, FieldInput, FieldValue, ProviderConfig, ProviderKind,
-    SecretRef, SecretValue, ipc_type, secret_ref::is_valid_alias,
+    AuditOutcome, ExposeSecret, FieldError, FieldInput, ProviderConfig, ProviderKind, SecretRef,
+    SecretValue, SecretsMode, ipc_type, secret_ref::is_valid_alias,
 };
 use latchkey_keychain::new_handle;
 use latchkey_providers::aws::{AwsAuth, AwsSecretsManager, AwsSettings, check_region};
@@ -17,6 +17,7 @@ use latchkey_providers::{
 use latchkey_store::NewProvider;
 use serde::{Deserialize, Serialize};
 
+use crate::scope::references;
 use crate::{Engine, EngineError, Result};
 
 ipc_type! {
@@ -584,15 +585,20 @@ fn check_vault(v: &VaultForm, err: &mut impl FnMut(&str, String)) -> VaultStored
 
 impl Engine {
     pub async fn list_providers(&self) -> Result<Vec<ProviderView>> {
-        let providers = self.store.providers().list().await?;
+        let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
-        Ok(providers
+        Ok(managers
+            .providers
             .iter()
             .map(|p| {
                 let used_by = connections
                     .iter()
                     .filter(|c| {
-                        c.fields.values().any(|f| matches!(f, FieldValue::Secret { reference } if reference.provider.eq_ignore_ascii_case(&p.alias)))
+                        references(c).any(|(_, r)| {
+                            managers
+                                .find(&c.project_id, &r.provider)
+                                .is_ok_and(|m| m.id == p.id)
+                        })
                     })
                     .map(|c| c.name.clone())
                     .collect();
@@ -759,6 +765,7 @@ impl Engine {
         Ok(())
     }
 
+    /// The scope a new manager asks for must exist and be the mode's.
     async fn check_project(&self, project_id: Option<&str>) -> Result<()> {
         if let Some(id) = project_id
             && self.store.projects().get(id).await.is_err()
@@ -768,7 +775,25 @@ impl Engine {
                 "That project does not exist any more.",
             ));
         }
-        Ok(())
+        match (self.store.settings().get().await?.secrets_mode, project_id) {
+            (SecretsMode::Workspace, Some(_)) => Err(EngineError::field(
+                "project_id",
+                "Secrets management is in workspace mode: secrets managers belong to the workspace, not to a project. Switch to project mode first (Settings › Secrets management).",
+            )),
+            (SecretsMode::Project, None) => Err(EngineError::field(
+                "project_id",
+                "Secrets management is in project mode: choose the project this secrets manager belongs to.",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The AWS external ID of a scope: the project's in project mode, else the workspace's.
+    pub(crate) async fn external_id(&self, project_id: Option<&str>) -> Result<String> {
+        Ok(match project_id {
+            Some(id) => self.store.projects().get(id).await?.aws_external_id,
+            None => self.store.settings().get().await?.aws_external_id,
+        })
     }
 
     /// Builds the client for a stored provider (no network call).
@@ -802,19 +827,22 @@ impl Engine {
         self.cache.clear(|k| k.provider_id != id);
     }
 
-    async fn new_client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
+    pub(crate) async fn new_client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
         let stored = Stored::from_config(p)?;
         let mut secrets = BTreeMap::new();
         for (name, handle) in &p.keychain_handles {
             let h = handle.clone();
             secrets.insert(name.clone(), self.keychain(move |kc| kc.get(&h)).await?);
         }
-        self.build_client(&p.alias, stored, secrets).await
+        self.build_client(&p.alias, p.project_id.as_deref(), stored, secrets)
+            .await
     }
 
+    /// A client for settings (no network call); `project_id` is the manager's scope.
     async fn build_client(
         &self,
         alias: &str,
+        project_id: Option<&str>,
         stored: Stored,
         mut secrets: BTreeMap<String, SecretValue>,
     ) -> Result<Arc<dyn SecretsProvider>> {
@@ -831,7 +859,7 @@ impl Engine {
         };
         match stored {
             Stored::Aws(s) => {
-                let external_id = self.store.settings().get().await?.aws_external_id;
+                let external_id = self.external_id(project_id).await?;
                 let auth = match s.auth {
                     AwsAuthMethod::DefaultChain => AwsAuth::DefaultChain,
                     AwsAuthMethod::Profile => AwsAuth::Profile { name: s.profile },
@@ -916,7 +944,12 @@ impl Engine {
             }
         }
         let client = self
-            .build_client(input.alias.trim(), stored, secrets)
+            .build_client(
+                input.alias.trim(),
+                input.project_id.as_deref(),
+                stored,
+                secrets,
+            )
             .await?;
         let started = std::time::Instant::now();
         let result = client.check_access().await;
@@ -995,21 +1028,14 @@ impl Engine {
         Ok(keys?)
     }
 
-    /// The provider a reference names, by alias.
+    /// The manager a reference of a connection in `project_id` names: by alias, in the
+    /// connection's scope only (the secrets-mode rule).
     pub(crate) async fn provider_for(
         &self,
+        project_id: &str,
         r: &SecretRef,
     ) -> Result<(ProviderConfig, Arc<dyn SecretsProvider>)> {
-        let all = self.store.providers().list().await?;
-        let p = all.into_iter().find(|p| p.alias.eq_ignore_ascii_case(&r.provider)).ok_or_else(|| {
-            EngineError::Provider(ProviderError::InvalidSetting {
-                field: "provider",
-                message: format!(
-                    "No secrets manager has the alias \"{}\": add it under Secrets managers, or fix the reference.",
-                    r.provider
-                ),
-            })
-        })?;
+        let p = self.managers().await?.find(project_id, &r.provider)?.clone();
         let client = self.client(&p).await?;
         Ok((p, client))
     }

@@ -2,15 +2,16 @@
 //! connections uses, say per connection whether it is unchanged, rotated (old → new
 //! version) or failed, and optionally test each one afterwards.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use latchkey_core::{AuditOutcome, Connection, FieldValue, SecretRef, SecretValue, ipc_type};
+use latchkey_core::{AuditOutcome, Connection, SecretRef, SecretValue, ipc_type};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cached, Key};
 use crate::pipeline::TestReport;
 use crate::providers::CachePolicy;
+use crate::scope::references;
 use crate::{Engine, EngineError, Result};
 
 /// A value as resolution produced it.
@@ -126,18 +127,14 @@ fn rfc3339(t: SystemTime) -> String {
 }
 
 /// The secret references of a connection, without their JSON keys (what is cached).
-fn references(c: &Connection) -> Vec<SecretRef> {
-    let mut out: Vec<SecretRef> = c
-        .fields
-        .values()
-        .filter_map(|f| match f {
-            FieldValue::Secret { reference } => Some(SecretRef {
-                json_key: None,
-                ..reference.clone()
-            }),
-            _ => None,
+fn wholes(c: &Connection) -> Vec<SecretRef> {
+    let mut out: Vec<SecretRef> = references(c)
+        .map(|(_, r)| SecretRef {
+            json_key: None,
+            ..r.clone()
         })
         .collect();
+    out.sort();
     out.dedup();
     out
 }
@@ -147,9 +144,14 @@ impl Engine {
     /// fresh, else one provider call however many callers ask at once; `force` skips
     /// what was cached before the call (Refresh). A failed fetch serves the last good
     /// value, marked stale, when the manager allows it.
-    pub(crate) async fn resolve(&self, whole: &SecretRef, force: bool) -> Result<Resolution> {
+    pub(crate) async fn resolve(
+        &self,
+        project_id: &str,
+        whole: &SecretRef,
+        force: bool,
+    ) -> Result<Resolution> {
         let asked = Instant::now();
-        let (p, client) = self.provider_for(whole).await?;
+        let (p, client) = self.provider_for(project_id, whole).await?;
         let policy = CachePolicy::of(&p);
         let ttl = Duration::from_secs(u64::from(policy.ttl_secs));
         let key = Key::new(&p.id, whole);
@@ -208,12 +210,15 @@ impl Engine {
             }
             RefreshScope::Project(id) => all.into_iter().filter(|c| &c.project_id == id).collect(),
             RefreshScope::Provider(id) => {
-                let p = self.store.providers().get(id).await?;
+                self.store.providers().get(id).await?;
+                let managers = self.managers().await?;
                 all.into_iter()
                     .filter(|c| {
-                        references(c)
-                            .iter()
-                            .any(|r| r.provider.eq_ignore_ascii_case(&p.alias))
+                        references(c).any(|(_, r)| {
+                            managers
+                                .find(&c.project_id, &r.provider)
+                                .is_ok_and(|p| &p.id == id)
+                        })
                     })
                     .collect()
             }
@@ -225,24 +230,45 @@ impl Engine {
     pub async fn refresh(&self, scope: RefreshScope, test: bool) -> Result<RefreshReport> {
         let started = Instant::now();
         let connections = self.in_scope(&scope).await?;
-        let distinct: BTreeSet<SecretRef> = connections.iter().flat_map(references).collect();
+        // Each distinct (manager, secret) once: the same alias names different managers
+        // in different projects in project mode. A reference that names no manager in
+        // its connection's scope fails without a call.
+        let managers = self.managers().await?;
+        let mut distinct: BTreeMap<(String, SecretRef), String> = BTreeMap::new();
+        let mut unscoped: BTreeMap<(String, SecretRef), String> = BTreeMap::new();
+        for c in &connections {
+            for r in wholes(c) {
+                match managers.find(&c.project_id, &r.provider) {
+                    Ok(p) => {
+                        distinct
+                            .entry((p.id.clone(), r))
+                            .or_insert_with(|| c.project_id.clone());
+                    }
+                    Err(e) => {
+                        unscoped.insert((c.id.clone(), r), e.to_string());
+                    }
+                }
+            }
+        }
         let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
         let mut tasks = tokio::task::JoinSet::new();
-        for r in distinct.iter().cloned() {
-            let engine = self.clone();
-            let gate = gate.clone();
+        for ((provider_id, r), project_id) in distinct.iter() {
+            let (engine, gate) = (self.clone(), gate.clone());
+            let (key, r, project_id) = (provider_id.clone(), r.clone(), project_id.clone());
             tasks.spawn(async move {
                 let _permit = gate.acquire_owned().await;
                 let t = Instant::now();
-                let result = engine.resolve(&r, true).await;
-                (r, result, t.elapsed())
+                let result = engine.resolve(&project_id, &r, true).await;
+                (key, r, result, t.elapsed())
             });
         }
         // Per secret: Ok((old version if rotated, new version)) or the reason it failed.
-        let mut fetched: BTreeMap<SecretRef, std::result::Result<String, (String, bool)>> =
-            BTreeMap::new();
+        let mut fetched: BTreeMap<
+            (String, SecretRef),
+            std::result::Result<String, (String, bool)>,
+        > = BTreeMap::new();
         while let Some(done) = tasks.join_next().await {
-            let (r, result, took) =
+            let (provider_id, r, result, took) =
                 done.map_err(|e| EngineError::Internal(format!("refresh task failed: {e}")))?;
             let ms = took.as_millis();
             let (outcome, detail, entry) = match result {
@@ -274,17 +300,24 @@ impl Engine {
             };
             self.audit("secret.read", r.to_string(), outcome, detail)
                 .await;
-            fetched.insert(r, entry);
+            fetched.insert((provider_id, r), entry);
         }
 
         let mut items = Vec::new();
         for c in &connections {
-            let refs = references(c);
+            let refs = wholes(c);
             let mut rotated = Vec::new();
             let mut failed = Vec::new();
             let mut stale = false;
             for r in &refs {
-                match fetched.get(r) {
+                if let Some(why) = unscoped.get(&(c.id.clone(), r.clone())) {
+                    failed.push(format!("{r}: {why}"));
+                    continue;
+                }
+                let Ok(p) = managers.find(&c.project_id, &r.provider) else {
+                    continue;
+                };
+                match fetched.get(&(p.id.clone(), r.clone())) {
                     Some(Ok(change)) if !change.is_empty() => {
                         rotated.push(format!("{r}: {change}"))
                     }
@@ -357,7 +390,7 @@ impl Engine {
     /// Per connection: when its secrets were fetched, whether they are stale, when one
     /// last rotated. Connections with nothing cached are left out.
     pub async fn connection_secrets(&self) -> Result<Vec<ConnectionSecrets>> {
-        let providers = self.store.providers().list().await?;
+        let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
         let mut seen: BTreeMap<Key, (SystemTime, Option<String>, Option<SystemTime>)> =
             BTreeMap::new();
@@ -381,11 +414,8 @@ impl Engine {
             };
             let mut oldest: Option<SystemTime> = None;
             let mut rotated: Option<SystemTime> = None;
-            for r in references(c) {
-                let Some(p) = providers
-                    .iter()
-                    .find(|p| p.alias.eq_ignore_ascii_case(&r.provider))
-                else {
+            for r in wholes(c) {
+                let Ok(p) = managers.find(&c.project_id, &r.provider) else {
                     continue;
                 };
                 if let Some((at, stale, rot)) = seen.get(&Key::new(&p.id, &r)) {

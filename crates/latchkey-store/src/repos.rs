@@ -7,7 +7,7 @@ use latchkey_core::{
     Project, ProviderConfig, ProviderKind, SecretsMode, WorkspaceSettings,
 };
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::{Result, StoreError, new_id, now};
 
@@ -63,6 +63,43 @@ impl SettingsRepo<'_> {
         Ok(())
     }
 
+    /// Switches the secrets mode in one transaction: removes every secrets manager of
+    /// the current scope, changes the mode, adds `replacements` (managers of the new
+    /// scope). All or nothing: any refusal leaves everything as it was. Returns the
+    /// removed managers and the added ones.
+    pub async fn switch_secrets_mode(
+        &self,
+        to: SecretsMode,
+        replacements: &[NewProvider],
+    ) -> Result<(Vec<ProviderConfig>, Vec<ProviderConfig>)> {
+        let mut tx = self.0.begin().await?;
+        let removed = sqlx::query(
+            "DELETE FROM providers WHERE (project_id IS NULL) = (?1 = 'project') RETURNING *",
+        )
+        .bind(to.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(provider)
+        .collect::<Result<Vec<_>>>()?;
+        sqlx::query("UPDATE workspace_settings SET secrets_mode = ?, updated_at = ? WHERE id = 1")
+            .bind(to.as_str())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        let mut added = Vec::new();
+        for new in replacements {
+            let id = insert_provider(&mut tx, new).await?;
+            let row = sqlx::query("SELECT * FROM providers WHERE id = ?")
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+            added.push(provider(&row)?);
+        }
+        tx.commit().await?;
+        Ok((removed, added))
+    }
+
     pub async fn set_audit_retention_days(&self, days: u32) -> Result<()> {
         sqlx::query(
             "UPDATE workspace_settings SET audit_retention_days = ?, updated_at = ? WHERE id = 1",
@@ -83,6 +120,7 @@ fn project(row: &SqliteRow) -> Result<Project> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         description: row.try_get("description")?,
+        aws_external_id: row.try_get("aws_external_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -203,6 +241,26 @@ fn alias_taken(alias: &str) -> impl FnOnce() -> String + '_ {
     }
 }
 
+async fn insert_provider(conn: &mut SqliteConnection, new: &NewProvider) -> Result<String> {
+    let (id, at) = (new_id(), now());
+    sqlx::query(
+        "INSERT INTO providers (id, alias, kind, project_id, settings, keychain_handles, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&new.alias)
+    .bind(new.kind.as_str())
+    .bind(&new.project_id)
+    .bind(new.settings.to_string())
+    .bind(serde_json::to_string(&new.keychain_handles).expect("a string map serializes"))
+    .bind(&at)
+    .bind(&at)
+    .execute(conn)
+    .await
+    .map_err(|e| on_write(e, "alias", alias_taken(&new.alias)))?;
+    Ok(id)
+}
+
 impl ProvidersRepo<'_> {
     /// All providers (workspace-level first, then by project), by alias.
     pub async fn list(&self) -> Result<Vec<ProviderConfig>> {
@@ -222,23 +280,12 @@ impl ProvidersRepo<'_> {
         provider(&row.ok_or_else(|| not_found("secrets manager"))?)
     }
 
+    /// Adds a manager. The secrets-mode rule applies: in workspace mode it cannot
+    /// belong to a project, in project mode it must ([`StoreError::Rule`]).
     pub async fn create(&self, new: &NewProvider) -> Result<ProviderConfig> {
-        let (id, at) = (new_id(), now());
-        sqlx::query(
-            "INSERT INTO providers (id, alias, kind, project_id, settings, keychain_handles, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&new.alias)
-        .bind(new.kind.as_str())
-        .bind(&new.project_id)
-        .bind(new.settings.to_string())
-        .bind(serde_json::to_string(&new.keychain_handles).expect("a string map serializes"))
-        .bind(&at)
-        .bind(&at)
-        .execute(self.0)
-        .await
-        .map_err(|e| on_write(e, "alias", alias_taken(&new.alias)))?;
+        let mut conn = self.0.acquire().await?;
+        let id = insert_provider(&mut conn, new).await?;
+        drop(conn);
         self.get(&id).await
     }
 
