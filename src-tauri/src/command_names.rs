@@ -32,4 +32,6 @@ pub const COMMANDS: &[&str] = &[
     "reveal_control_api_token",
     "export_audit",
     "set_audit_retention",
+    "preview_mode",
+    "switch_mode",
 ];

@@ -4,7 +4,7 @@ use latchkey_core::ExposeSecret;
 use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
 use latchkey_engine::{
     AuditQuery, CacheEntryView, ConnectionSecrets, ControlApi, ControlApiStatus, Engine,
-    ExportFormat, ProjectSummary, ProviderCheck, ProviderInput, ProviderView, RefreshReport,
+    ExportFormat, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary, ProviderCheck, ProviderInput, ProviderView, RefreshReport,
     RefreshScope, SecretInfo, SecretPage, StepReport, TestReport, WorkspaceInfo,
 };
 use tauri::State;
@@ -198,6 +198,23 @@ pub async fn test_connection(
             let _ = on_step.send(s.clone());
         })
         .await)
+}
+
+/// What switching the secrets mode would do (with a dry run of every mapped reference).
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_mode(engine: State<'_, Engine>, request: ModeRequest) -> Reply<ModePreview> {
+    api(engine.preview_mode(request).await)
+}
+
+/// Switches the secrets mode in one atomic step.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_mode(
+    engine: State<'_, Engine>,
+    request: ModeRequest,
+) -> Reply<ModeSwitchReport> {
+    api(engine.switch_mode(request).await)
 }
 
 /// Fetches again the secrets a scope of connections uses; `test` tests each afterwards.

@@ -42,6 +42,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             reveal_control_api_token,
             export_audit,
             set_audit_retention,
+            preview_mode,
+            switch_mode,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

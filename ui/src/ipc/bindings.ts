@@ -49,6 +49,10 @@ export const commands = {
 	exportAudit: (query: AuditQuery_Deserialize, format: ExportFormat) => typedError<string, ApiError_Serialize>(__TAURI_INVOKE("export_audit", { query, format })),
 	/**  Sets the audit retention (days) and prunes older events now; returns how many went. */
 	setAuditRetention: (days: number) => typedError<number, ApiError_Serialize>(__TAURI_INVOKE("set_audit_retention", { days })),
+	/**  What switching the secrets mode would do (with a dry run of every mapped reference). */
+	previewMode: (request: ModeRequest_Deserialize) => typedError<ModePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("preview_mode", { request })),
+	/**  Switches the secrets mode in one atomic step. */
+	switchMode: (request: ModeRequest_Deserialize) => typedError<ModeSwitchReport, ApiError_Serialize>(__TAURI_INVOKE("switch_mode", { request })),
 };
 
 /* Types */
@@ -363,11 +367,103 @@ export type FieldView = { source: "plain"; value: string } |
 /**  A secret reference, in its text syntax. */
 { source: "secret"; reference: string };
 
+export type ImpactStatus = 
+/**  No manager of the new scope would serve it: it stops working. */
+"stops" | 
+/**  A mapped manager serves it, and the dry run read it. */
+"works" | 
+/**  A mapped manager serves it, but the dry run failed (see `detail`). */
+"fails" | 
+/**  It names no manager even now; the switch changes nothing for it. */
+"already_broken";
+
+/**
+ *  One manager of the new scope: a copy of `source_id` for `project_id` (`None`: the
+ *  workspace).
+ */
+export type ModeMapping = ModeMapping_Serialize | ModeMapping_Deserialize;
+
+/**
+ *  One manager of the new scope: a copy of `source_id` for `project_id` (`None`: the
+ *  workspace).
+ */
+export type ModeMapping_Deserialize = {
+	source_id: string,
+	project_id?: string | null,
+};
+
+/**
+ *  One manager of the new scope: a copy of `source_id` for `project_id` (`None`: the
+ *  workspace).
+ */
+export type ModeMapping_Serialize = {
+	source_id: string,
+	project_id: string | null,
+};
+
+export type ModePreview = ModePreview_Serialize | ModePreview_Deserialize;
+
+export type ModePreview_Deserialize = {
+	from: SecretsMode,
+	to: SecretsMode,
+	proposals: ProposedManager_Deserialize[],
+	references: ReferenceImpact_Deserialize[],
+	/**  References that would stop working or fail the dry run. */
+	breaking: number,
+	/**  The managers the switch removes, as "alias (scope)". */
+	removed: string[],
+	/**  Projects left without a secrets manager (project mode), or "the workspace". */
+	without_manager: string[],
+};
+
+export type ModePreview_Serialize = {
+	from: SecretsMode,
+	to: SecretsMode,
+	proposals: ProposedManager_Serialize[],
+	references: ReferenceImpact_Serialize[],
+	/**  References that would stop working or fail the dry run. */
+	breaking: number,
+	/**  The managers the switch removes, as "alias (scope)". */
+	removed: string[],
+	/**  Projects left without a secrets manager (project mode), or "the workspace". */
+	without_manager: string[],
+};
+
+/**  A mode switch (or its preview). */
+export type ModeRequest = ModeRequest_Serialize | ModeRequest_Deserialize;
+
+/**  A mode switch (or its preview). */
+export type ModeRequest_Deserialize = {
+	to: SecretsMode,
+	/**  The managers to create in the new scope; `None` takes the proposed ones. */
+	mappings?: ModeMapping_Deserialize[] | null,
+};
+
+/**  A mode switch (or its preview). */
+export type ModeRequest_Serialize = {
+	to: SecretsMode,
+	/**  The managers to create in the new scope; `None` takes the proposed ones. */
+	mappings: ModeMapping_Serialize[] | null,
+};
+
+export type ModeSwitchReport = {
+	mode: SecretsMode,
+	removed: string[],
+	added: string[],
+	/**  References that no longer name a manager. */
+	broken: number,
+};
+
 /**  A named group of connections. */
 export type Project = {
 	id: string,
 	name: string,
 	description: string,
+	/**
+	 *  The external ID for AWS role trust policies of this project's own secrets
+	 *  managers (project mode): generated once, never changed.
+	 */
+	aws_external_id: string,
 	created_at: string,
 	updated_at: string,
 };
@@ -376,6 +472,51 @@ export type Project = {
 export type ProjectSummary = {
 	connection_count: number,
 } & Project;
+
+/**  A manager the switch could create in the new scope. */
+export type ProposedManager = ProposedManager_Serialize | ProposedManager_Deserialize;
+
+/**  A manager the switch could create in the new scope. */
+export type ProposedManager_Deserialize = {
+	mapping: ModeMapping_Deserialize,
+	alias: string,
+	kind: ProviderKind,
+	kind_label: string,
+	/**  Where the source lives now ("workspace" or the project's name). */
+	from_scope: string,
+	/**  Where the copy would live ("workspace" or the project's name). */
+	to_scope: string,
+	/**  How many references the copy would serve. */
+	serves: number,
+	/**  Part of the request (or of the proposal, when the request names none). */
+	selected: boolean,
+	/**
+	 *  AWS AssumeRole: the external ID the copy would send (the new scope's), which the
+	 *  role's trust policy must accept.
+	 */
+	external_id?: string | null,
+};
+
+/**  A manager the switch could create in the new scope. */
+export type ProposedManager_Serialize = {
+	mapping: ModeMapping_Serialize,
+	alias: string,
+	kind: ProviderKind,
+	kind_label: string,
+	/**  Where the source lives now ("workspace" or the project's name). */
+	from_scope: string,
+	/**  Where the copy would live ("workspace" or the project's name). */
+	to_scope: string,
+	/**  How many references the copy would serve. */
+	serves: number,
+	/**  Part of the request (or of the proposal, when the request names none). */
+	selected: boolean,
+	/**
+	 *  AWS AssumeRole: the external ID the copy would send (the new scope's), which the
+	 *  role's trust policy must accept.
+	 */
+	external_id: string | null,
+};
 
 /**  The result of a provider's "Test". */
 export type ProviderCheck = ProviderCheck_Serialize | ProviderCheck_Deserialize;
@@ -457,6 +598,41 @@ export type ProviderView_Serialize = {
 	used_by: string[],
 	created_at: string,
 	updated_at: string,
+};
+
+/**  One secret reference and what the switch does to it. Never a value. */
+export type ReferenceImpact = ReferenceImpact_Serialize | ReferenceImpact_Deserialize;
+
+/**  One secret reference and what the switch does to it. Never a value. */
+export type ReferenceImpact_Deserialize = {
+	connection_id: string,
+	connection: string,
+	project: string,
+	field: string,
+	reference: string,
+	/**  The manager that serves it now, as "alias (scope)". */
+	manager_now?: string | null,
+	/**  The manager that would serve it after the switch. */
+	manager_after?: string | null,
+	status: ImpactStatus,
+	/**  Why it stops or fails. */
+	detail: string,
+};
+
+/**  One secret reference and what the switch does to it. Never a value. */
+export type ReferenceImpact_Serialize = {
+	connection_id: string,
+	connection: string,
+	project: string,
+	field: string,
+	reference: string,
+	/**  The manager that serves it now, as "alias (scope)". */
+	manager_now: string | null,
+	/**  The manager that would serve it after the switch. */
+	manager_after: string | null,
+	status: ImpactStatus,
+	/**  Why it stops or fails. */
+	detail: string,
 };
 
 /**  One connection in a refresh's result. */
