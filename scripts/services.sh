@@ -31,11 +31,11 @@ else
   wait_http http://127.0.0.1:5000/moto-api/ moto
 fi
 
-# A second moto that enforces IAM after its first 8 calls, which the seed script makes.
+# A second moto that enforces IAM after its first 11 calls, which the seed script makes.
 pkill -f "moto.server -H 127.0.0.1 -p 5001" 2>/dev/null || true
 sleep 0.5
 log "starting moto with IAM enforcement on 127.0.0.1:5001"
-INITIAL_NO_AUTH_ACTION_COUNT=8 nohup python3 -m moto.server -H 127.0.0.1 -p 5001 >"$RUN_DIR/moto-iam.log" 2>&1 &
+INITIAL_NO_AUTH_ACTION_COUNT=11 nohup python3 -m moto.server -H 127.0.0.1 -p 5001 >"$RUN_DIR/moto-iam.log" 2>&1 &
 for _ in $(seq 1 100); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', 5001), 0.2)" 2>/dev/null && break
   sleep 0.2

@@ -37,6 +37,25 @@ fn input(project_id: &str, name: &str, password: FieldInput) -> ConnectionInput 
     }
 }
 
+/// An AWS manager (nothing is called until it is used).
+fn aws_manager(alias: &str) -> latchkey_engine::ProviderInput {
+    latchkey_engine::ProviderInput {
+        alias: alias.into(),
+        project_id: None,
+        vault: None,
+        cache: None,
+        aws: Some(latchkey_engine::AwsForm {
+            region: "us-east-1".into(),
+            endpoint_url: String::new(),
+            auth: latchkey_engine::AwsAuthMethod::DefaultChain,
+            profile: String::new(),
+            access_key_id: String::new(),
+            secret_access_key: None,
+            role_arn: String::new(),
+        }),
+    }
+}
+
 fn literal(v: &str) -> FieldInput {
     FieldInput::Literal {
         value: SecretValue::from(v.to_owned()),
@@ -154,6 +173,17 @@ async fn replacing_and_keeping_a_literal_on_edit() {
     assert_ne!(first, second);
     assert_eq!(kc.get(&second).unwrap().expose_secret(), "second-pw");
     assert!(matches!(kc.get(&first), Err(KeychainError::NotFound(_))));
+
+    // A reference must name a secrets manager that exists (in the connection's scope).
+    let unknown = FieldInput::Secret {
+        reference: "secret://aws/prod/orders#password".into(),
+    };
+    let e = engine
+        .update_connection(&view.id, input(&project, "Orders (main)", unknown))
+        .await
+        .unwrap_err();
+    assert_eq!(field_errors(e), ["password"]);
+    engine.create_provider(aws_manager("aws")).await.unwrap();
 
     // Switch to a secret reference: the literal goes away.
     let by_ref = FieldInput::Secret {

@@ -159,12 +159,7 @@ async fn providers_repository_scopes_aliases() {
     let ws = store.providers().create(&new("aws", None)).await.unwrap();
     assert_eq!(ws.settings["region"], "eu-west-1");
     assert_eq!(ws.keychain_handles["secret_access_key"], "provider/1");
-    // Same alias in another scope is fine; twice in one scope is not.
-    store
-        .providers()
-        .create(&new("aws", Some(project.id.clone())))
-        .await
-        .unwrap();
+    // Twice in one scope is refused (case-insensitively).
     let err = store
         .providers()
         .create(&new("AWS", None))
@@ -174,6 +169,29 @@ async fn providers_repository_scopes_aliases() {
         matches!(err, StoreError::Conflict { field: "alias", .. }),
         "{err:?}"
     );
+    let mut changed = ws.clone();
+    changed.settings = serde_json::json!({"region": "us-east-1"});
+    assert_eq!(
+        store.providers().update(&changed).await.unwrap().settings["region"],
+        "us-east-1"
+    );
+    store.providers().delete(&ws.id).await.unwrap();
+    assert!(store.providers().list().await.unwrap().is_empty());
+
+    // In project mode the same alias in two projects is fine; twice in one is not.
+    let other = store.projects().create("Ops", "").await.unwrap();
+    store
+        .settings()
+        .switch_secrets_mode(SecretsMode::Project, &[])
+        .await
+        .unwrap();
+    for p in [&project.id, &other.id] {
+        store
+            .providers()
+            .create(&new("aws", Some(p.clone())))
+            .await
+            .unwrap();
+    }
     let err = store
         .providers()
         .create(&new("aws", Some(project.id.clone())))
@@ -183,16 +201,7 @@ async fn providers_repository_scopes_aliases() {
         matches!(err, StoreError::Conflict { field: "alias", .. }),
         "{err:?}"
     );
-
-    let mut changed = ws.clone();
-    changed.settings = serde_json::json!({"region": "us-east-1"});
-    assert_eq!(
-        store.providers().update(&changed).await.unwrap().settings["region"],
-        "us-east-1"
-    );
     assert_eq!(store.providers().list().await.unwrap().len(), 2);
-    store.providers().delete(&ws.id).await.unwrap();
-    assert_eq!(store.providers().list().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -269,6 +278,11 @@ async fn foreign_keys_refuse_orphans_and_cascade_deletes() {
     store
         .connections()
         .create(&pg(&project.id, "A"))
+        .await
+        .unwrap();
+    store
+        .settings()
+        .switch_secrets_mode(SecretsMode::Project, &[])
         .await
         .unwrap();
     store
