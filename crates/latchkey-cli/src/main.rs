@@ -422,8 +422,7 @@ async fn mode(engine: &Engine, action: ModeAction, json: bool) -> Result<ExitCod
                 "Secrets mode: {} ({})",
                 mode.as_str(),
                 match mode {
-                    SecretsMode::Workspace =>
-                        "one set of secrets managers serves every project",
+                    SecretsMode::Workspace => "one set of secrets managers serves every project",
                     SecretsMode::Project => "each project has its own secrets managers",
                 }
             );
@@ -527,7 +526,10 @@ async fn mode(engine: &Engine, action: ModeAction, json: bool) -> Result<ExitCod
                 println!("Secrets mode is now {}.", report.mode.as_str());
                 println!("  removed: {}", list_or_none(&report.removed));
                 println!("  added:   {}", list_or_none(&report.added));
-                println!("  {} references name no secrets manager now.", report.broken);
+                println!(
+                    "  {} references name no secrets manager now.",
+                    report.broken
+                );
             }
         }
     }

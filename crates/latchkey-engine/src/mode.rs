@@ -436,7 +436,12 @@ impl Engine {
         Ok(ModePreview {
             from: plan.from,
             to: plan.to,
-            removed: plan.now.providers.iter().map(|p| plan.now.label(p)).collect(),
+            removed: plan
+                .now
+                .providers
+                .iter()
+                .map(|p| plan.now.label(p))
+                .collect(),
             proposals: plan.proposals,
             breaking: u32::try_from(breaking).unwrap_or(u32::MAX),
             references: impacts,

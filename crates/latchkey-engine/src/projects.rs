@@ -93,13 +93,34 @@ impl Engine {
     pub async fn delete_project(&self, id: &str) -> Result<()> {
         let project = self.store.projects().get(id).await?;
         let connections = self.store.connections().list(Some(id)).await?;
+        // Its own secrets managers (project mode) go with it (the foreign key cascades).
+        let managers: Vec<_> = self
+            .store
+            .providers()
+            .list()
+            .await?
+            .into_iter()
+            .filter(|p| p.project_id.as_deref() == Some(id))
+            .collect();
         self.store.projects().delete(id).await?;
         let handles: Vec<String> = connections
             .iter()
             .flat_map(|c| c.keychain_handles().map(str::to_owned))
+            .chain(
+                managers
+                    .iter()
+                    .flat_map(|p| p.keychain_handles.values().cloned()),
+            )
             .collect::<Vec<_>>();
         self.forget_credentials(handles).await;
-        let detail = format!("with {} connection(s)", connections.len());
+        for p in &managers {
+            self.forget_provider(&p.id);
+        }
+        let detail = format!(
+            "with {} connection(s) and {} secrets manager(s)",
+            connections.len(),
+            managers.len()
+        );
         self.audit(
             "project.deleted",
             format!("project:{}", project.name),

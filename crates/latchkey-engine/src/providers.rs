@@ -1035,7 +1035,11 @@ impl Engine {
         project_id: &str,
         r: &SecretRef,
     ) -> Result<(ProviderConfig, Arc<dyn SecretsProvider>)> {
-        let p = self.managers().await?.find(project_id, &r.provider)?.clone();
+        let p = self
+            .managers()
+            .await?
+            .find(project_id, &r.provider)?
+            .clone();
         let client = self.client(&p).await?;
         Ok((p, client))
     }

@@ -29,11 +29,10 @@ impl Managers {
     fn project_name(&self, id: Option<&str>) -> String {
         match id {
             None => "the workspace".into(),
-            Some(id) => self
-                .projects
-                .iter()
-                .find(|p| p.id == id)
-                .map_or_else(|| "another project".into(), |p| format!("project \"{}\"", p.name)),
+            Some(id) => self.projects.iter().find(|p| p.id == id).map_or_else(
+                || "another project".into(),
+                |p| format!("project \"{}\"", p.name),
+            ),
         }
     }
 

@@ -57,7 +57,11 @@ async fn mode(store: &Store) -> SecretsMode {
 async fn workspace_mode_refuses_a_project_manager_and_a_mode_change_that_would_blend() {
     let (_dir, store) = fresh().await;
     let p = store.projects().create("Billing", "").await.unwrap();
-    store.providers().create(&manager("prod", None)).await.unwrap();
+    store
+        .providers()
+        .create(&manager("prod", None))
+        .await
+        .unwrap();
 
     let m = rule(store.providers().create(&manager("own", Some(&p.id))).await);
     assert!(m.contains("workspace mode"), "{m}");
@@ -110,13 +114,21 @@ async fn project_mode_refuses_a_workspace_manager_and_cross_scope_references() {
     // Billing's connection may name Billing's manager, not Ops's.
     let own = store
         .connections()
-        .create(&using(&billing.id, "billing db", "secret://billing-aws/db#password"))
+        .create(&using(
+            &billing.id,
+            "billing db",
+            "secret://billing-aws/db#password",
+        ))
         .await
         .unwrap();
     let m = rule(
         store
             .connections()
-            .create(&using(&billing.id, "sneaky", "secret://OPS-AWS/db#password"))
+            .create(&using(
+                &billing.id,
+                "sneaky",
+                "secret://OPS-AWS/db#password",
+            ))
             .await,
     );
     assert!(m.contains("its own project"), "{m}");
@@ -140,7 +152,11 @@ async fn project_mode_refuses_a_workspace_manager_and_cross_scope_references() {
 async fn a_refused_switch_changes_nothing() {
     let (_dir, store) = fresh().await;
     let billing = store.projects().create("Billing", "").await.unwrap();
-    let before = store.providers().create(&manager("prod", None)).await.unwrap();
+    let before = store
+        .providers()
+        .create(&manager("prod", None))
+        .await
+        .unwrap();
     // The second replacement is a workspace manager: refused after the first was added
     // and the old ones removed, inside the transaction.
     let m = rule(
@@ -162,9 +178,18 @@ async fn every_project_gets_its_own_external_id_once() {
     let (_dir, store) = fresh().await;
     let a = store.projects().create("A", "").await.unwrap();
     let b = store.projects().create("B", "").await.unwrap();
-    let default = store.projects().find_by_name("Default").await.unwrap().unwrap();
+    let default = store
+        .projects()
+        .find_by_name("Default")
+        .await
+        .unwrap()
+        .unwrap();
     let workspace = store.settings().get().await.unwrap().aws_external_id;
-    for id in [&a.aws_external_id, &b.aws_external_id, &default.aws_external_id] {
+    for id in [
+        &a.aws_external_id,
+        &b.aws_external_id,
+        &default.aws_external_id,
+    ] {
         assert!(id.starts_with("latchkey-") && id.len() == 41, "{id}");
         assert_ne!(id, &workspace);
     }

@@ -1,6 +1,6 @@
 //! Turns SDK errors into [`ProviderError`]s that say what to fix.
 
-use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response;
 
 use crate::ProviderError;
@@ -29,7 +29,19 @@ where
             } else if d.is_io() {
                 "the connection failed".to_owned()
             } else {
-                format!("{:?}", d.as_other()).to_lowercase()
+                // Not a network failure: the credentials could not be obtained (for
+                // example AssumeRole refused by the role's trust policy).
+                let chain = DisplayErrorContext(&err).to_string();
+                if let Some(denied) = assume_role_denied(&chain) {
+                    return denied;
+                }
+                if chain.contains("credentials") || chain.contains("Credentials") {
+                    return ProviderError::BadCredentials(format!(
+                        "no AWS credentials could be obtained: check the access key, the profile or the role ({})",
+                        last_cause(&chain)
+                    ));
+                }
+                last_cause(&chain)
             };
             return ProviderError::Unreachable {
                 endpoint: endpoint.into(),
@@ -86,4 +98,26 @@ where
         )),
         _ => ProviderError::Other(format!("{provider}: {action} failed: {code}: {message}")),
     }
+}
+
+/// The innermost cause of an SDK error chain ("a: b: c" → "c").
+fn last_cause(chain: &str) -> String {
+    chain.rsplit(": ").next().unwrap_or(chain).trim().to_owned()
+}
+
+/// STS refused AssumeRole (the role does not trust the caller, or the external ID does
+/// not match its trust policy).
+fn assume_role_denied(chain: &str) -> Option<ProviderError> {
+    if !(chain.contains("AssumeRole")
+        && (chain.contains("AccessDenied") || chain.contains("not authorized")))
+    {
+        return None;
+    }
+    Some(ProviderError::AccessDenied {
+        action: "sts:AssumeRole".into(),
+        // The caller names the role (see `AwsSecretsManager::on_error`).
+        target: "the role".into(),
+        detail: "STS refused AssumeRole".into(),
+        policy: "role's trust policy (it must trust the caller and accept the external ID Latchkey shows for this workspace or project)",
+    })
 }

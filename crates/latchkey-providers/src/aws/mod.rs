@@ -76,6 +76,8 @@ pub struct AwsSecretsManager {
     sm: Client,
     sts: aws_sdk_sts::Client,
     calls: CallCounter,
+    /// The role assumed (AssumeRole), to name it when STS refuses.
+    role_arn: Option<String>,
 }
 
 /// Counts the HTTP requests sent to Secrets Manager, retries included.
@@ -178,6 +180,10 @@ impl AwsSecretsManager {
                 base().credentials_provider(role).load().await
             }
         };
+        let role_arn = match &settings.auth {
+            AwsAuth::AssumeRole { role_arn, .. } => Some(role_arn.clone()),
+            _ => None,
+        };
         let endpoint = settings
             .endpoint_url
             .clone()
@@ -192,6 +198,7 @@ impl AwsSecretsManager {
             sm: Client::from_conf(sm_config),
             sts: aws_sdk_sts::Client::new(&config),
             calls,
+            role_arn,
         })
     }
 
@@ -208,7 +215,20 @@ impl AwsSecretsManager {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        move |e| sdk_error(e, &self.name(), &self.endpoint, action, target)
+        move |e| match sdk_error(e, &self.name(), &self.endpoint, action, target) {
+            ProviderError::AccessDenied {
+                action,
+                detail,
+                policy,
+                ..
+            } if action == "sts:AssumeRole" => ProviderError::AccessDenied {
+                target: self.role_arn.clone().unwrap_or_else(|| "the role".into()),
+                action,
+                detail,
+                policy,
+            },
+            other => other,
+        }
     }
 }
 
