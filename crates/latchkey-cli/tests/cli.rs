@@ -230,6 +230,62 @@ async fn demo_setup_adds_the_demo_once_and_its_connection_passes_the_test() {
     let (code, _, stderr) = exec(&["connections", "test", "No such connection"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("No connection is named"), "{stderr}");
+
+    // Secrets mode: show, preview, switch (refused without --yes), and back.
+    let shown = run(&["mode", "show"]);
+    assert!(shown.contains("Secrets mode: workspace"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("demo") && l.contains("workspace")),
+        "{shown}"
+    );
+    let preview = run(&["mode", "preview", "project"]);
+    assert!(
+        preview.contains("copy:   demo (workspace) → Demo"),
+        "{preview}"
+    );
+    assert!(
+        preview
+            .lines()
+            .any(|l| l.starts_with(demo) && l.contains("works (dry run read it)")),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("0 of 1 references would break"),
+        "{preview}"
+    );
+    let cut = run(&["mode", "preview", "project", "--no-copy"]);
+    assert!(
+        cut.contains("STOPS WORKING") && cut.contains("1 of 1"),
+        "{cut}"
+    );
+    assert!(!preview.contains("latchkey-test-pw") && !cut.contains("latchkey-test-pw"));
+    let (code, _, stderr) = exec(&["mode", "switch", "project"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--yes"), "{stderr}");
+    assert!(run(&["mode", "show"]).contains("Secrets mode: workspace"));
+
+    let switched = run(&["mode", "switch", "project", "--yes"]);
+    assert!(
+        switched.contains("Secrets mode is now project"),
+        "{switched}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&run(&["mode", "show", "--json"])).unwrap();
+    assert_eq!(shown["mode"], "project", "{shown}");
+    assert_eq!(shown["secrets_managers"][0]["alias"], "demo", "{shown}");
+    assert!(
+        shown["secrets_managers"][0]["project_id"].is_string(),
+        "{shown}"
+    );
+    let table = run(&["mode", "show"]);
+    assert!(table.contains("AWS EXTERNAL ID"), "{table}");
+    assert!(run(&["connections", "test", demo]).contains("all steps passed"));
+
+    run(&["mode", "preview", "workspace"]);
+    let back = run(&["mode", "switch", "workspace", "--yes"]);
+    assert!(back.contains("Secrets mode is now workspace"), "{back}");
+    assert!(run(&["connections", "test", demo]).contains("all steps passed"));
 }
 
 /// `latchkey refresh` goes through the running app's control API when it is on (so
