@@ -9,8 +9,10 @@
 // AWS Secrets Manager (moto) and from HashiCorp Vault / OpenBao (AppRole), each
 // passing the four test steps. Then a rotation: a secret on moto gets a new version, the
 // connection's Refresh says "Rotated" (old → new) and its row gets the "rotated" badge;
-// and the control API is switched on and off in Settings › Automation. Screenshots of
-// each screen go to tests/e2e/screenshots/.
+// and the control API is switched on and off in Settings › Automation. Last, the
+// secrets mode: to project mode through the preview, a project's own manager tests a
+// connection (another project's connection cannot use it), and back to workspace mode.
+// Screenshots of each screen go to tests/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -217,8 +219,8 @@ function moto(action, body) {
  * (access key auth, the secret key a canary), tests it, and waits for its row.
  * `shots` names the screenshots to take after the test and after adding.
  */
-async function addMotoManager(alias, shots = {}) {
-  await chooseKind("AWS Secrets Manager");
+async function addMotoManager(alias, shots = {}, open = () => chooseKind("AWS Secrets Manager")) {
+  await open();
   await setValue(DIALOG, "Alias", alias);
   await select(DIALOG, "Sign in with", "value", "access_key");
   await setValue(DIALOG, "Access key ID", "AKIAE2ETEST");
@@ -692,5 +694,119 @@ describe("Latchkey desktop window", () => {
     await browser.deleteSession();
     browser = undefined;
     for (const canary of [pgPassword, CANARY_KEY, token]) assert.deepEqual(filesContaining(dataDir, canary), []);
+  });
+
+  it("switches to project mode through the preview, tests a connection through a project's own manager, and switches back", async () => {
+    const secret = `e2e-${Date.now()}/finance/db`;
+    const pgPassword = "latchkey-test-pw";
+    const created = await moto("CreateSecret", {
+      Name: secret,
+      SecretString: JSON.stringify({ username: "latchkey_test", password: pgPassword }),
+    });
+    assert.equal(created.status, 200, await created.clone().text());
+    const alias = "fin-moto";
+    const name = "Finance ledger";
+
+    browser = await launch();
+    await nav("Settings");
+    await heading(browser, "Settings");
+    const badge = () => browser.$('[data-testid="mode-badge"]').getText().catch(() => "");
+    await browser.waitUntil(async () => (await badge()).includes("Workspace mode"), {
+      timeout: 10000,
+      timeoutMsg: "Settings does not show workspace mode",
+    });
+    await shot("50-secrets-mode");
+
+    /** Opens the preview, waits for its dry run, confirms, and waits for the new mode. */
+    async function switchThroughPreview(to, shotName) {
+      await retry(() => browser.$('[data-testid="mode-switch"]').click());
+      await browser.$('[data-testid="mode-summary"]').waitForExist({ timeout: 60000, timeoutMsg: "no preview" });
+      const rows = await browser.$$('[data-testid="mode-reference"]');
+      assert.ok(rows.length > 0, "the preview lists no reference");
+      await shot(shotName);
+      const understand = await browser.$('[data-testid="mode-understand"]');
+      if (await understand.isExisting()) await understand.click();
+      await retry(() => browser.$('[data-testid="mode-confirm"]').click());
+      await browser.$('[data-testid="mode-dialog"]').waitForExist({ reverse: true, timeout: 30000 });
+      await browser.waitUntil(async () => (await badge()).includes(to), {
+        timeout: 10000,
+        timeoutMsg: `the mode did not become "${to}"`,
+      });
+    }
+
+    // The preview lists the references (earlier tests made some), each with its result.
+    await switchThroughPreview("Project mode", "51-mode-preview-to-project");
+    await shot("52-project-mode");
+
+    // Finance QA gets its own manager; the AWS form shows the project's external ID.
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    const group = '//*[@data-testid="provider-group"][@data-project="Finance QA"]';
+    await browser.$(group).waitForExist({ timeout: 10000, timeoutMsg: "no group for Finance QA" });
+    const openForFinance = async () => {
+      await retry(() => browser.$(`${group}//*[@data-testid="add-provider"]`).click());
+      await retry(() =>
+        browser
+          .$(`${DIALOG}//button[.//span[@class="kind-card-title"][normalize-space()="AWS Secrets Manager"]]`)
+          .click(),
+      );
+      await select(DIALOG, "Sign in with", "value", "assume_role");
+      await browser.$('[data-testid="external-id"]').waitForExist({ timeout: 5000 });
+      const financeId = await browser.$('[data-testid="external-id"]').getText();
+      assert.match(financeId, /^latchkey-[0-9a-f]{32}$/);
+      assert.ok((await browser.$(DIALOG).getText()).includes("Finance QA"), "the form does not name the project");
+      await shot("53-aws-project-external-id");
+    };
+    await addMotoManager(alias, { added: "54-project-managers" }, openForFinance);
+
+    // A connection of Default cannot use Finance QA's manager; one of Finance QA can.
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await click("", "New connection");
+    await setValue(DIALOG, "Name", name);
+    await select(DIALOG, "Project", "text", "Default");
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Database", "latchkey_test");
+    await setValue(DIALOG, "User", "latchkey_test");
+    await click(DIALOG, "Use a secret");
+    await setValue(DIALOG, "Password", `secret://${alias}/${secret}#password`);
+    await click(DIALOG, "Create connection");
+    await browser.waitUntil(async () => ((await fieldError(DIALOG, "Password")) ?? "").includes("Finance QA"), {
+      timeout: 10000,
+      timeoutMsg: "no error naming the other project's manager",
+    });
+    assert.match(await fieldError(DIALOG, "Password"), /its own project/);
+    await shot("55-cross-project-refused");
+    await select(DIALOG, "Project", "text", "Finance QA");
+    await click(DIALOG, "Create connection");
+    await testFourGreenSteps(name);
+    await shot("56-project-manager-test");
+    await click(DIALOG, "Close");
+    await browser.$(DIALOG).waitForExist({ reverse: true, timeout: 5000 });
+
+    // The project's page lists its own manager.
+    await nav("Projects");
+    await heading(browser, "Projects");
+    await browser.waitUntil(async () => (await browser.$("main").getText()).includes(alias), {
+      timeout: 10000,
+      timeoutMsg: "the Projects page does not list Finance QA's manager",
+    });
+    await shot("57-projects-project-mode");
+
+    // Back to workspace mode: the preview proposes Finance QA's manager for the
+    // workspace, so the connection keeps working.
+    await nav("Settings");
+    await heading(browser, "Settings");
+    await switchThroughPreview("Workspace mode", "58-mode-preview-to-workspace");
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await testFourGreenSteps(name);
+    await click(DIALOG, "Close");
+
+    const dom = await browser.getPageSource();
+    for (const canary of [pgPassword, CANARY_KEY]) assert.ok(!dom.includes(canary), `${canary} reached the DOM`);
+    await browser.deleteSession();
+    browser = undefined;
+    for (const canary of [pgPassword, CANARY_KEY]) assert.deepEqual(filesContaining(dataDir, canary), []);
   });
 });
