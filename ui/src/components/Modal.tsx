@@ -8,6 +8,8 @@ interface Props {
   children: ReactNode;
   footer?: ReactNode;
   width?: "narrow" | "wide";
+  /** A `data-testid` for the dialog element. */
+  testId?: string;
 }
 
 // Open dialogs, innermost last: only the innermost one answers Escape and Tab.
@@ -18,7 +20,7 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** A modal dialog: focus moves in and is trapped, Escape closes, focus returns on close. */
-export function Modal({ title, description, onClose, children, footer, width = "narrow" }: Props) {
+export function Modal({ title, description, onClose, children, footer, width = "narrow", testId }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -68,6 +70,7 @@ export function Modal({ title, description, onClose, children, footer, width = "
         aria-labelledby={titleId}
         aria-describedby={description ? descriptionId : undefined}
         ref={ref}
+        data-testid={testId}
       >
         <header className="modal-header">
           <div>

@@ -8,6 +8,7 @@ import {
   type ConnectionInput,
   commands,
   type ExportFormat,
+  type ModeRequest_Deserialize,
   type ProviderInput_Deserialize,
   type RefreshScope,
   type StepReport,
@@ -117,6 +118,10 @@ export const api = {
   exportAudit: (query: AuditQuery, format: ExportFormat) => unwrap(() => commands.exportAudit(query, format)),
   /** Keeps audit events this many days (1–3650); resolves to how many were pruned now. */
   setAuditRetention: (days: number) => unwrap(() => commands.setAuditRetention(days)),
+  /** What switching the secrets mode would do: the managers it would create and remove, and a dry run of every reference. */
+  previewMode: (request: ModeRequest_Deserialize) => unwrap(() => commands.previewMode(request)),
+  /** Switches the secrets mode in one atomic step, with the managers `request` maps. */
+  switchMode: (request: ModeRequest_Deserialize) => unwrap(() => commands.switchMode(request)),
 };
 
 export function errorMessage(e: unknown): string {

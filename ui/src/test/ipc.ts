@@ -81,6 +81,7 @@ export const defaultProject: ProjectSummary = {
   id: "p1",
   name: "Default",
   description: "",
+  aws_external_id: "latchkey-p1-external",
   created_at: "2026-11-29T10:00:00.000Z",
   updated_at: "2026-11-29T10:00:00.000Z",
   connection_count: 0,

@@ -74,6 +74,8 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const providers = useLoad(() => api.listProviders(), []);
+  // The secrets mode decides which managers the picker offers (project mode: the connection's project's).
+  const info = useLoad(() => api.workspaceInfo(), []);
   const [picking, setPicking] = useState<string>();
 
   // After a refused submit (only then: not while the user edits), focus the first invalid field.
@@ -225,6 +227,10 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
       {picking && (
         <SecretPicker
           providers={providers.data ?? []}
+          loading={providers.loading}
+          error={providers.error}
+          mode={info.data?.settings.secrets_mode}
+          projectId={projectId}
           onClose={() => setPicking(undefined)}
           onPick={(reference) => {
             setCred(picking, { mode: "secret", reference });

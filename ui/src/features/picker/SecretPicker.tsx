@@ -8,10 +8,12 @@ import {
   type ProviderView_Serialize,
   type SecretInfo_Serialize,
   type SecretItem_Serialize,
+  type SecretsMode,
   type SecretVersionItem_Serialize,
 } from "../../ipc/api";
 import { dateTime } from "../../lib/format";
 import { formatSecretRef } from "../../lib/secretRef";
+import { ModeBadge } from "../providers/scope";
 
 /** Row height in pixels; `.picker-row` in styles.css has the same. */
 const ROW = 32;
@@ -39,6 +41,13 @@ function unreadable(v: SecretVersionItem_Serialize): string | undefined {
 
 interface Props {
   providers: ProviderView_Serialize[];
+  /** The workspace's secrets mode; when not known, inferred from the managers' scopes. */
+  mode?: SecretsMode;
+  /** The project of the connection being edited: in project mode only its managers are offered. */
+  projectId?: string;
+  /** The managers are still loading, or failed to. */
+  loading?: boolean;
+  error?: unknown;
   onPick: (reference: string) => void;
   onClose: () => void;
 }
@@ -50,9 +59,14 @@ interface Props {
  * provider, rows are virtualized, and values never reach this screen: only names,
  * metadata and key names do.
  */
-export function SecretPicker({ providers, onPick, onClose }: Props) {
-  const [providerId, setProviderId] = useState(providers[0]?.id ?? "");
-  const provider = providers.find((p) => p.id === providerId);
+export function SecretPicker({ providers, mode, projectId, loading, error, onPick, onClose }: Props) {
+  // Workspace and project managers never coexist, so the scopes tell the mode when it is not given.
+  const effectiveMode: SecretsMode = mode ?? (providers.some((p) => p.project_id) ? "project" : "workspace");
+  // Project mode: a connection may only use its own project's managers.
+  const offered =
+    effectiveMode === "project" ? providers.filter((p) => p.project_id === projectId) : providers;
+  const [providerId, setProviderId] = useState(offered[0]?.id ?? "");
+  const provider = offered.find((p) => p.id === providerId) ?? offered[0];
   const [filter, setFilter] = useState("");
   const [query, setQuery] = useState("");
   const treeId = useId();
@@ -80,19 +94,32 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
 
   return (
     <Modal title="Use a secret" description="Values are never shown here." onClose={onClose} width="wide">
-      {providers.length === 0 || !provider ? (
-        <p className="muted">Add a secrets manager first (Secrets managers in the sidebar).</p>
+      {error !== undefined && !loading ? (
+        <ErrorBanner error={error} />
+      ) : loading && providers.length === 0 ? (
+        <p className="muted" role="status">
+          Loading secrets managers…
+        </p>
+      ) : !provider ? (
+        <div className="picker-empty" data-testid="picker-empty">
+          <ModeBadge mode={effectiveMode} testId="picker-mode" />
+          <p className="muted">
+            {effectiveMode === "project"
+              ? "This project has no secrets manager yet (project mode): add one under Secrets managers."
+              : "Add a secrets manager first (Secrets managers in the sidebar)."}
+          </p>
+        </div>
       ) : (
         <>
           <div className="toolbar">
             <label className="inline-select">
               <span>Manager</span>
               <select
-                value={providerId}
+                value={provider.id}
                 onChange={(e) => setProviderId(e.target.value)}
                 aria-label="Secrets manager"
               >
-                {providers.map((p) => (
+                {offered.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.alias} ({p.kind_label})
                   </option>
@@ -111,6 +138,16 @@ export function SecretPicker({ providers, onPick, onClose }: Props) {
                 data-autofocus
               />
             </label>
+            <span
+              className="picker-scope"
+              title={
+                effectiveMode === "project"
+                  ? "Project mode: only this project's secrets managers can be used."
+                  : "Workspace mode: the workspace's secrets managers serve every project."
+              }
+            >
+              <ModeBadge mode={effectiveMode} testId="picker-mode" />
+            </span>
           </div>
           {/* Keyed by manager: switching starts from a fresh tree. */}
           <Browser

@@ -11,7 +11,9 @@ import {
   type ProviderView_Serialize,
 } from "../../ipc/api";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
+import { ExternalIdField } from "./ExternalId";
 import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
+import { ScopeLine } from "./scope";
 
 const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
   {
@@ -30,14 +32,20 @@ const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
 
 interface Props {
   provider?: ProviderView_Serialize;
+  /** The project a new manager is for (project mode), null for the workspace; an existing one keeps its own. */
+  projectId: string | null;
+  /** The name of the manager's project, when it has one. */
+  projectName?: string;
+  /** The external ID its AssumeRole sends: its project's in project mode, the workspace's otherwise. */
   externalId: string;
   onSaved: (p: ProviderView_Serialize) => void;
   onClose: () => void;
 }
 
 /** Add or edit an AWS Secrets Manager: region, how to sign in, and a Test. */
-export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Props) {
+export function AwsProviderDialog({ provider, projectId, projectName, externalId, onSaved, onClose }: Props) {
   const aws = provider?.aws;
+  const scope = provider ? (provider.project_id ?? null) : projectId;
   const [alias, setAlias] = useState(provider?.alias ?? "aws");
   const [region, setRegion] = useState(aws?.region ?? "us-east-1");
   const [auth, setAuth] = useState<AwsAuthMethod>(aws?.auth ?? "default_chain");
@@ -59,7 +67,7 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
 
   const input = (): ProviderInput_Deserialize => ({
     alias,
-    project_id: provider?.project_id ?? null,
+    project_id: scope,
     aws: {
       region,
       endpoint_url: advanced ? endpoint : "",
@@ -125,17 +133,6 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
     setBusy(undefined);
   };
 
-  const trustPolicy = JSON.stringify(
-    {
-      Effect: "Allow",
-      Principal: { AWS: "arn:aws:iam::<LATCHKEY-ACCOUNT-ID>:root" },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "sts:ExternalId": externalId } },
-    },
-    null,
-    2,
-  );
-
   return (
     <Modal
       title={provider ? `Edit “${provider.alias}”` : "Add AWS Secrets Manager"}
@@ -144,6 +141,7 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
       width="wide"
     >
       <form ref={formRef} onSubmit={submit} noValidate aria-label="AWS Secrets Manager">
+        <ScopeLine projectId={scope} projectName={projectName} />
         <div className="form-grid">
           <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
             {(p) => (
@@ -205,23 +203,10 @@ export function AwsProviderDialog({ provider, externalId, onSaved, onClose }: Pr
                 />
               )}
             </Field>
-            <div className="field">
-              <span className="field-label">External ID</span>
-              <div className="copy-row">
-                <code data-testid="external-id">{externalId}</code>
-                <button
-                  type="button"
-                  className="button button-small"
-                  onClick={() => navigator.clipboard?.writeText(externalId)}
-                >
-                  Copy
-                </button>
-              </div>
-              <p className="field-help">
-                Generated once for this workspace. Add it to the role's trust policy:
-              </p>
-              <pre className="snippet">{trustPolicy}</pre>
-            </div>
+            <ExternalIdField
+              externalId={externalId}
+              projectName={scope === null ? undefined : (projectName ?? "this project")}
+            />
           </>
         )}
         {(auth === "access_key" || auth === "assume_role") && (

@@ -63,7 +63,15 @@ const inputsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
 
 function renderAws(provider?: ProviderView_Serialize) {
   const onSaved = vi.fn();
-  render(<AwsProviderDialog provider={provider} externalId="x" onSaved={onSaved} onClose={() => {}} />);
+  render(
+    <AwsProviderDialog
+      provider={provider}
+      projectId={null}
+      externalId="x"
+      onSaved={onSaved}
+      onClose={() => {}}
+    />,
+  );
   return { onSaved, user: userEvent.setup() };
 }
 
@@ -134,6 +142,7 @@ describe("provider cache policy", () => {
     const onSaved = vi.fn();
     render(
       <VaultProviderDialog
+        projectId={null}
         provider={vaultView({ cache: { ttl_secs: 7200, stale_if_error: false } })}
         onSaved={onSaved}
         onClose={() => {}}
@@ -156,6 +165,7 @@ describe("provider cache policy", () => {
     const onSaved = vi.fn();
     render(
       <VaultProviderDialog
+        projectId={null}
         provider={vaultView({ cache: { ttl_secs: 90, stale_if_error: true } })}
         onSaved={onSaved}
         onClose={() => {}}
@@ -172,7 +182,9 @@ describe("provider cache policy", () => {
         throw apiError("validation", "1 field needs attention", { cache: "The TTL is too long." });
       },
     });
-    render(<VaultProviderDialog provider={vaultView()} onSaved={() => {}} onClose={() => {}} />);
+    render(
+      <VaultProviderDialog provider={vaultView()} projectId={null} onSaved={() => {}} onClose={() => {}} />,
+    );
     const user = userEvent.setup();
     await user.click(screen.getByText("Advanced"));
     await user.clear(ttl());

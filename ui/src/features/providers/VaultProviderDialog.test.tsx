@@ -44,7 +44,7 @@ function bao(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Seri
 
 function renderDialog(provider?: ProviderView_Serialize) {
   const onSaved = vi.fn();
-  render(<VaultProviderDialog provider={provider} onSaved={onSaved} onClose={() => {}} />);
+  render(<VaultProviderDialog provider={provider} projectId={null} onSaved={onSaved} onClose={() => {}} />);
   return { onSaved, user: userEvent.setup() };
 }
 

@@ -13,6 +13,7 @@ import {
 } from "../../ipc/api";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
+import { ScopeLine } from "./scope";
 
 const METHODS: { value: VaultAuthMethod; label: string; help: string }[] = [
   { value: "token", label: "Token", help: "A Vault token; Latchkey renews it while it is renewable." },
@@ -33,6 +34,10 @@ const ADVANCED = ["ca_cert", "auth_mount", "mounts", ...CACHE_FIELDS];
 
 interface Props {
   provider?: ProviderView_Serialize;
+  /** The project a new manager is for (project mode), null for the workspace; an existing one keeps its own. */
+  projectId: string | null;
+  /** The name of the manager's project, when it has one. */
+  projectName?: string;
   onSaved: (p: ProviderView_Serialize) => void;
   onClose: () => void;
 }
@@ -44,8 +49,9 @@ function secretInput(typed: string, stored: boolean): FieldInput | null {
 }
 
 /** Add or edit a HashiCorp Vault / OpenBao: address, namespace, how to sign in, and a Test. */
-export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
+export function VaultProviderDialog({ provider, projectId, projectName, onSaved, onClose }: Props) {
   const vault = provider?.vault;
+  const scope = provider ? (provider.project_id ?? null) : projectId;
   const [alias, setAlias] = useState(provider?.alias ?? "vault");
   const [address, setAddress] = useState(vault?.address ?? "");
   const [namespace, setNamespace] = useState(vault?.namespace ?? "");
@@ -77,7 +83,7 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
 
   const input = (): ProviderInput_Deserialize => ({
     alias,
-    project_id: provider?.project_id ?? null,
+    project_id: scope,
     aws: null,
     vault: {
       address,
@@ -202,6 +208,7 @@ export function VaultProviderDialog({ provider, onSaved, onClose }: Props) {
       width="wide"
     >
       <form ref={formRef} onSubmit={submit} noValidate aria-label="HashiCorp Vault / OpenBao">
+        <ScopeLine projectId={scope} projectName={projectName} />
         <div className="form-grid">
           <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
             {(p) => (

@@ -6,6 +6,7 @@ import { useLoad } from "../../lib/useLoad";
 import { CacheSection } from "./CacheSection";
 import { ControlApiSection } from "./ControlApiSection";
 import { RetentionSection } from "./RetentionSection";
+import { SecretsModeSection } from "./SecretsModeSection";
 
 const THEMES: { value: ThemeChoice; label: string }[] = [
   { value: "system", label: "System" },
@@ -16,6 +17,8 @@ const THEMES: { value: ThemeChoice; label: string }[] = [
 export function SettingsPage() {
   const info = useLoad(() => api.workspaceInfo(), []);
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme());
+  // Bumped by a mode switch: the sections that list managers' data start afresh.
+  const [epoch, setEpoch] = useState(0);
   const mode = info.data?.settings.secrets_mode;
 
   return (
@@ -47,26 +50,16 @@ export function SettingsPage() {
         </div>
       </div>
 
-      <div className="card">
-        <h2>Secrets management</h2>
-        <p>
-          Current mode:{" "}
-          <span className="badge badge-accent" data-testid="secrets-mode">
-            {mode === "project" ? "Per project" : mode === "workspace" ? "Workspace" : "…"}
-          </span>
-        </p>
-        <dl className="mode-explainer">
-          <dt>Workspace</dt>
-          <dd>One set of secrets managers serves every project.</dd>
-          <dt>Per project</dt>
-          <dd>
-            Each project has its own secrets managers, for example its own IAM role. Never both at once.
-          </dd>
-        </dl>
-        <p className="muted">Switching modes is not available yet in this version.</p>
-      </div>
+      <SecretsModeSection
+        mode={mode}
+        onSwitched={() => {
+          // Managers were added and removed: what the page shows about them is loaded again.
+          info.reload();
+          setEpoch((n) => n + 1);
+        }}
+      />
 
-      <CacheSection />
+      <CacheSection key={epoch} />
 
       <ControlApiSection />
 
