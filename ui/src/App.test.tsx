@@ -13,7 +13,7 @@ describe("App shell", () => {
       connection_secrets: () => [],
       list_audit: () => [],
       list_providers: () => [],
-      workspace_info: () => ({ settings: { aws_external_id: "latchkey-x" } }),
+      workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "latchkey-x" } }),
     });
     render(<App />);
     expect(screen.getByRole("heading", { level: 1, name: "Connections" })).toBeInTheDocument();

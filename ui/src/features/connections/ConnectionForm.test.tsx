@@ -1,6 +1,7 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import type { ProviderView_Serialize } from "../../ipc/api";
 import { apiError, connection, defaultProject, fakeBackend, postgresType } from "../../test/ipc";
 import { ConnectionForm } from "./ConnectionForm";
 
@@ -130,5 +131,47 @@ describe("ConnectionForm after a refused submit", () => {
     expect(name).toHaveFocus();
     expect(screen.queryByText("Enter a name.")).toBeNull();
     expect(screen.getByText("Host is required.")).toBeInTheDocument();
+  });
+});
+
+describe("ConnectionForm in project mode", () => {
+  const finance = { ...defaultProject, id: "p2", name: "Finance", aws_external_id: "latchkey-p2" };
+  const managerOf = (id: string, alias: string, projectId: string): ProviderView_Serialize => ({
+    id,
+    alias,
+    kind: "aws_secrets_manager",
+    kind_label: "AWS Secrets Manager",
+    project_id: projectId,
+    aws: null,
+    vault: null,
+    cache: { ttl_secs: 3600, stale_if_error: true },
+    used_by: [],
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+  });
+
+  it("browses only the managers of the connection's project, following the project chosen", async () => {
+    fakeBackend({
+      workspace_info: () => ({ settings: { secrets_mode: "project", aws_external_id: "latchkey-x" } }),
+      list_providers: () => [managerOf("m1", "default-aws", "p1"), managerOf("m2", "finance-aws", "p2")],
+      list_secrets: () => ({ items: [], next: null }),
+    });
+    renderForm({ projects: [defaultProject, finance], connection: connection({ project_id: "p2" }) });
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("radio", { name: /Use a secret/ }));
+    await user.click(screen.getByRole("button", { name: "Browse…" }));
+    let picker = screen.getByRole("dialog", { name: "Use a secret" });
+    const options = () =>
+      within(screen.getByRole("combobox", { name: "Secrets manager" }))
+        .getAllByRole("option")
+        .map((o) => o.textContent);
+    await waitFor(() => expect(options()).toEqual(["finance-aws (AWS Secrets Manager)"]));
+    expect(within(picker).getByTestId("picker-mode")).toHaveTextContent("Project mode");
+
+    await user.click(within(picker).getByRole("button", { name: "Cancel" }));
+    await user.selectOptions(screen.getByLabelText(/^Project/), "p1");
+    await user.click(screen.getByRole("button", { name: "Browse…" }));
+    picker = screen.getByRole("dialog", { name: "Use a secret" });
+    expect(options()).toEqual(["default-aws (AWS Secrets Manager)"]);
   });
 });

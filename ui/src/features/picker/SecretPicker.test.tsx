@@ -1,11 +1,12 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type {
-  ProviderView_Serialize,
-  SecretInfo_Serialize,
-  SecretItem_Serialize,
-  SecretPage_Serialize,
+import {
+  CommandError,
+  type ProviderView_Serialize,
+  type SecretInfo_Serialize,
+  type SecretItem_Serialize,
+  type SecretPage_Serialize,
 } from "../../ipc/api";
 import { apiError, fakeBackend, type Handler } from "../../test/ipc";
 import { SecretPicker } from "./SecretPicker";
@@ -558,5 +559,87 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(reference()).toBe(`secret://bao/db?version=${PREVIOUS_ID}`);
     expect(screen.queryByTestId("picker-pin")).toBeNull();
     expect(screen.queryByRole("radio", { name: /By stage AWSPREVIOUS/ })).toBeNull();
+  });
+});
+
+describe("SecretPicker and the secrets mode", () => {
+  const billingAws = { ...provider("b1", "billing-aws"), project_id: "p-billing" };
+  const billingBao = {
+    ...provider("b2", "billing-bao"),
+    kind: "vault" as const,
+    kind_label: "HashiCorp Vault / OpenBao",
+    project_id: "p-billing",
+  };
+  const opsAws = { ...provider("o1", "ops-aws"), project_id: "p-ops" };
+
+  function renderScoped(props: Partial<Parameters<typeof SecretPicker>[0]>) {
+    const calls = fakeBackend({ list_secrets: listing({ "|": page(["db"]) }) });
+    render(
+      <SecretPicker
+        providers={[billingAws, billingBao, opsAws]}
+        onPick={() => {}}
+        onClose={() => {}}
+        {...props}
+      />,
+    );
+    return calls;
+  }
+  const offered = () =>
+    Array.from(screen.getByRole("combobox", { name: "Secrets manager" }).querySelectorAll("option")).map(
+      (o) => o.textContent,
+    );
+
+  it("offers only the connection's project's managers in project mode, and says so", async () => {
+    const calls = renderScoped({ mode: "project", projectId: "p-ops" });
+    expect(offered()).toEqual(["ops-aws (AWS Secrets Manager)"]);
+    expect(screen.getByTestId("picker-mode")).toHaveTextContent("Project mode");
+    await findRow("db");
+    expect(listCalls(calls)).toEqual([{ providerId: "o1", prefix: null, page: null }]);
+  });
+
+  it("offers both of a project's managers to its connections, and none of another project's", () => {
+    renderScoped({ mode: "project", projectId: "p-billing" });
+    expect(offered()).toEqual([
+      "billing-aws (AWS Secrets Manager)",
+      "billing-bao (HashiCorp Vault / OpenBao)",
+    ]);
+  });
+
+  it("says so when the connection's project has no manager of its own", () => {
+    renderScoped({ mode: "project", projectId: "p-new" });
+    expect(screen.queryByRole("combobox", { name: "Secrets manager" })).toBeNull();
+    expect(screen.getByTestId("picker-empty")).toHaveTextContent(
+      "This project has no secrets manager yet (project mode): add one under Secrets managers.",
+    );
+    expect(screen.getByTestId("picker-mode")).toHaveTextContent("Project mode");
+  });
+
+  it("offers every manager in workspace mode", () => {
+    fakeBackend({ list_secrets: listing({ "|": page(["db"]) }) });
+    render(
+      <SecretPicker
+        providers={[AWS, provider("p2", "other")]}
+        mode="workspace"
+        projectId="p-ops"
+        onPick={() => {}}
+        onClose={() => {}}
+      />,
+    );
+    expect(offered()).toEqual(["aws (AWS Secrets Manager)", "other (AWS Secrets Manager)"]);
+    expect(screen.getByTestId("picker-mode")).toHaveTextContent("Workspace mode");
+  });
+
+  it("shows that the managers are loading, then why they failed to", () => {
+    const { rerender } = render(<SecretPicker providers={[]} loading onPick={() => {}} onClose={() => {}} />);
+    expect(screen.getByRole("status")).toHaveTextContent("Loading secrets managers…");
+    rerender(
+      <SecretPicker
+        providers={[]}
+        error={new CommandError(apiError("database", "The database is locked."))}
+        onPick={() => {}}
+        onClose={() => {}}
+      />,
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("The database is locked.");
   });
 });

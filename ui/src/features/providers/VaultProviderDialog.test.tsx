@@ -228,7 +228,8 @@ describe("ProvidersPage with two kinds", () => {
   function renderPage(providers: ProviderView_Serialize[]) {
     fakeBackend({
       list_providers: () => providers,
-      workspace_info: () => ({ settings: { aws_external_id: "latchkey-x" } }),
+      workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "latchkey-x" } }),
+      list_projects: () => [],
     });
     render(<ProvidersPage />);
     return userEvent.setup();
