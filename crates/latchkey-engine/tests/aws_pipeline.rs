@@ -267,8 +267,8 @@ async fn each_failure_names_its_step() {
             .contains("its keys are: password")
     );
 
-    // An unknown provider alias: step 1.
-    let c = w
+    // An unknown provider alias is refused when saved, naming the field…
+    let e = w
         .engine
         .create_connection(pg_input(
             &w.project,
@@ -276,9 +276,30 @@ async fn each_failure_names_its_step() {
             reference("secret://nobody/x#password"),
         ))
         .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, latchkey_engine::EngineError::Validation(f) if f[0].field == "password" && f[0].message.contains("\"nobody\"")),
+        "{e:?}"
+    );
+    // …and one that names no manager any more (as after a mode switch) fails step 1.
+    let mut stored = w.engine.store().connections().get(&c.id).await.unwrap();
+    stored.name = "Alias".into();
+    stored.id = String::new();
+    stored.fields.insert(
+        "password".into(),
+        latchkey_core::FieldValue::Secret {
+            reference: latchkey_core::SecretRef::parse("secret://nobody/x#password").unwrap(),
+        },
+    );
+    let c = w
+        .engine
+        .store()
+        .connections()
+        .create(&stored)
+        .await
         .unwrap();
     let (r, _) = run_test(&w.engine, &c.id).await;
-    assert_eq!(r.steps[0].code.as_deref(), Some("invalid_setting"));
+    assert_eq!(r.steps[0].code.as_deref(), Some("not_found"));
     assert!(r.steps[0].cause.as_deref().unwrap().contains("\"nobody\""));
 }
 
