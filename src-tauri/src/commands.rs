@@ -4,8 +4,9 @@ use latchkey_core::ExposeSecret;
 use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
 use latchkey_engine::{
     AuditQuery, CacheEntryView, ConnectionSecrets, ControlApi, ControlApiStatus, Engine,
-    ExportFormat, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary, ProviderCheck, ProviderInput, ProviderView, RefreshReport,
-    RefreshScope, SecretInfo, SecretPage, StepReport, TestReport, WorkspaceInfo,
+    ExportFormat, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary, ProviderCheck,
+    ProviderInput, ProviderView, RefreshReport, RefreshScope, SecretInfo, SecretPage, StepReport,
+    TestReport, WorkspaceInfo,
 };
 use tauri::State;
 use tauri::ipc::Channel;
