@@ -314,15 +314,28 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                     ..
                 } => {
                     let providers = engine.list_providers().await?;
-                    let p = providers
+                    let named: Vec<_> = providers
                         .iter()
-                        .find(|p| p.alias.eq_ignore_ascii_case(&alias))
-                        .ok_or_else(|| {
-                            EngineError::NotFound(format!(
+                        .filter(|p| p.alias.eq_ignore_ascii_case(&alias))
+                        .collect();
+                    match named.as_slice() {
+                        [p] => RefreshScope::Provider(p.id.clone()),
+                        [] => {
+                            return Err(EngineError::NotFound(format!(
                                 "No secrets manager has the alias \"{alias}\"."
-                            ))
-                        })?;
-                    RefreshScope::Provider(p.id.clone())
+                            )));
+                        }
+                        // Project mode: each project may have a manager of that alias.
+                        many => {
+                            return Err(EngineError::field(
+                                "provider",
+                                format!(
+                                    "{} secrets managers are named \"{alias}\" (one per project, project mode): refresh a project's connections with --project NAME instead.",
+                                    many.len()
+                                ),
+                            ));
+                        }
+                    }
                 }
                 ScopeArgs {
                     project: Some(name),

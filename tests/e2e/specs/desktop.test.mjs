@@ -795,9 +795,12 @@ describe("Latchkey desktop window", () => {
 
     // Back to workspace mode: the preview proposes Finance QA's manager for the
     // workspace, so the connection keeps working.
+    // (in the dark theme, to see the dialog in both)
     await nav("Settings");
     await heading(browser, "Settings");
-    await switchThroughPreview("Workspace mode", "58-mode-preview-to-workspace");
+    await click("", "Dark");
+    await switchThroughPreview("Workspace mode", "58-mode-preview-to-workspace-dark");
+    await click("", "Light");
     await nav("Connections");
     await heading(browser, "Connections");
     await testFourGreenSteps(name);
