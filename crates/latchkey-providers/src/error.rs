@@ -43,6 +43,15 @@ pub enum ProviderError {
         "{provider} is throttling requests: still refused after {attempts} attempts; wait a minute and try again"
     )]
     Throttled { provider: String, attempts: u32 },
+    /// HTTP 429 after the retries the server's Retry-After asked for.
+    #[error(
+        "{provider} is throttling requests (HTTP 429): still refused after {attempts} attempts, each after the wait its Retry-After header asked for ({retry_after}); wait a minute and try again"
+    )]
+    ThrottledRetryAfter {
+        provider: String,
+        attempts: u32,
+        retry_after: String,
+    },
     #[error(
         "cannot reach {endpoint}: {detail} (check the network, the region or the endpoint URL)"
     )]
@@ -83,7 +92,7 @@ impl ProviderError {
             Self::TlsUntrusted { .. } => "tls_untrusted",
             Self::VersionGone { .. } => "version_gone",
             Self::BadCredentials(_) => "bad_credentials",
-            Self::Throttled { .. } => "throttled",
+            Self::Throttled { .. } | Self::ThrottledRetryAfter { .. } => "throttled",
             Self::Unreachable { .. } => "unreachable",
             Self::JsonKeyMissing { .. } => "json_key_missing",
             Self::NotJson { .. } => "not_json",

@@ -7,13 +7,14 @@
 //! JSON secret without letting its values out, and check access.
 //!
 //! Implemented: AWS Secrets Manager ([`aws`]), HashiCorp Vault / OpenBao KV v1 and v2
-//! ([`vault`]). Azure Key Vault, Google Secret Manager and Conjur follow behind the
-//! same trait.
+//! ([`vault`]), Azure Key Vault ([`azure`]). Google Secret Manager and Conjur follow
+//! behind the same trait.
 //!
 //! Errors are [`ProviderError`]s: each names what failed (the secret, the action, the
 //! key) and what to do, and none carries a secret value.
 
 pub mod aws;
+pub mod azure;
 mod error;
 mod json;
 pub mod vault;
@@ -35,10 +36,13 @@ pub struct Page<T> {
 }
 
 /// A secret as a listing shows it: metadata only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SecretSummary {
     /// The name references use.
     pub name: String,
+    /// Where the picker's tree shows it, when that is not its name (Azure Key Vault
+    /// names have no `/`: grouped by a name separator or a tag, e.g. "billing/db-password").
+    pub path: Option<String>,
     /// A provider-specific full identifier (the ARN for AWS).
     pub id: String,
     pub description: Option<String>,
@@ -49,14 +53,19 @@ pub struct SecretSummary {
 }
 
 /// One version of a secret.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct VersionInfo {
     pub id: String,
-    /// AWS staging labels (AWSCURRENT, AWSPREVIOUS, custom).
+    /// AWS staging labels (AWSCURRENT, AWSPREVIOUS, custom); Azure: "latest", "disabled",
+    /// "expired", "not yet valid".
     pub stages: Vec<String>,
     pub created: Option<String>,
     /// Whether this version can be read (not deleted, disabled or expired).
     pub enabled: bool,
+    /// Azure Key Vault: last update, expiry and activation (not-before) times.
+    pub updated: Option<String>,
+    pub expires: Option<String>,
+    pub not_before: Option<String>,
 }
 
 /// A secret with its versions.

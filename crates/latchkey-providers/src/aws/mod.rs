@@ -275,6 +275,7 @@ impl SecretsProvider for AwsSecretsManager {
             .secret_list()
             .iter()
             .map(|s| SecretSummary {
+                path: None,
                 name: s.name().unwrap_or_default().to_owned(),
                 id: s.arn().unwrap_or_default().to_owned(),
                 description: s.description().map(str::to_owned),
@@ -319,6 +320,9 @@ impl SecretsProvider for AwsSecretsManager {
                 let id = v.version_id().unwrap_or_default();
                 if !versions.iter().any(|known: &VersionInfo| known.id == id) {
                     versions.push(VersionInfo {
+                        updated: None,
+                        expires: None,
+                        not_before: None,
                         id: id.to_owned(),
                         stages: v.version_stages().to_vec(),
                         created: time(v.created_date()),
@@ -341,6 +345,7 @@ impl SecretsProvider for AwsSecretsManager {
         versions.sort_by(|a, b| b.created.cmp(&a.created));
         Ok(SecretDetails {
             summary: SecretSummary {
+                path: None,
                 name: d.name().unwrap_or(name).to_owned(),
                 id: d.arn().unwrap_or_default().to_owned(),
                 description: d.description().map(str::to_owned),

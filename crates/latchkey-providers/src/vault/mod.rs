@@ -599,6 +599,7 @@ fn data_text(data: &Value) -> String {
 
 fn summary(name: String) -> SecretSummary {
     SecretSummary {
+        path: None,
         id: name.clone(),
         name,
         description: None,
@@ -683,6 +684,7 @@ impl SecretsProvider for Vault {
                 self.read_data(&mount, path, None).await?;
                 return Ok(SecretDetails {
                     summary: SecretSummary {
+                        path: None,
                         description: Some(format!(
                             "Versions are hidden: the policy does not grant read on {target}."
                         )),
@@ -707,6 +709,9 @@ impl SecretsProvider for Vault {
                     stages.push("deleted".to_owned());
                 }
                 VersionInfo {
+                    updated: None,
+                    expires: None,
+                    not_before: None,
                     id: n.clone(),
                     stages,
                     created: Some(v.created_time.clone()),
@@ -724,6 +729,7 @@ impl SecretsProvider for Vault {
             .collect();
         Ok(SecretDetails {
             summary: SecretSummary {
+                path: None,
                 last_changed: Some(meta.updated_time),
                 tags,
                 ..summary(name.to_owned())
