@@ -673,6 +673,7 @@ async fn demo_setup(engine: &Engine, moto_url: &str) -> Result<(), EngineError> 
         }
     };
     let manager = ProviderInput {
+        azure: None,
         alias: "demo".into(),
         project_id: None,
         vault: None,

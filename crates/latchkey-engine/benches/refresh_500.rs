@@ -19,6 +19,7 @@ async fn run(ttl_secs: u32) -> (f64, u64, usize) {
         .unwrap();
     let p = e
         .create_provider(ProviderInput {
+            azure: None,
             alias: "aws".into(),
             project_id: None,
             vault: None,

@@ -43,8 +43,9 @@ pub use mode::{
 pub use pipeline::{StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{
-    AwsAuthMethod, AwsForm, AwsView, CachePolicy, ProviderCheck, ProviderInput, ProviderView,
-    SecretInfo, SecretItem, SecretPage, SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
+    AwsAuthMethod, AwsForm, AwsView, AzureAuthMethod, AzureForm, AzureGrouping, AzureView,
+    CachePolicy, ProviderCheck, ProviderInput, ProviderView, SecretInfo, SecretItem, SecretPage,
+    SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
 };
 pub use refresh::{
     CacheEntryView, ConnectionSecrets, RefreshItem, RefreshOutcome, RefreshReport, RefreshScope,

@@ -10,6 +10,7 @@ use latchkey_core::{
 };
 use latchkey_keychain::new_handle;
 use latchkey_providers::aws::{AwsAuth, AwsSecretsManager, AwsSettings, check_region};
+use latchkey_providers::azure::{AzureAuth, AzureKeyVault, AzureSettings, Grouping};
 use latchkey_providers::vault::{Vault, VaultAuth, VaultSettings, check_address, parse_mounts};
 use latchkey_providers::{
     AccessReport, Page, ProviderError, SecretDetails, SecretSummary, SecretsProvider,
@@ -86,6 +87,82 @@ pub struct VaultForm {
 }
 
 ipc_type! {
+/// How Latchkey signs in to Entra ID for Azure Key Vault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AzureAuthMethod {
+    /// An app registration's client secret.
+    ClientSecret,
+    /// An app registration's certificate (PEM or PFX file).
+    ClientCertificate,
+    /// The signed-in Azure CLI (`az login`).
+    AzureCli,
+    /// The machine's managed identity.
+    ManagedIdentity,
+}
+}
+
+ipc_type! {
+/// How the picker's tree groups a Key Vault's secrets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AzureGrouping {
+    /// A flat list.
+    #[default]
+    None,
+    /// Folders from a name separator (`group_by`, e.g. `-`).
+    Separator,
+    /// Folders from the value of a tag (`group_by` names the tag).
+    Tag,
+}
+}
+
+ipc_type! {
+/// The Azure Key Vault settings form as submitted.
+#[derive(Debug, Deserialize)]
+pub struct AzureForm {
+    /// `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix).
+    pub vault_url: String,
+    pub auth: AzureAuthMethod,
+    /// Directory (tenant) ID: client secret and certificate; optional for the Azure CLI.
+    pub tenant_id: String,
+    /// Application (client) ID; for a managed identity, a user-assigned one's (optional).
+    pub client_id: String,
+    /// Typed now, kept from before, or absent.
+    pub client_secret: Option<FieldInput>,
+    /// Path of the certificate file (PEM or PFX with the private key).
+    pub certificate_path: String,
+    /// The PFX's password, if it has one.
+    pub certificate_password: Option<FieldInput>,
+    /// Advanced: the Entra ID authority host; empty for the vault's cloud's.
+    pub authority_host: String,
+    /// Advanced: a PEM CA certificate to trust; empty for the system's.
+    pub ca_cert: String,
+    pub grouping: AzureGrouping,
+    /// The separator (grouping by name) or the tag's name (grouping by tag).
+    pub group_by: String,
+}
+}
+
+ipc_type! {
+/// A configured Azure Key Vault's settings as the UI sees them (never a secret).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AzureView {
+    pub vault_url: String,
+    pub auth: AzureAuthMethod,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret_stored: bool,
+    pub certificate_path: String,
+    pub certificate_password_stored: bool,
+    pub authority_host: String,
+    pub ca_cert: String,
+    pub grouping: AzureGrouping,
+    pub group_by: String,
+}
+}
+
+ipc_type! {
 /// How long a manager's values stay in the in-memory cache, and what happens when a
 /// refresh fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +191,7 @@ impl CachePolicy {
 }
 
 ipc_type! {
-/// A secrets manager as a form submits it: `aws` or `vault`, exactly one.
+/// A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one.
 #[derive(Debug, Deserialize)]
 pub struct ProviderInput {
     pub alias: String,
@@ -122,6 +199,8 @@ pub struct ProviderInput {
     pub project_id: Option<String>,
     pub aws: Option<AwsForm>,
     pub vault: Option<VaultForm>,
+    #[serde(default)]
+    pub azure: Option<AzureForm>,
     /// `None` keeps the stored policy (the default for a new manager).
     #[serde(default)]
     pub cache: Option<CachePolicy>,
@@ -171,6 +250,7 @@ pub struct ProviderView {
     pub project_id: Option<String>,
     pub aws: Option<AwsView>,
     pub vault: Option<VaultView>,
+    pub azure: Option<AzureView>,
     pub cache: CachePolicy,
     /// Names of the connections whose fields reference this manager.
     pub used_by: Vec<String>,
@@ -194,6 +274,8 @@ ipc_type! {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecretItem {
     pub name: String,
+    /// Where the tree shows it when that is not its name (Azure grouping).
+    pub path: Option<String>,
     pub id: String,
     pub description: Option<String>,
     pub last_changed: Option<String>,
@@ -220,6 +302,9 @@ pub struct SecretVersionItem {
     pub stages: Vec<String>,
     pub created: Option<String>,
     pub enabled: bool,
+    pub updated: Option<String>,
+    pub expires: Option<String>,
+    pub not_before: Option<String>,
 }
 }
 
@@ -235,6 +320,7 @@ pub struct SecretInfo {
 fn item(s: SecretSummary) -> SecretItem {
     SecretItem {
         name: s.name,
+        path: s.path,
         id: s.id,
         description: s.description,
         last_changed: s.last_changed,
@@ -265,6 +351,9 @@ impl From<SecretDetails> for SecretInfo {
                     stages: v.stages,
                     created: v.created,
                     enabled: v.enabled,
+                    updated: v.updated,
+                    expires: v.expires,
+                    not_before: v.not_before,
                 })
                 .collect(),
         }
@@ -314,11 +403,36 @@ struct VaultStored {
     mounts: String,
 }
 
+/// The stored (non-secret) Azure Key Vault settings.
+#[derive(Debug, Serialize, Deserialize)]
+struct AzureStored {
+    vault_url: String,
+    auth: AzureAuthMethod,
+    #[serde(default)]
+    tenant_id: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    certificate_path: String,
+    /// Whether the certificate has a password (kept in the keychain).
+    #[serde(default)]
+    certificate_password: bool,
+    #[serde(default)]
+    authority_host: String,
+    #[serde(default)]
+    ca_cert: String,
+    #[serde(default)]
+    grouping: AzureGrouping,
+    #[serde(default)]
+    group_by: String,
+}
+
 /// A provider's checked, storable settings.
 #[derive(Debug)]
 enum Stored {
     Aws(AwsStored),
     Vault(VaultStored),
+    Azure(AzureStored),
 }
 
 impl Stored {
@@ -326,6 +440,7 @@ impl Stored {
         match self {
             Self::Aws(_) => ProviderKind::AwsSecretsManager,
             Self::Vault(_) => ProviderKind::Vault,
+            Self::Azure(_) => ProviderKind::AzureKeyVault,
         }
     }
 
@@ -333,6 +448,7 @@ impl Stored {
         match self {
             Self::Aws(a) => serde_json::to_value(a),
             Self::Vault(v) => serde_json::to_value(v),
+            Self::Azure(a) => serde_json::to_value(a),
         }
         .expect("settings serialize")
     }
@@ -346,6 +462,9 @@ impl Stored {
                 .map_err(bad),
             ProviderKind::Vault => serde_json::from_value(p.settings.clone())
                 .map(Self::Vault)
+                .map_err(bad),
+            ProviderKind::AzureKeyVault => serde_json::from_value(p.settings.clone())
+                .map(Self::Azure)
                 .map_err(bad),
             other => Err(EngineError::Internal(format!(
                 "{} is not supported yet",
@@ -362,6 +481,7 @@ impl Stored {
                 a.auth, a.region
             ),
             Self::Vault(v) => format!("Vault {} ({:?} auth)", v.address, v.auth),
+            Self::Azure(a) => format!("Azure Key Vault {} ({:?} auth)", a.vault_url, a.auth),
         }
     }
 }
@@ -397,6 +517,18 @@ fn secret_fields(stored: &Stored) -> Vec<(&'static str, bool, &'static str)> {
                 "Enter the password: it is kept in the OS keychain only.",
             ),
         ],
+        Stored::Azure(a) => vec![
+            (
+                "client_secret",
+                a.auth == AzureAuthMethod::ClientSecret,
+                "Enter the client secret's value: it is kept in the OS keychain only.",
+            ),
+            (
+                "certificate_password",
+                a.auth == AzureAuthMethod::ClientCertificate && a.certificate_password,
+                "Enter the certificate's password: it is kept in the OS keychain only.",
+            ),
+        ],
     }
 }
 
@@ -407,6 +539,16 @@ fn take_secret_inputs(input: &mut ProviderInput) -> BTreeMap<&'static str, Field
         && let Some(v) = a.secret_access_key.take()
     {
         out.insert(SECRET_KEY, v);
+    }
+    if let Some(f) = input.azure.as_mut() {
+        for (name, v) in [
+            ("client_secret", f.client_secret.take()),
+            ("certificate_password", f.certificate_password.take()),
+        ] {
+            if let Some(v) = v {
+                out.insert(name, v);
+            }
+        }
     }
     if let Some(f) = input.vault.as_mut() {
         for (name, v) in [
@@ -427,9 +569,10 @@ const SECRET_KEY: &str = "secret_access_key";
 fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
     let stored = Stored::from_config(p).ok();
     let has = |k: &str| p.keychain_handles.contains_key(k);
-    let (aws, vault) = match stored {
-        Some(Stored::Aws(a)) => (
-            Some(AwsView {
+    let (mut aws, mut vault, mut azure) = (None, None, None);
+    match stored {
+        Some(Stored::Aws(a)) => {
+            aws = Some(AwsView {
                 region: a.region,
                 endpoint_url: a.endpoint_url,
                 auth: a.auth,
@@ -437,12 +580,10 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
                 access_key_id: a.access_key_id,
                 secret_access_key_stored: has(SECRET_KEY),
                 role_arn: a.role_arn,
-            }),
-            None,
-        ),
-        Some(Stored::Vault(v)) => (
-            None,
-            Some(VaultView {
+            });
+        }
+        Some(Stored::Vault(v)) => {
+            vault = Some(VaultView {
                 address: v.address,
                 namespace: v.namespace,
                 ca_cert: v.ca_cert,
@@ -454,10 +595,25 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
                 token_stored: has("token"),
                 secret_id_stored: has("secret_id"),
                 password_stored: has("password"),
-            }),
-        ),
-        None => (None, None),
-    };
+            });
+        }
+        Some(Stored::Azure(a)) => {
+            azure = Some(AzureView {
+                vault_url: a.vault_url,
+                auth: a.auth,
+                tenant_id: a.tenant_id,
+                client_id: a.client_id,
+                client_secret_stored: has("client_secret"),
+                certificate_path: a.certificate_path,
+                certificate_password_stored: has("certificate_password"),
+                authority_host: a.authority_host,
+                ca_cert: a.ca_cert,
+                grouping: a.grouping,
+                group_by: a.group_by,
+            });
+        }
+        None => {}
+    }
     ProviderView {
         id: p.id.clone(),
         alias: p.alias.clone(),
@@ -466,6 +622,7 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
         project_id: p.project_id.clone(),
         aws,
         vault,
+        azure,
         cache: CachePolicy::of(p),
         used_by,
         created_at: p.created_at.clone(),
@@ -489,13 +646,14 @@ fn check_form(input: &ProviderInput) -> Result<Stored> {
             "The alias names this manager in references (secret://ALIAS/...): use 1–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit.".into(),
         );
     }
-    let stored = match (&input.aws, &input.vault) {
-        (Some(a), None) => Some(Stored::Aws(check_aws(a, &mut err))),
-        (None, Some(v)) => Some(Stored::Vault(check_vault(v, &mut err))),
+    let stored = match (&input.aws, &input.vault, &input.azure) {
+        (Some(a), None, None) => Some(Stored::Aws(check_aws(a, &mut err))),
+        (None, Some(v), None) => Some(Stored::Vault(check_vault(v, &mut err))),
+        (None, None, Some(z)) => Some(Stored::Azure(check_azure(z, &mut err))),
         _ => {
             err(
                 "kind",
-                "Choose one kind of secrets manager (AWS or Vault).".into(),
+                "Choose one kind of secrets manager (AWS, Vault or Azure Key Vault).".into(),
             );
             None
         }
@@ -542,6 +700,112 @@ fn check_aws(a: &AwsForm, err: &mut impl FnMut(&str, String)) -> AwsStored {
         profile: a.profile.trim().into(),
         access_key_id: a.access_key_id.trim().into(),
         role_arn: a.role_arn.trim().into(),
+    }
+}
+
+/// A GUID as Entra ID shows tenant and client IDs (a tenant may also be a domain name).
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn check_azure(z: &AzureForm, err: &mut impl FnMut(&str, String)) -> AzureStored {
+    let vault_url = match latchkey_providers::azure::check_vault_url(&z.vault_url) {
+        Ok(url) => url,
+        Err(e) => {
+            err("vault_url", e.to_string());
+            z.vault_url.trim().to_owned()
+        }
+    };
+    let tenant = z.tenant_id.trim();
+    let client = z.client_id.trim();
+    let app = matches!(
+        z.auth,
+        AzureAuthMethod::ClientSecret | AzureAuthMethod::ClientCertificate
+    );
+    if app && tenant.is_empty() {
+        err(
+            "tenant_id",
+            "Enter the directory (tenant) ID: Entra ID › Overview, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47.".into(),
+        );
+    } else if !tenant.is_empty() && !is_guid(tenant) && !tenant.contains('.') {
+        err(
+            "tenant_id",
+            format!(
+                "\"{tenant}\" is not a tenant ID: use the directory (tenant) ID, a GUID, or the tenant's domain (contoso.onmicrosoft.com)."
+            ),
+        );
+    }
+    if app && client.is_empty() {
+        err(
+            "client_id",
+            "Enter the application (client) ID of the app registration (a GUID).".into(),
+        );
+    } else if !client.is_empty() && !is_guid(client) {
+        err(
+            "client_id",
+            format!("\"{client}\" is not a client ID: use the application (client) ID, a GUID."),
+        );
+    }
+    let path = z.certificate_path.trim();
+    if z.auth == AzureAuthMethod::ClientCertificate && !std::path::Path::new(path).is_file() {
+        err(
+            "certificate_path",
+            if path.is_empty() {
+                "Enter the path of the certificate file (PEM or PFX, with its private key).".into()
+            } else {
+                format!(
+                    "The file \"{path}\" does not exist: enter the certificate's path (PEM or PFX)."
+                )
+            },
+        );
+    }
+    let authority = z.authority_host.trim().trim_end_matches('/');
+    if !authority.is_empty() && !authority.starts_with("https://") {
+        err(
+            "authority_host",
+            "The authority host starts with https:// (e.g. https://login.microsoftonline.com), or leave it empty for the vault's cloud.".into(),
+        );
+    }
+    let ca = z.ca_cert.trim();
+    if !ca.is_empty() && !std::path::Path::new(ca).is_file() {
+        err(
+            "ca_cert",
+            format!(
+                "The file \"{ca}\" does not exist: enter the path of the CA certificate (PEM), or leave it empty."
+            ),
+        );
+    }
+    let group_by = z.group_by.trim();
+    match z.grouping {
+        AzureGrouping::Separator if group_by.is_empty() || group_by.chars().any(|c| c.is_ascii_alphanumeric()) => err(
+            "group_by",
+            "Enter the separator that splits names into folders, such as - (Key Vault names allow only letters, digits and -).".into(),
+        ),
+        AzureGrouping::Tag if group_by.is_empty() => err(
+            "group_by",
+            "Enter the name of the tag whose value is the folder (e.g. team).".into(),
+        ),
+        _ => {}
+    }
+    let has_password = matches!(
+        &z.certificate_password,
+        Some(FieldInput::Literal { value }) if !value.expose_secret().is_empty()
+    ) || matches!(z.certificate_password, Some(FieldInput::KeepLiteral));
+    AzureStored {
+        vault_url,
+        auth: z.auth,
+        tenant_id: tenant.into(),
+        client_id: client.into(),
+        certificate_path: path.into(),
+        certificate_password: has_password,
+        authority_host: authority.into(),
+        ca_cert: ca.into(),
+        grouping: z.grouping,
+        group_by: group_by.into(),
     }
 }
 
@@ -912,6 +1176,44 @@ impl Engine {
                     manual_mounts: parse_mounts(&v.mounts)?,
                 };
                 Ok(Arc::new(Vault::connect(alias, settings)?))
+            }
+            Stored::Azure(z) => {
+                let tenant = z.tenant_id.clone();
+                let auth = match z.auth {
+                    AzureAuthMethod::ClientSecret => AzureAuth::ClientSecret {
+                        tenant_id: tenant,
+                        client_id: z.client_id.clone(),
+                        secret: secret("client_secret")?,
+                    },
+                    AzureAuthMethod::ClientCertificate => AzureAuth::ClientCertificate {
+                        tenant_id: tenant,
+                        client_id: z.client_id.clone(),
+                        path: z.certificate_path.clone(),
+                        password: if z.certificate_password {
+                            Some(secret("certificate_password")?)
+                        } else {
+                            None
+                        },
+                    },
+                    AzureAuthMethod::AzureCli => AzureAuth::AzureCli {
+                        tenant_id: (!tenant.is_empty()).then_some(tenant),
+                    },
+                    AzureAuthMethod::ManagedIdentity => AzureAuth::ManagedIdentity {
+                        client_id: (!z.client_id.is_empty()).then(|| z.client_id.clone()),
+                    },
+                };
+                let settings = AzureSettings {
+                    vault_url: z.vault_url,
+                    auth,
+                    authority_host: (!z.authority_host.is_empty()).then_some(z.authority_host),
+                    ca_cert: (!z.ca_cert.is_empty()).then_some(z.ca_cert),
+                    grouping: match z.grouping {
+                        AzureGrouping::None => Grouping::None,
+                        AzureGrouping::Separator => Grouping::Separator(z.group_by),
+                        AzureGrouping::Tag => Grouping::Tag(z.group_by),
+                    },
+                };
+                Ok(Arc::new(AzureKeyVault::connect(alias, settings)?))
             }
         }
     }

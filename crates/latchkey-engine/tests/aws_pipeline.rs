@@ -16,6 +16,7 @@ use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, referenc
 
 fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
     ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: None,
         vault: None,
@@ -414,6 +415,7 @@ async fn provider_setup_checks_and_tests() {
     let p = stored.iter().find(|p| p.alias == w.alias).unwrap();
     assert!(p.aws.as_ref().unwrap().secret_access_key_stored);
     let keep = ProviderInput {
+        azure: None,
         aws: Some(AwsForm {
             secret_access_key: Some(FieldInput::KeepLiteral),
             ..aws_form(&w.alias, None).aws.unwrap()

@@ -40,6 +40,7 @@ fn input(project_id: &str, name: &str, password: FieldInput) -> ConnectionInput 
 /// An AWS manager (nothing is called until it is used).
 fn aws_manager(alias: &str) -> latchkey_engine::ProviderInput {
     latchkey_engine::ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: None,
         vault: None,

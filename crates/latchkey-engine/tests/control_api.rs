@@ -15,6 +15,7 @@ async fn world() -> (tempfile::TempDir, Engine) {
     let kc = Arc::new(OsKeychain::new(unique("latchkey-test-api")));
     let e = Engine::open(dir.path(), kc).await.unwrap();
     e.create_provider(ProviderInput {
+        azure: None,
         alias: "aws".into(),
         project_id: None,
         vault: None,

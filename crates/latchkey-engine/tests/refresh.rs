@@ -14,6 +14,7 @@ use latchkey_testkit::target::{PG_PASSWORD, pg_input, pg_input_as, reference, se
 
 fn aws(alias: &str, endpoint: &str) -> ProviderInput {
     ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: None,
         vault: None,

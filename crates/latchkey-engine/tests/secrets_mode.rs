@@ -18,6 +18,7 @@ use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, referenc
 
 fn aws(alias: &str, project_id: Option<&str>) -> ProviderInput {
     ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: project_id.map(str::to_owned),
         vault: None,
@@ -444,6 +445,7 @@ fn project_role(role: &str, external_id: &str, secret: &str) -> String {
 fn assume(alias: &str, project_id: &str, role_arn: &str) -> ProviderInput {
     let seed = iam_seed();
     ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: Some(project_id.into()),
         vault: None,

@@ -23,6 +23,7 @@ fn literal(v: &str) -> Option<FieldInput> {
 fn approle_form(alias: &str, bao: &OpenBao) -> ProviderInput {
     let (role_id, secret_id) = bao.approle("billing");
     ProviderInput {
+        azure: None,
         alias: alias.into(),
         project_id: None,
         aws: None,
@@ -62,6 +63,7 @@ async fn a_password_from_vault_passes_all_four_steps_and_leaves_no_trace() {
         .test_provider(
             Some(&view.id),
             ProviderInput {
+                azure: None,
                 vault: Some(VaultForm {
                     secret_id: Some(FieldInput::KeepLiteral),
                     ..approle_form("bao", &bao).vault.unwrap()
