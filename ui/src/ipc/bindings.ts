@@ -187,6 +187,92 @@ export type AwsView = {
 	role_arn: string,
 };
 
+/**  How Latchkey signs in to Entra ID for Azure Key Vault. */
+export type AzureAuthMethod = 
+/**  An app registration's client secret. */
+"client_secret" | 
+/**  An app registration's certificate (PEM or PFX file). */
+"client_certificate" | 
+/**  The signed-in Azure CLI (`az login`). */
+"azure_cli" | 
+/**  The machine's managed identity. */
+"managed_identity";
+
+/**  The Azure Key Vault settings form as submitted. */
+export type AzureForm = AzureForm_Serialize | AzureForm_Deserialize;
+
+/**  The Azure Key Vault settings form as submitted. */
+export type AzureForm_Deserialize = {
+	/**  `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix). */
+	vault_url: string,
+	auth: AzureAuthMethod,
+	/**  Directory (tenant) ID: client secret and certificate; optional for the Azure CLI. */
+	tenant_id: string,
+	/**  Application (client) ID; for a managed identity, a user-assigned one's (optional). */
+	client_id: string,
+	/**  Typed now, kept from before, or absent. */
+	client_secret?: FieldInput | null,
+	/**  Path of the certificate file (PEM or PFX with the private key). */
+	certificate_path: string,
+	/**  The PFX's password, if it has one. */
+	certificate_password?: FieldInput | null,
+	/**  Advanced: the Entra ID authority host; empty for the vault's cloud's. */
+	authority_host: string,
+	/**  Advanced: a PEM CA certificate to trust; empty for the system's. */
+	ca_cert: string,
+	grouping: AzureGrouping,
+	/**  The separator (grouping by name) or the tag's name (grouping by tag). */
+	group_by: string,
+};
+
+/**  The Azure Key Vault settings form as submitted. */
+export type AzureForm_Serialize = {
+	/**  `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix). */
+	vault_url: string,
+	auth: AzureAuthMethod,
+	/**  Directory (tenant) ID: client secret and certificate; optional for the Azure CLI. */
+	tenant_id: string,
+	/**  Application (client) ID; for a managed identity, a user-assigned one's (optional). */
+	client_id: string,
+	/**  Typed now, kept from before, or absent. */
+	client_secret: FieldInput | null,
+	/**  Path of the certificate file (PEM or PFX with the private key). */
+	certificate_path: string,
+	/**  The PFX's password, if it has one. */
+	certificate_password: FieldInput | null,
+	/**  Advanced: the Entra ID authority host; empty for the vault's cloud's. */
+	authority_host: string,
+	/**  Advanced: a PEM CA certificate to trust; empty for the system's. */
+	ca_cert: string,
+	grouping: AzureGrouping,
+	/**  The separator (grouping by name) or the tag's name (grouping by tag). */
+	group_by: string,
+};
+
+/**  How the picker's tree groups a Key Vault's secrets. */
+export type AzureGrouping = 
+/**  A flat list. */
+"none" | 
+/**  Folders from a name separator (`group_by`, e.g. `-`). */
+"separator" | 
+/**  Folders from the value of a tag (`group_by` names the tag). */
+"tag";
+
+/**  A configured Azure Key Vault's settings as the UI sees them (never a secret). */
+export type AzureView = {
+	vault_url: string,
+	auth: AzureAuthMethod,
+	tenant_id: string,
+	client_id: string,
+	client_secret_stored: boolean,
+	certificate_path: string,
+	certificate_password_stored: boolean,
+	authority_host: string,
+	ca_cert: string,
+	grouping: AzureGrouping,
+	group_by: string,
+};
+
 /**  A cache entry as the cache view lists it: never the value. */
 export type CacheEntryView = CacheEntryView_Serialize | CacheEntryView_Deserialize;
 
@@ -535,27 +621,29 @@ export type ProviderCheck_Serialize = {
 	list_error: string | null,
 };
 
-/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
+/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
 export type ProviderInput = ProviderInput_Serialize | ProviderInput_Deserialize;
 
-/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
+/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
 export type ProviderInput_Deserialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id?: string | null,
 	aws?: AwsForm_Deserialize | null,
 	vault?: VaultForm_Deserialize | null,
+	azure?: AzureForm_Deserialize | null,
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache?: CachePolicy | null,
 };
 
-/**  A secrets manager as a form submits it: `aws` or `vault`, exactly one. */
+/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
 export type ProviderInput_Serialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id: string | null,
 	aws: AwsForm_Serialize | null,
 	vault: VaultForm_Serialize | null,
+	azure: AzureForm_Serialize | null,
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache: CachePolicy | null,
 };
@@ -577,6 +665,7 @@ export type ProviderView_Deserialize = {
 	project_id?: string | null,
 	aws?: AwsView | null,
 	vault?: VaultView | null,
+	azure?: AzureView | null,
 	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
@@ -593,6 +682,7 @@ export type ProviderView_Serialize = {
 	project_id: string | null,
 	aws: AwsView | null,
 	vault: VaultView | null,
+	azure: AzureView | null,
 	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
@@ -716,6 +806,8 @@ export type SecretItem = SecretItem_Serialize | SecretItem_Deserialize;
 /**  One secret in a listing (metadata only). */
 export type SecretItem_Deserialize = {
 	name: string,
+	/**  Where the tree shows it when that is not its name (Azure grouping). */
+	path?: string | null,
 	id: string,
 	description?: string | null,
 	last_changed?: string | null,
@@ -727,6 +819,8 @@ export type SecretItem_Deserialize = {
 /**  One secret in a listing (metadata only). */
 export type SecretItem_Serialize = {
 	name: string,
+	/**  Where the tree shows it when that is not its name (Azure grouping). */
+	path: string | null,
 	id: string,
 	description: string | null,
 	last_changed: string | null,
@@ -759,6 +853,9 @@ export type SecretVersionItem_Deserialize = {
 	stages: string[],
 	created?: string | null,
 	enabled: boolean,
+	updated?: string | null,
+	expires?: string | null,
+	not_before?: string | null,
 };
 
 /**  A version of a secret. */
@@ -767,6 +864,9 @@ export type SecretVersionItem_Serialize = {
 	stages: string[],
 	created: string | null,
 	enabled: boolean,
+	updated: string | null,
+	expires: string | null,
+	not_before: string | null,
 };
 
 /**
