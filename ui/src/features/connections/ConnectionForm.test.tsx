@@ -144,6 +144,7 @@ describe("ConnectionForm in project mode", () => {
     project_id: projectId,
     aws: null,
     vault: null,
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",

@@ -20,6 +20,7 @@ function provider(id: string, alias: string): ProviderView_Serialize {
     project_id: null,
     aws: null,
     vault: null,
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
@@ -32,6 +33,7 @@ const AWS = provider("p1", "aws");
 function item(name: string, description: string | null = null): SecretItem_Serialize {
   return {
     name,
+    path: null,
     id: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
     description,
     last_changed: "2026-02-01T10:00:00Z",
@@ -51,10 +53,29 @@ const PREVIOUS_ID = "e5f6a7b8-0000-4000-8000-000000000002";
 
 function info(name: string): SecretInfo_Serialize {
   return {
-    secret: { ...item(name, "Billing database owner"), rotation_enabled: true },
+    secret: {
+      ...item(name, "Billing database owner"),
+      rotation_enabled: true,
+    },
     versions: [
-      { id: PREVIOUS_ID, stages: ["AWSPREVIOUS"], created: "2026-01-01T00:00:00Z", enabled: true },
-      { id: CURRENT_ID, stages: ["AWSCURRENT"], created: "2026-02-01T00:00:00Z", enabled: true },
+      {
+        id: PREVIOUS_ID,
+        stages: ["AWSPREVIOUS"],
+        created: "2026-01-01T00:00:00Z",
+        enabled: true,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
+      {
+        id: CURRENT_ID,
+        stages: ["AWSCURRENT"],
+        created: "2026-02-01T00:00:00Z",
+        enabled: true,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
     ],
   };
 }
@@ -432,10 +453,42 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
   const vaultInfo = (name: string): SecretInfo_Serialize => ({
     secret: { ...item(name), id: name, tags: [] },
     versions: [
-      { id: "4", stages: ["current"], created: "2026-03-04T00:00:00Z", enabled: true },
-      { id: "3", stages: ["deleted"], created: "2026-03-03T00:00:00Z", enabled: false },
-      { id: "2", stages: ["destroyed"], created: "2026-03-02T00:00:00Z", enabled: false },
-      { id: "1", stages: [], created: "2026-03-01T00:00:00Z", enabled: true },
+      {
+        id: "4",
+        stages: ["current"],
+        created: "2026-03-04T00:00:00Z",
+        enabled: true,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
+      {
+        id: "3",
+        stages: ["deleted"],
+        created: "2026-03-03T00:00:00Z",
+        enabled: false,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
+      {
+        id: "2",
+        stages: ["destroyed"],
+        created: "2026-03-02T00:00:00Z",
+        enabled: false,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
+      {
+        id: "1",
+        stages: [],
+        created: "2026-03-01T00:00:00Z",
+        enabled: true,
+        updated: null,
+        expires: null,
+        not_before: null,
+      },
     ],
   });
 

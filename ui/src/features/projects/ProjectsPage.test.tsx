@@ -26,6 +26,7 @@ function manager(id: string, alias: string, projectId: string | null, vault = fa
     project_id: projectId,
     aws: null,
     vault: null,
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",

@@ -1,19 +1,13 @@
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { Field } from "../../components/Field";
-import { FormFooter } from "../../components/FormFooter";
-import { Modal } from "../../components/Modal";
-import {
-  type AwsAuthMethod,
-  api,
-  CommandError,
-  errorMessage,
-  type ProviderInput_Deserialize,
-  type ProviderView_Serialize,
+import type {
+  AwsAuthMethod,
+  CachePolicy,
+  ProviderInput_Deserialize,
+  ProviderView_Serialize,
 } from "../../ipc/api";
-import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 import { ExternalIdField } from "./ExternalId";
-import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
-import { ScopeLine } from "./scope";
+import { ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
 
 const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
   {
@@ -54,232 +48,178 @@ export function AwsProviderDialog({ provider, projectId, projectName, externalId
   const [secretKey, setSecretKey] = useState("");
   const [roleArn, setRoleArn] = useState(aws?.role_arn ?? "");
   const [endpoint, setEndpoint] = useState(aws?.endpoint_url ?? "");
-  const cache = useCacheFields(provider);
-  const [advanced, setAdvanced] = useState(Boolean(aws?.endpoint_url) || cache.customized);
-  const formRef = useRef<HTMLFormElement>(null);
-  const [focusTtl, setFocusTtl] = useState(0);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string>();
-  const [busy, setBusy] = useState<"save" | "test">();
-  const [check, setCheck] = useState<ProviderCheckResult>();
   const stored = Boolean(aws?.secret_access_key_stored);
   const usesKey = auth === "access_key" || (auth === "assume_role" && accessKeyId.trim() !== "");
 
-  const input = (): ProviderInput_Deserialize => ({
+  const input = (cache: CachePolicy | null): ProviderInput_Deserialize => ({
     alias,
     project_id: scope,
     aws: {
       region,
-      endpoint_url: advanced ? endpoint : "",
+      endpoint_url: form.advanced ? endpoint : "",
       auth,
       profile,
       access_key_id: accessKeyId,
-      secret_access_key: !usesKey
-        ? null
-        : secretKey
-          ? { source: "literal", value: secretKey }
-          : stored
-            ? { source: "keep_literal" }
-            : null,
+      secret_access_key: usesKey ? secretInput(secretKey, stored) : null,
       role_arn: roleArn,
     },
     vault: null,
-    cache: cache.policy(),
+    azure: null,
+    cache,
   });
 
-  // A refused TTL: Advanced opens and the field gets the focus.
-  useEffect(() => {
-    if (focusTtl) formRef.current?.querySelector<HTMLElement>('[name="cache_ttl_minutes"]')?.focus();
-  }, [focusTtl]);
-  const serverCacheError = CACHE_FIELDS.map((f) => errors[f]).find(Boolean);
-
-  const failed = (err: unknown) => {
-    if (err instanceof CommandError && err.code === "validation") {
-      const fields = err.fieldErrors();
-      setErrors(fields);
-      if (CACHE_FIELDS.some((f) => f in fields) || "endpoint_url" in fields) setAdvanced(true);
-    } else setFormError(errorMessage(err));
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setErrors({});
-    setFormError(undefined);
-    if (cache.error) {
-      setAdvanced(true);
-      setFocusTtl((n) => n + 1);
-      return;
-    }
-    setBusy("save");
-    try {
-      onSaved(provider ? await api.updateProvider(provider.id, input()) : await api.createProvider(input()));
-    } catch (err) {
-      failed(err);
-      setBusy(undefined);
-    }
-  };
-
-  const test = async () => {
-    setCheck(undefined);
-    setErrors({});
-    setFormError(undefined);
-    setBusy("test");
-    try {
-      setCheck(await api.testProvider(provider?.id ?? null, input()));
-    } catch (err) {
-      if (err instanceof CommandError && err.code === "validation") setErrors(err.fieldErrors());
-      else setCheck({ error: errorMessage(err) });
-    }
-    setBusy(undefined);
-  };
+  /** The fields on screen for the chosen method; an error for any other goes above the buttons. */
+  const visible = [
+    "alias",
+    "region",
+    ...(auth === "profile" ? ["profile"] : []),
+    ...(auth === "assume_role" ? ["role_arn"] : []),
+    ...(auth === "access_key" || auth === "assume_role" ? ["access_key_id", "secret_access_key"] : []),
+  ];
+  const form = useProviderForm({
+    provider,
+    input,
+    advanced: ["endpoint_url"],
+    visible,
+    advancedOpen: Boolean(aws?.endpoint_url),
+    onSaved,
+  });
+  const { errors } = form;
 
   return (
-    <Modal
-      title={provider ? `Edit “${provider.alias}”` : "Add AWS Secrets Manager"}
+    <ProviderForm
+      form={form}
+      addTitle="Add AWS Secrets Manager"
+      alias={provider?.alias}
       description="Latchkey reads secrets with this identity. It needs secretsmanager:ListSecrets, DescribeSecret and GetSecretValue."
+      label="AWS Secrets Manager"
+      projectId={scope}
+      projectName={projectName}
       onClose={onClose}
-      width="wide"
-    >
-      <form ref={formRef} onSubmit={submit} noValidate aria-label="AWS Secrets Manager">
-        <ScopeLine projectId={scope} projectName={projectName} />
-        <div className="form-grid">
-          <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
-            {(p) => (
-              <input
-                {...p}
-                name="alias"
-                value={alias}
-                onChange={(e) => setAlias(e.target.value)}
-                data-autofocus
-              />
-            )}
-          </Field>
-          <Field label="Region" required error={errors.region}>
-            {(p) => (
-              <input
-                {...p}
-                name="region"
-                value={region}
-                onChange={(e) => setRegion(e.target.value)}
-                placeholder="us-east-1"
-              />
-            )}
-          </Field>
-        </div>
-        <Field label="Sign in with" help={METHODS.find((m) => m.value === auth)?.help}>
+      advanced={
+        <Field
+          label="Endpoint URL"
+          error={errors.endpoint_url}
+          help="Only for an AWS-compatible endpoint (a VPC endpoint, or moto for testing)."
+        >
           {(p) => (
-            <select
+            <input
               {...p}
-              name="auth"
-              value={auth}
-              onChange={(e) => setAuth(e.target.value as AwsAuthMethod)}
-            >
-              {METHODS.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
+              name="endpoint_url"
+              className="mono"
+              value={endpoint}
+              onChange={(e) => setEndpoint(e.target.value)}
+              placeholder="https://secretsmanager.us-east-1.amazonaws.com"
+            />
           )}
         </Field>
-        {auth === "profile" && (
-          <Field label="Profile" required error={errors.profile}>
+      }
+    >
+      <div className="form-grid">
+        <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
+          {(p) => (
+            <input
+              {...p}
+              name="alias"
+              value={alias}
+              onChange={(e) => setAlias(e.target.value)}
+              data-autofocus
+            />
+          )}
+        </Field>
+        <Field label="Region" required error={errors.region}>
+          {(p) => (
+            <input
+              {...p}
+              name="region"
+              value={region}
+              onChange={(e) => setRegion(e.target.value)}
+              placeholder="us-east-1"
+            />
+          )}
+        </Field>
+      </div>
+      <Field label="Sign in with" help={METHODS.find((m) => m.value === auth)?.help}>
+        {(p) => (
+          <select {...p} name="auth" value={auth} onChange={(e) => setAuth(e.target.value as AwsAuthMethod)}>
+            {METHODS.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {auth === "profile" && (
+        <Field label="Profile" required error={errors.profile}>
+          {(p) => (
+            <input {...p} name="profile" value={profile} onChange={(e) => setProfile(e.target.value)} />
+          )}
+        </Field>
+      )}
+      {auth === "assume_role" && (
+        <>
+          <Field label="Role ARN" required error={errors.role_arn}>
             {(p) => (
-              <input {...p} name="profile" value={profile} onChange={(e) => setProfile(e.target.value)} />
+              <input
+                {...p}
+                name="role_arn"
+                className="mono"
+                value={roleArn}
+                onChange={(e) => setRoleArn(e.target.value)}
+                placeholder="arn:aws:iam::123456789012:role/latchkey-reader"
+              />
             )}
           </Field>
-        )}
-        {auth === "assume_role" && (
-          <>
-            <Field label="Role ARN" required error={errors.role_arn}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="role_arn"
-                  className="mono"
-                  value={roleArn}
-                  onChange={(e) => setRoleArn(e.target.value)}
-                  placeholder="arn:aws:iam::123456789012:role/latchkey-reader"
-                />
-              )}
-            </Field>
-            <ExternalIdField
-              externalId={externalId}
-              projectName={scope === null ? undefined : (projectName ?? "this project")}
-            />
-          </>
-        )}
-        {(auth === "access_key" || auth === "assume_role") && (
-          <div className="form-grid">
-            <Field
-              label={auth === "assume_role" ? "Source access key ID (optional)" : "Access key ID"}
-              required={auth === "access_key"}
-              error={errors.access_key_id}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="access_key_id"
-                  className="mono"
-                  value={accessKeyId}
-                  onChange={(e) => setAccessKeyId(e.target.value)}
-                  autoComplete="off"
-                />
-              )}
-            </Field>
-            <Field
-              label="Secret access key"
-              required={usesKey && !stored}
-              error={errors.secret_access_key}
-              help={
-                stored
-                  ? "Stored in the OS keychain; type a new one to replace it."
-                  : "Kept in the OS keychain only."
-              }
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="secret_access_key"
-                  type="password"
-                  value={secretKey}
-                  onChange={(e) => setSecretKey(e.target.value)}
-                  placeholder={stored ? "•••••••• (stored)" : ""}
-                  autoComplete="new-password"
-                  disabled={!usesKey}
-                />
-              )}
-            </Field>
-          </div>
-        )}
-        <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
-          <summary>Advanced</summary>
+          <ExternalIdField
+            externalId={externalId}
+            projectName={scope === null ? undefined : (projectName ?? "this project")}
+          />
+        </>
+      )}
+      {(auth === "access_key" || auth === "assume_role") && (
+        <div className="form-grid">
           <Field
-            label="Endpoint URL"
-            error={errors.endpoint_url}
-            help="Only for an AWS-compatible endpoint (a VPC endpoint, or moto for testing)."
+            label={auth === "assume_role" ? "Source access key ID (optional)" : "Access key ID"}
+            required={auth === "access_key"}
+            error={errors.access_key_id}
           >
             {(p) => (
               <input
                 {...p}
-                name="endpoint_url"
+                name="access_key_id"
                 className="mono"
-                value={endpoint}
-                onChange={(e) => setEndpoint(e.target.value)}
-                placeholder="https://secretsmanager.us-east-1.amazonaws.com"
+                value={accessKeyId}
+                onChange={(e) => setAccessKeyId(e.target.value)}
+                autoComplete="off"
               />
             )}
           </Field>
-          <CacheFields cache={cache} error={cache.error ?? serverCacheError} />
-        </details>
-        <ProviderTest check={check} onTest={test} disabled={busy !== undefined} testing={busy === "test"} />
-        <FormFooter
-          error={formError}
-          busy={busy === "save"}
-          submitLabel={provider ? "Save" : "Add"}
-          onCancel={onClose}
-        />
-      </form>
-    </Modal>
+          <Field
+            label="Secret access key"
+            required={usesKey && !stored}
+            error={errors.secret_access_key}
+            help={
+              stored
+                ? "Stored in the OS keychain; type a new one to replace it."
+                : "Kept in the OS keychain only."
+            }
+          >
+            {(p) => (
+              <input
+                {...p}
+                name="secret_access_key"
+                type="password"
+                value={secretKey}
+                onChange={(e) => setSecretKey(e.target.value)}
+                placeholder={stored ? "•••••••• (stored)" : ""}
+                autoComplete="new-password"
+                disabled={!usesKey}
+              />
+            )}
+          </Field>
+        </div>
+      )}
+    </ProviderForm>
   );
 }

@@ -25,6 +25,7 @@ function awsView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_
       role_arn: "",
     },
     vault: null,
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: ["Billing DB", "Orders DB"],
     created_at: "2026-01-01T00:00:00Z",

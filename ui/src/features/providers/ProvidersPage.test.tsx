@@ -41,6 +41,7 @@ function manager(
       role_arn: "arn:aws:iam::123456789012:role/reader",
     },
     vault: null,
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",

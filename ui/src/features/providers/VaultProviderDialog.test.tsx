@@ -34,6 +34,7 @@ function bao(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Seri
     project_id: null,
     aws: null,
     vault: vaultView(),
+    azure: null,
     cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
@@ -75,6 +76,7 @@ describe("VaultProviderDialog", () => {
       alias: "bao",
       project_id: null,
       aws: null,
+      azure: null,
       vault: {
         address: "http://127.0.0.1:8200",
         namespace: "team-a",
@@ -106,8 +108,9 @@ describe("VaultProviderDialog", () => {
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     const [args] = inputOf(calls, "update_provider");
     expect(args.id).toBe("v1");
-    const input = args.input as { aws: unknown; vault: Record<string, unknown> };
+    const input = args.input as { aws: unknown; azure: unknown; vault: Record<string, unknown> };
     expect(input.aws).toBeNull();
+    expect(input.azure).toBeNull();
     expect(input.vault.secret_id).toEqual({ source: "keep_literal" });
     expect(input.vault.token).toBeNull();
     expect(input.vault.password).toBeNull();
@@ -214,6 +217,7 @@ describe("ProvidersPage with two kinds", () => {
     kind: "aws_secrets_manager",
     kind_label: "AWS Secrets Manager",
     vault: null,
+    azure: null,
     aws: {
       region: "eu-west-1",
       endpoint_url: "",

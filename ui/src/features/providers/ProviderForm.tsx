@@ -1,0 +1,246 @@
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import { Field } from "../../components/Field";
+import { FormFooter } from "../../components/FormFooter";
+import { Modal } from "../../components/Modal";
+import {
+  api,
+  type CachePolicy,
+  CommandError,
+  errorMessage,
+  type FieldInput,
+  type ProviderInput_Deserialize,
+  type ProviderView_Serialize,
+} from "../../ipc/api";
+import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
+import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
+import { ScopeLine } from "./scope";
+
+/** A secret typed now, the one kept in the keychain, or none. */
+export function secretInput(typed: string, stored: boolean): FieldInput | null {
+  if (typed) return { source: "literal", value: typed };
+  return stored ? { source: "keep_literal" } : null;
+}
+
+interface Options {
+  /** The manager being edited; undefined for a new one. */
+  provider?: ProviderView_Serialize;
+  /** The form as the engine takes it, with the cache policy (create, update and Test send the same). */
+  input: (cache: CachePolicy | null) => ProviderInput_Deserialize;
+  /** The kind's fields under Advanced (the cache's are added): an error for one opens it. */
+  advanced: readonly string[];
+  /** The kind's other fields on screen now; an error for a field in neither goes above the buttons. */
+  visible: readonly string[];
+  /** Advanced starts open (a stored setting of it is not the default). The cache adds its own. */
+  advancedOpen: boolean;
+  onSaved: (p: ProviderView_Serialize) => void;
+}
+
+/**
+ * The plumbing every secrets-manager setup dialog shares: the cache policy, Save and
+ * Test, the engine's field errors (inline under the fields they name, Advanced opened
+ * for its own, the first invalid field focused, the others above the buttons), and the
+ * Test result.
+ */
+export function useProviderForm({ provider, input, advanced, visible, advancedOpen, onSaved }: Options) {
+  const cache = useCacheFields(provider);
+  const [advancedShown, setAdvanced] = useState(advancedOpen || cache.customized);
+  const [focusTtl, setFocusTtl] = useState(0);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState<"save" | "test">();
+  const [check, setCheck] = useState<ProviderCheckResult>();
+  const formRef = useRef<HTMLFormElement>(null);
+  const inAdvanced = [...advanced, ...CACHE_FIELDS];
+  const form = () => input(cache.policy());
+
+  // A refused TTL: Advanced opens and the field gets the focus.
+  useEffect(() => {
+    if (focusTtl) formRef.current?.querySelector<HTMLElement>('[name="cache_ttl_minutes"]')?.focus();
+  }, [focusTtl]);
+
+  // After a refused submit, the first field named in an error gets the focus.
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
+
+  /** Shows a validation error on the form; false for any other error. */
+  const refused = (err: unknown): boolean => {
+    if (!(err instanceof CommandError && err.code === "validation")) return false;
+    const fields = err.fieldErrors();
+    setErrors(fields);
+    if (inAdvanced.some((f) => f in fields)) setAdvanced(true);
+    const shown = new Set([...visible, ...inAdvanced]);
+    const elsewhere = Object.entries(fields).filter(([f]) => !shown.has(f));
+    if (elsewhere.length > 0 || Object.keys(fields).length === 0)
+      setFormError(elsewhere.length > 0 ? elsewhere.map(([, m]) => m).join(" ") : err.message);
+    return true;
+  };
+
+  const reset = () => {
+    setErrors({});
+    setFormError(undefined);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    if (cache.error) {
+      setAdvanced(true);
+      setFocusTtl((n) => n + 1);
+      return;
+    }
+    setBusy("save");
+    try {
+      onSaved(provider ? await api.updateProvider(provider.id, form()) : await api.createProvider(form()));
+    } catch (err) {
+      if (!refused(err)) setFormError(errorMessage(err));
+      setBusy(undefined);
+    }
+  };
+
+  const test = async () => {
+    setCheck(undefined);
+    reset();
+    setBusy("test");
+    try {
+      setCheck(await api.testProvider(provider?.id ?? null, form()));
+    } catch (err) {
+      if (!refused(err)) setCheck({ error: errorMessage(err) });
+    }
+    setBusy(undefined);
+  };
+
+  return {
+    editing: provider !== undefined,
+    cache,
+    /** The engine's refusal of the TTL, shown under the TTL field. */
+    cacheError: cache.error ?? CACHE_FIELDS.map((f) => errors[f]).find(Boolean),
+    advanced: advancedShown,
+    setAdvanced,
+    errors,
+    formError,
+    busy,
+    check,
+    formRef,
+    submit,
+    test,
+  };
+}
+
+export type ProviderFormState = ReturnType<typeof useProviderForm>;
+
+interface FormProps {
+  form: ProviderFormState;
+  /** The dialog's title for a new manager ("Add …"); editing says "Edit “alias”". */
+  addTitle: string;
+  /** The alias of the manager being edited. */
+  alias?: string;
+  description: ReactNode;
+  /** The form's accessible name: the kind. */
+  label: string;
+  /** The manager's project, null for the workspace's. */
+  projectId: string | null;
+  projectName?: string;
+  /** The kind's fields under Advanced, above the cache policy. */
+  advanced: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+}
+
+/**
+ * A setup dialog's frame: the scope line, the kind's fields, Advanced (its fields and
+ * the cache policy), the Test button and result, and Cancel / Add or Save.
+ */
+export function ProviderForm({
+  form,
+  addTitle,
+  alias,
+  description,
+  label,
+  projectId,
+  projectName,
+  advanced,
+  onClose,
+  children,
+}: FormProps) {
+  return (
+    <Modal
+      title={form.editing ? `Edit “${alias}”` : addTitle}
+      description={description}
+      onClose={onClose}
+      width="wide"
+    >
+      <form ref={form.formRef} onSubmit={form.submit} noValidate aria-label={label}>
+        <ScopeLine projectId={projectId} projectName={projectName} />
+        {children}
+        <details
+          className="advanced"
+          open={form.advanced}
+          onToggle={(e) => form.setAdvanced(e.currentTarget.open)}
+        >
+          <summary>Advanced</summary>
+          {advanced}
+          <CacheFields cache={form.cache} error={form.cacheError} />
+        </details>
+        <ProviderTest
+          check={form.check}
+          onTest={form.test}
+          disabled={form.busy !== undefined}
+          testing={form.busy === "test"}
+        />
+        <FormFooter
+          error={form.formError}
+          busy={form.busy === "save"}
+          submitLabel={form.editing ? "Save" : "Add"}
+          onCancel={onClose}
+        />
+      </form>
+    </Modal>
+  );
+}
+
+interface SecretFieldProps {
+  /** The field's key: its input's name and the engine's field name. */
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  /** One is kept in the OS keychain: leaving the input empty keeps it. */
+  stored: boolean;
+  error?: string;
+  /** The secret is optional (a certificate's password): never marked required. */
+  optional?: boolean;
+}
+
+/** A secret's input: never prefilled; when one is stored, leaving it empty keeps it. */
+export function KeychainSecretField({
+  name,
+  label,
+  value,
+  onChange,
+  stored,
+  error,
+  optional,
+}: SecretFieldProps) {
+  return (
+    <Field
+      label={label}
+      required={!stored && !optional}
+      error={error}
+      help={stored ? "Stored in the OS keychain — leave empty to keep." : "Kept in the OS keychain only."}
+    >
+      {(p) => (
+        <input
+          {...p}
+          name={name}
+          type="password"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          placeholder={stored ? "•••••••• (stored)" : ""}
+          autoComplete="off"
+        />
+      )}
+    </Field>
+  );
+}
