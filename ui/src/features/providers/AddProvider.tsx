@@ -2,10 +2,11 @@ import { useState } from "react";
 import { Modal } from "../../components/Modal";
 import type { ProviderKind, ProviderView_Serialize } from "../../ipc/api";
 import { AwsProviderDialog } from "./AwsProviderDialog";
+import { AzureProviderDialog } from "./AzureProviderDialog";
 import { VaultProviderDialog } from "./VaultProviderDialog";
 
 /** The kinds a manager can be added as. */
-export type Addable = "aws_secrets_manager" | "vault";
+export type Addable = "aws_secrets_manager" | "vault" | "azure_key_vault";
 
 export const KINDS: { kind: ProviderKind; label: string; help: string; available: boolean }[] = [
   {
@@ -23,8 +24,8 @@ export const KINDS: { kind: ProviderKind; label: string; help: string; available
   {
     kind: "azure_key_vault",
     label: "Azure Key Vault",
-    help: "Entra ID app or managed identity.",
-    available: false,
+    help: "Entra ID app (client secret or certificate), Azure CLI or managed identity.",
+    available: true,
   },
   {
     kind: "gcp_secret_manager",
@@ -91,14 +92,25 @@ interface Props {
 export function NewProvider({ projectId, projectName, externalId, onSaved, onClose }: Props) {
   const [kind, setKind] = useState<Addable>();
   if (!kind) return <KindChooser projectName={projectName} onChoose={setKind} onClose={onClose} />;
-  return kind === "vault" ? (
-    <VaultProviderDialog
-      projectId={projectId}
-      projectName={projectName}
-      onClose={onClose}
-      onSaved={onSaved}
-    />
-  ) : (
+  if (kind === "vault")
+    return (
+      <VaultProviderDialog
+        projectId={projectId}
+        projectName={projectName}
+        onClose={onClose}
+        onSaved={onSaved}
+      />
+    );
+  if (kind === "azure_key_vault")
+    return (
+      <AzureProviderDialog
+        projectId={projectId}
+        projectName={projectName}
+        onClose={onClose}
+        onSaved={onSaved}
+      />
+    );
+  return (
     <AwsProviderDialog
       projectId={projectId}
       projectName={projectName}

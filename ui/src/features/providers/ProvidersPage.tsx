@@ -10,6 +10,7 @@ import { useLoad } from "../../lib/useLoad";
 import { useRefresh } from "../connections/RefreshResults";
 import { KINDS, NewProvider } from "./AddProvider";
 import { AwsProviderDialog } from "./AwsProviderDialog";
+import { AZURE_METHODS, AzureProviderDialog } from "./AzureProviderDialog";
 import { ModeBadge, ScopeBadge } from "./scope";
 import { VaultProviderDialog } from "./VaultProviderDialog";
 
@@ -21,6 +22,7 @@ const AUTH_LABEL: Record<string, string> = {
   token: "Token",
   app_role: "AppRole",
   userpass: "Username & password",
+  ...Object.fromEntries(AZURE_METHODS.map((m) => [m.value, m.label])),
 };
 
 type Dialog =
@@ -28,8 +30,9 @@ type Dialog =
   | { kind: "edit"; provider: ProviderView_Serialize }
   | { kind: "delete"; provider: ProviderView_Serialize };
 
-/** Where the manager is: the AWS region, or the Vault address and its namespace. */
+/** Where the manager is: the AWS region, the Vault address and its namespace, or the key vault's URL. */
 function Location({ p }: { p: ProviderView_Serialize }) {
+  if (p.azure) return <span className="mono">{p.azure.vault_url}</span>;
   if (p.vault)
     return (
       <>
@@ -92,7 +95,7 @@ function ProviderTable({ label, providers, loading, scopeName, refresh, onEdit, 
                 <td className="truncate" data-testid="provider-location">
                   <Location p={p} />
                 </td>
-                <td>{AUTH_LABEL[p.aws?.auth ?? p.vault?.auth ?? ""] ?? "—"}</td>
+                <td>{AUTH_LABEL[p.aws?.auth ?? p.vault?.auth ?? p.azure?.auth ?? ""] ?? "—"}</td>
                 <td className="muted truncate" title={p.used_by.join(", ")}>
                   {p.used_by.length === 0
                     ? "—"
@@ -207,8 +210,8 @@ export function ProvidersPage() {
       {!projectMode ? (
         providers.data?.length === 0 ? (
           <EmptyState icon={<Icon.vault />} title="No secrets manager yet" action={addButton}>
-            Connect AWS Secrets Manager or HashiCorp Vault / OpenBao, then pick secrets into any connection's
-            credential fields.
+            Connect AWS Secrets Manager, HashiCorp Vault / OpenBao or Azure Key Vault, then pick secrets into
+            any connection's credential fields.
           </EmptyState>
         ) : (
           table("Secrets managers", providers.data, providers.loading)
@@ -297,7 +300,15 @@ export function ProvidersPage() {
         />
       )}
       {dialog?.kind === "edit" &&
-        (dialog.provider.kind === "vault" ? (
+        (dialog.provider.kind === "azure_key_vault" ? (
+          <AzureProviderDialog
+            provider={dialog.provider}
+            projectId={dialog.provider.project_id ?? null}
+            projectName={projectOf(dialog.provider.project_id)?.name}
+            onClose={close}
+            onSaved={saved}
+          />
+        ) : dialog.provider.kind === "vault" ? (
           <VaultProviderDialog
             provider={dialog.provider}
             projectId={dialog.provider.project_id ?? null}
@@ -322,8 +333,8 @@ export function ProvidersPage() {
           confirmLabel="Remove"
           body={
             <p>
-              Its settings are deleted and any credential it keeps (access key, token, secret ID, password) is
-              removed from the OS keychain.
+              Its settings are deleted and any credential it keeps (access key, token, secret ID, password,
+              client secret, certificate password) is removed from the OS keychain.
             </p>
           }
           onConfirm={async () => {

@@ -244,7 +244,7 @@ describe("ProvidersPage with two kinds", () => {
     await screen.findByText("No secrets manager yet");
     await user.click(screen.getAllByRole("button", { name: /Add secrets manager/ })[0]);
     const chooser = screen.getByRole("dialog", { name: "Add a secrets manager" });
-    for (const name of [/Azure Key Vault/, /Google Secret Manager/, /CyberArk Conjur/]) {
+    for (const name of [/Google Secret Manager/, /CyberArk Conjur/]) {
       const kind = within(chooser).getByRole("button", { name });
       expect(kind).toBeDisabled();
       expect(kind).toHaveTextContent("not yet");
