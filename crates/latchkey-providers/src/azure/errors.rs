@@ -83,6 +83,13 @@ pub(super) fn map(
     target: &str,
 ) -> ProviderError {
     if is_credential(e) {
+        // Entra ID could not be reached at all: that is not a credentials problem.
+        if let Some(detail) = transport_failure(e) {
+            return ProviderError::Unreachable {
+                endpoint: "the Entra ID sign-in endpoint".into(),
+                detail,
+            };
+        }
         return credential(e);
     }
     match e.kind() {
@@ -147,9 +154,20 @@ pub(super) fn with_version(e: ProviderError, version: Option<&str>) -> ProviderE
     }
 }
 
+/// Every message in the error's chain, outermost first.
+fn chain_text(e: &azure_core::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        parts.push(c.to_string());
+        cause = c.source();
+    }
+    parts.join(": ")
+}
+
 /// Entra ID refused to sign in: says which setting its error code blames.
 fn credential(e: &azure_core::Error) -> ProviderError {
-    let text = e.to_string();
+    let text = chain_text(e);
     let blame = if text.contains("AADSTS90002") || text.contains("AADSTS900023") {
         Some((
             "tenant_id",
@@ -193,6 +211,20 @@ fn aadsts(text: &str) -> String {
         }
         None => first_line(text),
     }
+}
+
+/// Whether a transport failure (no connection, timeout) is in the error's chain.
+fn transport_failure(e: &azure_core::Error) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(az) = c.downcast_ref::<azure_core::Error>()
+            && matches!(az.kind(), ErrorKind::Io | ErrorKind::Connection)
+        {
+            return Some(source_text(az));
+        }
+        cause = c.source();
+    }
+    None
 }
 
 /// The innermost cause of a transport error ("connection refused", "timed out").

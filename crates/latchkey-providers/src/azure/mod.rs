@@ -496,9 +496,13 @@ impl SecretsProvider for AzureKeyVault {
             .try_collect()
             .await
             .map_err(&on_error)?;
-        let mut versions: Vec<&SecretProperties> = versions.iter().collect();
-        // Newest first.
-        versions.sort_by_key(|p| std::cmp::Reverse(p.attributes.as_ref().and_then(|a| a.created)));
+        // Newest first: by creation time (whole seconds), then by the service's order
+        // (which lists older versions first).
+        let mut versions: Vec<(usize, &SecretProperties)> = versions.iter().enumerate().collect();
+        versions.sort_by_key(|(i, p)| {
+            std::cmp::Reverse((p.attributes.as_ref().and_then(|a| a.created), *i))
+        });
+        let versions: Vec<&SecretProperties> = versions.into_iter().map(|(_, p)| p).collect();
         let latest = versions
             .first()
             .copied()
