@@ -7,6 +7,7 @@ import {
   type SecretInfo_Serialize,
   type SecretItem_Serialize,
   type SecretPage_Serialize,
+  type SecretVersionItem_Serialize,
 } from "../../ipc/api";
 import { apiError, fakeBackend, type Handler } from "../../test/ipc";
 import { SecretPicker } from "./SecretPicker";
@@ -612,6 +613,204 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(reference()).toBe(`secret://bao/db?version=${PREVIOUS_ID}`);
     expect(screen.queryByTestId("picker-pin")).toBeNull();
     expect(screen.queryByRole("radio", { name: /By stage AWSPREVIOUS/ })).toBeNull();
+  });
+});
+
+describe("SecretPicker with an Azure Key Vault manager", () => {
+  const KV: ProviderView_Serialize = {
+    ...provider("z1", "kv"),
+    kind: "azure_key_vault",
+    kind_label: "Azure Key Vault",
+  };
+  /** A Key Vault secret: its name has no "/", the provider's grouping gives its place in the tree. */
+  const azureItem = (name: string, path: string | null): SecretItem_Serialize => ({
+    ...item(name),
+    path,
+    id: `https://billing-kv.vault.azure.net/secrets/${name}`,
+    tags: [],
+  });
+  const azurePage = (entries: [string, string | null][]): SecretPage_Serialize => ({
+    items: entries.map(([name, path]) => azureItem(name, path)),
+    next: null,
+  });
+  const version = (
+    id: string,
+    stages: string[],
+    enabled: boolean,
+    times: Partial<SecretVersionItem_Serialize> = {},
+  ): SecretVersionItem_Serialize => ({
+    id,
+    stages,
+    created: "2026-03-01T00:00:00Z",
+    enabled,
+    updated: null,
+    expires: null,
+    not_before: null,
+    ...times,
+  });
+  const LATEST = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const OLDER = "aa11bb22cc33dd44ee55ff6677889900";
+  const EXPIRED = "99887766554433221100ffeeddccbbaa";
+  const LATER = "5555666677778888999900001111aaaa";
+
+  it("places secrets by their path (tag or separator grouping) while references and calls use the name", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({
+        "|": azurePage([
+          ["billing-db-password", "billing/db-password"],
+          ["app-db", "(no team)/app-db"],
+        ]),
+        "billing/|": azurePage([["billing-db-password", "billing/db-password"]]),
+        "billing|": azurePage([["billing-db-password", "billing/db-password"]]),
+      }),
+      describe_secret: ({ name }) => ({
+        secret: azureItem(name as string, "billing/db-password"),
+        versions: [version(LATEST, ["latest"], true)],
+      }),
+      secret_json_keys: () => ["password", "username"],
+    });
+    const { user, onPick } = renderPicker([KV]);
+    await findRow("billing/");
+    expect(labels()).toEqual(["(no team)/", "billing/"]);
+    expect(row("billing/")).toHaveAttribute("data-kind", "folder");
+
+    await user.click(row("billing/"));
+    await findRow("db-password", 2);
+    expect(row("db-password", 2)).toHaveAttribute("data-kind", "secret");
+    expect(listCalls(calls)).toContainEqual({ providerId: "z1", prefix: "billing/", page: null });
+    await user.click(row("db-password", 2));
+    await findRow("password", 3);
+    expect(calls).toContainEqual(["describe_secret", { providerId: "z1", name: "billing-db-password" }]);
+    expect(calls).toContainEqual([
+      "secret_json_keys",
+      { providerId: "z1", name: "billing-db-password", version: null },
+    ]);
+    expect(reference()).toBe("secret://kv/billing-db-password");
+    expect(screen.getByTestId("picker-detail")).toHaveTextContent("billing-db-password");
+    // The latest version is the current one: first and accented.
+    const latest = row(LATEST.slice(0, 8), 3).querySelector('[data-testid="stage-badge"]');
+    expect(latest).toHaveTextContent("latest");
+    expect(latest).toHaveClass("badge-accent");
+
+    await user.click(row("password", 3));
+    expect(reference()).toBe("secret://kv/billing-db-password#password");
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://kv/billing-db-password#password");
+
+    // The filter is passed through; its flat results show the paths.
+    await user.type(screen.getByRole("searchbox", { name: "Filter by name" }), "billing");
+    await findRow("billing/db-password", 1);
+    expect(labels()).toEqual(["billing/db-password"]);
+    expect(listCalls(calls).at(-1)).toEqual({ providerId: "z1", prefix: "billing", page: null });
+  });
+
+  it("refuses the secret itself when its latest version is disabled, and disabled or expired versions", async () => {
+    const calls = fakeBackend({
+      list_secrets: listing({ "|": azurePage([["app-db", null]]) }),
+      describe_secret: ({ name }) => ({
+        secret: azureItem(name as string, null),
+        versions: [
+          version(EXPIRED, ["expired"], false, {
+            created: "2026-01-01T00:00:00Z",
+            expires: "2026-02-01T00:00:00Z",
+          }),
+          version(OLDER, [], true, {
+            created: "2026-02-01T00:00:00Z",
+            updated: "2026-02-15T08:30:00Z",
+            not_before: "2026-02-01T00:00:00Z",
+            expires: "2027-02-01T00:00:00Z",
+          }),
+          version(LATER, ["not yet valid"], false, {
+            created: "2026-02-20T00:00:00Z",
+            not_before: "2099-01-01T00:00:00Z",
+          }),
+          version(LATEST, ["latest", "disabled"], false, { created: "2026-03-01T00:00:00Z" }),
+        ],
+      }),
+      secret_json_keys: () => ["password"],
+    });
+    const { user } = renderPicker([KV]);
+    await user.click(await findRow("app-db"));
+    const note = "The latest version is disabled: pick an enabled version";
+    await findRow(note, 2);
+    // No keys of the latest value: the note stands in their place.
+    expect(labels()).toEqual([
+      "app-db",
+      note,
+      LATEST.slice(0, 8),
+      LATER.slice(0, 8),
+      OLDER.slice(0, 8),
+      EXPIRED.slice(0, 8),
+    ]);
+    expect(row(note, 2)).toHaveAttribute("data-kind", "blocked");
+    expect(row(note, 2)).not.toHaveAttribute("aria-selected");
+
+    // The secret itself (the latest) is refused, with the note in the details.
+    expect(row("app-db")).toHaveAttribute("aria-selected", "true");
+    expect(reference()).toBe("");
+    expect(screen.getByRole("button", { name: "Use this secret" })).toBeDisabled();
+    expect(screen.getByTestId("picker-blocked")).toHaveTextContent(note);
+
+    // Badges: latest accented, the reasons in the warning colour, no extra "disabled".
+    const badges = (id: string) =>
+      Array.from(row(id.slice(0, 8), 2).querySelectorAll('[data-testid="stage-badge"]'));
+    expect(badges(LATEST).map((b) => b.textContent)).toEqual(["latest", "disabled"]);
+    expect(badges(LATEST)[0]).toHaveClass("badge-accent");
+    expect(badges(LATEST)[1]).toHaveClass("badge-warn");
+    expect(badges(EXPIRED)[0]).toHaveTextContent("expired");
+    expect(badges(LATER)[0]).toHaveTextContent("not yet valid");
+    expect(screen.queryByTestId("version-disabled")).toBeNull();
+    expect(
+      row(EXPIRED.slice(0, 8), 2).querySelector('[data-testid="version-row-expires"]'),
+    ).toHaveTextContent(/^expires /);
+
+    // Disabled, not-yet-valid and expired versions are not pickable, nor opened.
+    for (const [id, why] of [
+      [LATEST, /^Disabled: /],
+      [LATER, /^Not yet valid: /],
+      [EXPIRED, /^Expired: /],
+    ] as const) {
+      const gone = row(id.slice(0, 8), 2);
+      expect(gone).toHaveAttribute("aria-disabled", "true");
+      expect(gone).not.toHaveAttribute("aria-expanded");
+      expect(gone.getAttribute("title")).toMatch(why);
+      await user.click(gone);
+      expect(gone).not.toHaveAttribute("aria-selected");
+    }
+    expect(reference()).toBe("");
+    const keyVersions = calls.filter(([c]) => c === "secret_json_keys").map(([, a]) => a.version);
+    expect(keyVersions).not.toContain(LATEST);
+    expect(keyVersions).not.toContain(EXPIRED);
+
+    // An enabled older version is pinned by its ID, with its times in the details.
+    await user.click(row(OLDER.slice(0, 8), 2));
+    expect(row(OLDER.slice(0, 8), 2)).toHaveAttribute("aria-selected", "true");
+    expect(reference()).toBe(`secret://kv/app-db?version=${OLDER}`);
+    expect(screen.getByRole("button", { name: "Use this secret" })).toBeEnabled();
+    expect(screen.queryByTestId("picker-blocked")).toBeNull();
+    expect(screen.getByTestId("version-updated")).not.toBeEmptyDOMElement();
+    expect(screen.getByTestId("version-not-before")).not.toBeEmptyDOMElement();
+    expect(screen.getByTestId("version-expires")).not.toBeEmptyDOMElement();
+    const detail = screen.getByTestId("picker-detail");
+    for (const term of ["Updated", "Not before", "Expires"]) expect(detail).toHaveTextContent(term);
+    expect(screen.queryByTestId("picker-pin")).toBeNull();
+  });
+
+  it("lets the secret itself be picked when its latest version is enabled", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": azurePage([["app-db", null]]) }),
+      describe_secret: ({ name }) => ({
+        secret: azureItem(name as string, null),
+        versions: [version(LATEST, ["latest"], true), version(OLDER, ["disabled"], false)],
+      }),
+      secret_json_keys: () => [],
+    });
+    const { user, onPick } = renderPicker([KV]);
+    await user.click(await findRow("app-db"));
+    await findRow("Not a JSON object: the whole value is used");
+    expect(screen.queryByTestId("picker-blocked")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Use this secret" }));
+    expect(onPick).toHaveBeenCalledWith("secret://kv/app-db");
   });
 });
 

@@ -23,21 +23,55 @@ const VIEW = 360;
 const OVERSCAN = 6;
 const INDENT = 16;
 const DEBOUNCE_MS = 250;
-/** The stages that mark the version a reference without one reads: AWS's and Vault's. */
-const CURRENT = ["AWSCURRENT", "current"];
+/** The stages that mark the version a reference without one reads: AWS's, Vault's and Azure's. */
+const CURRENT = ["AWSCURRENT", "current", "latest"];
 const PREVIOUS = "AWSPREVIOUS";
 /** Vault's stages for a version whose data can no longer be read. */
 const GONE = ["deleted", "destroyed"];
+/** Azure Key Vault's stages for a version that cannot be read now. */
+const UNUSABLE = ["disabled", "expired", "not yet valid"];
 
-/** Why a version cannot be picked (Vault: deleted or destroyed), or undefined when it can. */
+/** Why a version cannot be picked (Vault: deleted or destroyed; Azure: disabled, expired, not yet valid). */
 function unreadable(v: SecretVersionItem_Serialize): string | undefined {
   if (v.stages.includes("destroyed"))
     return "Destroyed: this version's data is gone for good, so it cannot be used.";
   if (v.stages.includes("deleted"))
     return "Deleted: undelete this version in Vault (or pick another) to use it.";
+  if (v.stages.includes("expired"))
+    return "Expired: this version can no longer be read; extend its expiry in Key Vault, or pick another.";
+  if (v.stages.includes("not yet valid"))
+    return "Not yet valid: this version can be read from its activation date (not before) on.";
   if (!v.enabled) return "Disabled: this version cannot be read.";
   return undefined;
 }
+
+/** Where the tree shows a secret: its grouped path (Azure) or its name. */
+const placeOf = (item: SecretItem_Serialize) => item.path ?? item.name;
+
+/**
+ * Why the secret itself (no version: the current one) cannot be picked: its current
+ * version cannot be read (Azure: disabled, expired or not yet valid; Vault: deleted).
+ */
+function currentBlocked(info: SecretInfo_Serialize): string | undefined {
+  const current = info.versions.find((v) => v.stages.some((s) => CURRENT.includes(s)));
+  if (!current || (current.enabled && !unreadable(current))) return undefined;
+  const stage = current.stages.find((s) => CURRENT.includes(s)) === "latest" ? "latest" : "current";
+  const why = current.stages.find((s) => UNUSABLE.includes(s) || GONE.includes(s)) ?? "disabled";
+  return `The ${stage} version is ${why}: pick an enabled version`;
+}
+
+/** A version's stage: the current one accented, an unreadable one in the warning colour. */
+function StageBadge({ stage }: { stage: string }) {
+  const tone = CURRENT.includes(stage) ? " badge-accent" : UNUSABLE.includes(stage) ? " badge-warn" : "";
+  return (
+    <span className={`badge${tone}`} data-testid="stage-badge">
+      {stage}
+    </span>
+  );
+}
+
+/** A short date for a version row. */
+const day = (iso: string) => new Date(iso).toLocaleDateString();
 
 interface Props {
   providers: ProviderView_Serialize[];
@@ -200,6 +234,7 @@ type RowBody = { id: string; label: string } & (
   | { kind: "loading" }
   | { kind: "empty" }
   | { kind: "notjson" }
+  | { kind: "blocked" }
   | { kind: "error"; error: unknown; retry: Retry }
 );
 
@@ -282,7 +317,11 @@ function flatten(s: TreeState, query: string): Row[] {
     });
   };
 
-  const status = (parent: string, kind: "loading" | "empty" | "notjson", label: string): RowBody => ({
+  const status = (
+    parent: string,
+    kind: "loading" | "empty" | "notjson" | "blocked",
+    label: string,
+  ): RowBody => ({
     id: nodeId(parent, kind),
     kind,
     label,
@@ -310,17 +349,18 @@ function flatten(s: TreeState, query: string): Row[] {
     const folders = new Set<string>();
     const secrets: SecretItem_Serialize[] = [];
     for (const item of l.items) {
+      // Placed by its path when it has one (Azure's grouping), else by its name.
+      const place = placeOf(item);
       // A name ending in "/" is a folder itself (Vault lists its mounts and folders so).
-      const isFolder = item.name.endsWith("/") && item.name !== folder;
+      const isFolder = place.endsWith("/") && place !== folder;
       if (folder === null) {
-        if (isFolder) folders.add(item.name);
+        if (isFolder) folders.add(place);
         else secrets.push(item);
         continue;
       }
-      if (!item.name.startsWith(folder)) continue;
-      const slash = item.name.indexOf("/", folder.length);
-      if (slash >= 0 && (slash < item.name.length - 1 || isFolder))
-        folders.add(item.name.slice(0, slash + 1));
+      if (!place.startsWith(folder)) continue;
+      const slash = place.indexOf("/", folder.length);
+      if (slash >= 0 && (slash < place.length - 1 || isFolder)) folders.add(place.slice(0, slash + 1));
       else secrets.push(item);
     }
     const rows: RowBody[] = [];
@@ -334,13 +374,18 @@ function flatten(s: TreeState, query: string): Row[] {
         expanded: s.expanded.has(id),
       });
     }
-    secrets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    let previous = "";
+    const order = (a: SecretItem_Serialize, b: SecretItem_Serialize) => {
+      const [x, y] = [placeOf(a), placeOf(b)];
+      return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    };
+    secrets.sort(order);
+    const seen = new Set<string>();
     for (const item of secrets) {
-      if (item.name === previous) continue;
-      previous = item.name;
+      if (seen.has(item.name)) continue;
+      seen.add(item.name);
+      const place = placeOf(item);
       const id = nodeId(mode, "secret", item.name);
-      const label = folder === null ? item.name : item.name.slice(folder.length) || item.name;
+      const label = folder === null ? place : place.slice(folder.length) || place;
       rows.push({ id, kind: "secret", name: item.name, label, expanded: s.expanded.has(id) });
     }
     if (l.error !== undefined && !l.loading) {
@@ -366,7 +411,9 @@ function flatten(s: TreeState, query: string): Row[] {
     const info = s.infos[name];
     if (!info || info.state === "loading") return [status(parent, "loading", "Loading…")];
     if (info.state === "error") return [failed(parent, info.error, { kind: "info", name })];
-    const rows = keyRows(parent, name, null);
+    // The keys of the current value, unless that value cannot be read.
+    const blocked = currentBlocked(info.value);
+    const rows = blocked ? [status(parent, "blocked", blocked)] : keyRows(parent, name, null);
     for (const version of sortVersions(info.value.versions)) {
       const id = nodeId(parent, "version", version.id);
       const gone = unreadable(version);
@@ -636,19 +683,22 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
   const aws = provider.kind === "aws_secrets_manager";
   const canPinStage = aws && Boolean(choice?.version?.stages.includes(PREVIOUS));
   const stage = byStage && canPinStage;
-  const reference = choice
-    ? formatSecretRef({
-        provider: provider.alias,
-        path: choice.name,
-        version: choice.version
-          ? stage
-            ? { kind: "stage", value: PREVIOUS }
-            : { kind: "id", value: choice.version.id }
-          : undefined,
-        key: choice.key ?? undefined,
-      })
-    : undefined;
   const info = choice ? infos[choice.name] : undefined;
+  // No version reads the current one: refused when that one cannot be read.
+  const blocked = choice && !choice.version && info?.state === "ok" ? currentBlocked(info.value) : undefined;
+  const reference =
+    choice && !blocked
+      ? formatSecretRef({
+          provider: provider.alias,
+          path: choice.name,
+          version: choice.version
+            ? stage
+              ? { kind: "stage", value: PREVIOUS }
+              : { kind: "id", value: choice.version.id }
+            : undefined,
+          key: choice.key ?? undefined,
+        })
+      : undefined;
 
   return (
     <>
@@ -736,19 +786,38 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
                     <dd>
                       {choice.version.stages.length === 0
                         ? "—"
-                        : choice.version.stages.map((s) => (
-                            <span key={s} className="badge">
-                              {s}
-                            </span>
-                          ))}
+                        : choice.version.stages.map((s) => <StageBadge key={s} stage={s} />)}
                     </dd>
                     <dt>Created</dt>
                     <dd>{choice.version.created ? dateTime(choice.version.created) : "—"}</dd>
+                    {choice.version.updated && (
+                      <>
+                        <dt>Updated</dt>
+                        <dd data-testid="version-updated">{dateTime(choice.version.updated)}</dd>
+                      </>
+                    )}
+                    {choice.version.not_before && (
+                      <>
+                        <dt>Not before</dt>
+                        <dd data-testid="version-not-before">{dateTime(choice.version.not_before)}</dd>
+                      </>
+                    )}
+                    {choice.version.expires && (
+                      <>
+                        <dt>Expires</dt>
+                        <dd data-testid="version-expires">{dateTime(choice.version.expires)}</dd>
+                      </>
+                    )}
                   </>
                 )}
                 <dt>JSON key</dt>
                 <dd>{choice.key !== null ? <span className="mono">{choice.key}</span> : "Whole value"}</dd>
               </dl>
+              {blocked && (
+                <p className="banner banner-error" role="note" data-testid="picker-blocked">
+                  <span>{blocked}</span>
+                </p>
+              )}
               {info?.state === "loading" && <p className="muted">Loading details…</p>}
               {info?.state === "error" && (
                 <p className="picker-detail-error">
@@ -844,7 +913,7 @@ function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: Tree
       className={className}
       style={{ top: index * ROW, paddingLeft: 8 + (row.depth - 1) * INDENT }}
       data-kind={row.kind}
-      title={row.kind === "error" ? row.label : gone}
+      title={row.kind === "error" || row.kind === "blocked" ? row.label : gone}
       onClick={onClick}
     >
       <span className="tree-chevron">{expandable && <Icon.chevron />}</span>
@@ -875,22 +944,22 @@ function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: Tree
       {row.kind === "version" && (
         <>
           {row.version.stages.map((s) => (
-            <span
-              key={s}
-              className={CURRENT.includes(s) ? "badge badge-accent" : "badge"}
-              data-testid="stage-badge"
-            >
-              {s}
-            </span>
+            <StageBadge key={s} stage={s} />
           ))}
-          {!row.version.enabled && !row.version.stages.some((s) => GONE.includes(s)) && (
-            <span className="badge" data-testid="version-disabled">
-              disabled
-            </span>
-          )}
+          {!row.version.enabled &&
+            !row.version.stages.some((s) => GONE.includes(s) || UNUSABLE.includes(s)) && (
+              <span className="badge" data-testid="version-disabled">
+                disabled
+              </span>
+            )}
           {row.version.created && (
             <span className="tree-meta muted" data-testid="version-created">
-              {new Date(row.version.created).toLocaleDateString()}
+              {day(row.version.created)}
+            </span>
+          )}
+          {row.version.expires && (
+            <span className="tree-meta muted" data-testid="version-row-expires">
+              expires {day(row.version.expires)}
             </span>
           )}
         </>
