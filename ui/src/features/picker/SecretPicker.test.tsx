@@ -601,6 +601,30 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(listCalls(calls).map((a) => a.prefix)).toContain("secret/apps/billing/");
   });
 
+  it("refuses the secret itself when its current version is deleted, and offers a readable one", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["secret/"]), "secret/|": page(["secret/db"]) }),
+      describe_secret: ({ name }) => ({
+        ...vaultInfo(name as string),
+        versions: [
+          { ...vaultInfo("x").versions[0], stages: ["current", "deleted"], enabled: false },
+          vaultInfo("x").versions[3],
+        ],
+      }),
+      secret_json_keys: () => ["password"],
+    });
+    const { user } = renderPicker([BAO]);
+    await user.click(await findRow("secret/"));
+    await user.click(await findRow("db", 2));
+    const note = "The current version is deleted: pick an enabled version";
+    await findRow(note, 3);
+    expect(labels()).toEqual(["secret/", "db", note, "4", "1"]);
+    expect(reference()).toBe("");
+    expect(screen.getByTestId("picker-blocked")).toHaveTextContent(note);
+    await user.click(row("1", 3));
+    expect(reference()).toBe("secret://bao/secret/db?version=1");
+  });
+
   it("offers no AWSPREVIOUS pin for a non-AWS manager even when a stage says so", async () => {
     fakeBackend({
       list_secrets: listing({ "|": page(["db"]) }),

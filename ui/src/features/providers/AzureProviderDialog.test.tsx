@@ -57,6 +57,8 @@ const inputOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
 const azureOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
   inputOf(calls, cmd)[0].azure as Record<string, unknown>;
 const signIn = () => screen.getByLabelText(/^Sign in with/);
+/** Whether the field's label carries the required star. */
+const starred = (input: HTMLElement) => document.querySelector(`label[for="${input.id}"] .required`) !== null;
 
 describe("AzureProviderDialog", () => {
   it("sends a client-secret manager with the secret as a literal for the keychain, and no other kind", async () => {
@@ -73,6 +75,8 @@ describe("AzureProviderDialog", () => {
     );
     await user.type(url, URL);
     expect(signIn()).toHaveValue("client_secret");
+    expect(starred(screen.getByLabelText(/^Tenant ID/))).toBe(true);
+    expect(starred(screen.getByLabelText(/^Client ID/))).toBe(true);
     await user.type(screen.getByLabelText(/^Tenant ID/), TENANT);
     await user.type(screen.getByLabelText(/^Client ID/), CLIENT);
     const secret = screen.getByLabelText(/^Client secret/);
@@ -141,9 +145,10 @@ describe("AzureProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Tenant ID/), TENANT);
     await user.type(screen.getByLabelText(/^Client ID/), CLIENT);
     await user.type(screen.getByLabelText(/^Certificate path/), "/etc/latchkey/app.pfx");
+    expect(starred(screen.getByLabelText(/^Certificate path/))).toBe(true);
     const password = screen.getByLabelText(/^Certificate password/);
     expect(password).toHaveAttribute("type", "password");
-    expect(password).not.toBeRequired();
+    expect(starred(password)).toBe(false);
     await user.type(password, "pfx-pass");
     await user.click(screen.getByRole("button", { name: "Add" }));
 
@@ -205,9 +210,8 @@ describe("AzureProviderDialog", () => {
     await user.selectOptions(signIn(), "azure_cli");
     expect(screen.queryByLabelText(/^Client ID/)).toBeNull();
     expect(screen.queryByLabelText(/^Client secret/)).toBeNull();
-    const tenant = screen.getByLabelText(/^Tenant ID/);
-    expect(tenant).not.toBeRequired();
-    expect(screen.getByText("Tenant ID (optional)")).toBeInTheDocument();
+    const tenant = screen.getByLabelText(/^Tenant ID \(optional\)/);
+    expect(starred(tenant)).toBe(false);
     await user.type(tenant, TENANT);
     await user.click(screen.getByRole("button", { name: "Add" }));
 
@@ -229,8 +233,8 @@ describe("AzureProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Tenant ID/), TENANT);
     await user.selectOptions(signIn(), "managed_identity");
     expect(screen.queryByLabelText(/^Tenant ID/)).toBeNull();
-    const client = screen.getByLabelText(/^Client ID of a user-assigned identity/);
-    expect(client).not.toBeRequired();
+    const client = screen.getByLabelText(/^Client ID of a user-assigned identity \(optional\)/);
+    expect(starred(client)).toBe(false);
     await user.type(client, CLIENT);
     await user.click(screen.getByRole("button", { name: "Add" }));
 
