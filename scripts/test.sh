@@ -40,7 +40,11 @@ step "UI component tests (Vitest)"
 
 step "end-to-end: the real window (tauri-driver + WebKitWebDriver under Xvfb)"
 rm -rf tests/e2e/screenshots
+# The local Azure Key Vault the window's Azure test talks to (built by the tests above;
+# this is a no-op then).
+cargo build -p latchkey-testkit --bin latchkey-keyvault
 LATCHKEY_APP="$CARGO_TARGET_DIR/debug/latchkey-desktop" \
+LATCHKEY_KEYVAULT="$CARGO_TARGET_DIR/debug/latchkey-keyvault" \
   xvfb-run -a -s "-screen 0 1280x800x24" \
   dbus-run-session -- bash scripts/with-keyring.sh \
   bash -c "cd '$ROOT/tests/e2e' && npm test"

@@ -12,6 +12,8 @@
 // and the control API is switched on and off in Settings › Automation. Last, the
 // secrets mode: to project mode through the preview, a project's own manager tests a
 // connection (another project's connection cannot use it), and back to workspace mode.
+// Then Azure Key Vault: the test kit's local Key Vault (HTTPS, Entra ID token endpoint)
+// configured in the UI, a secret picked from its grouped tree, four green steps.
 // Screenshots of each screen go to tests/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -811,5 +813,87 @@ describe("Latchkey desktop window", () => {
     await browser.deleteSession();
     browser = undefined;
     for (const canary of [pgPassword, CANARY_KEY]) assert.deepEqual(filesContaining(dataDir, canary), []);
+  });
+
+  it("connects Azure Key Vault (local vault, Entra ID app), picks a secret from the grouped tree, and passes all four test steps", async () => {
+    const server = process.env.LATCHKEY_KEYVAULT;
+    assert.ok(server && existsSync(server), `LATCHKEY_KEYVAULT must point at latchkey-keyvault (got ${server})`);
+    const clientSecret = `canary-azure-${Math.random().toString(36).slice(2, 10)}`;
+    const infoFile = join(mkdtempSync(join(tmpdir(), "latchkey-kv-")), "info.json");
+    const vault = spawn(server, ["--info", infoFile, "--client-secret", clientSecret], { stdio: "inherit" });
+    try {
+      for (let i = 0; i < 100 && !existsSync(infoFile); i++) await new Promise((r) => setTimeout(r, 100));
+      const kv = JSON.parse(readFileSync(infoFile, "utf8"));
+      const pgPassword = "latchkey-test-pw"; // app-billing-db#password in the seed
+      const name = "Billing from Key Vault";
+
+      browser = await launch();
+      await nav("Secrets managers");
+      await heading(browser, "Secrets managers");
+      await chooseKind("Azure Key Vault");
+      await setValue(DIALOG, "Alias", "kv");
+      await setValue(DIALOG, "Vault URL", kv.url);
+      await select(DIALOG, "Sign in with", "value", "client_secret");
+      await setValue(DIALOG, "Tenant ID", kv.tenant_id);
+      await setValue(DIALOG, "Client ID", kv.client_id);
+      await setValue(DIALOG, "Client secret", clientSecret);
+      await select(DIALOG, "Group the tree", "value", "separator");
+      await setValue(DIALOG, "Separator", "-");
+      await retry(() => browser.$(`${DIALOG}//summary[normalize-space()="Advanced"]`).click());
+      await setValue(DIALOG, "Authority host", kv.authority_host);
+      await setValue(DIALOG, "CA certificate", kv.ca_path);
+      assert.match(await browser.$('[data-testid="azure-permissions"]').getText(), /Key Vault Secrets User/);
+      await click(DIALOG, "Test");
+      await browser.waitUntil(
+        async () => (await browser.$('[data-testid="provider-check"]').getText().catch(() => "")).includes(kv.client_id),
+        { timeout: 30000, timeoutMsg: "the Azure provider test did not succeed" },
+      );
+      await shot("60-azure-provider-tested");
+      await click(DIALOG, "Add");
+      await browser
+        .$('//tr[@data-testid="provider-row"][.//button[normalize-space()="kv"]]')
+        .waitForExist({ timeout: 10000 });
+      await shot("61-azure-secrets-managers");
+
+      await nav("Connections");
+      await heading(browser, "Connections");
+      await click("", "New connection");
+      await setValue(DIALOG, "Name", name);
+      await setValue(DIALOG, "Host", "127.0.0.1");
+      await setValue(DIALOG, "Database", "latchkey_test");
+      await setValue(DIALOG, "User", "latchkey_test");
+      await click(DIALOG, "Use a secret");
+      await click(DIALOG, "Browse…");
+      const PICKER = '(//div[@role="dialog"])[last()]';
+      await retry(() =>
+        browser.$(`${PICKER}//select[@aria-label="Secrets manager"]`).selectByVisibleText("kv (Azure Key Vault)"),
+      );
+      // Names split on "-": app/ → billing/ → db, then the JSON key.
+      await clickTreeItem(PICKER, "app/", 1);
+      await clickTreeItem(PICKER, "billing/", 2);
+      await clickTreeItem(PICKER, "db", 3);
+      await clickTreeItem(PICKER, "password", 4);
+      await browser.waitUntil(
+        async () =>
+          (await browser.$('[data-testid="picker-reference"]').getAttribute("title")) ===
+          "secret://kv/app-billing-db#password",
+        { timeout: 10000, timeoutMsg: "the picked Key Vault reference did not show" },
+      );
+      await shot("62-azure-picker");
+      await click(PICKER, "Use this secret");
+      await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+      await click(DIALOG, "Create connection");
+      await testFourGreenSteps(name);
+      await shot("63-azure-test-four-green-steps");
+      await click(DIALOG, "Close");
+
+      const dom = await browser.getPageSource();
+      for (const canary of [pgPassword, clientSecret]) assert.ok(!dom.includes(canary), `${canary} reached the DOM`);
+      await browser.deleteSession();
+      browser = undefined;
+      for (const canary of [pgPassword, clientSecret]) assert.deepEqual(filesContaining(dataDir, canary), []);
+    } finally {
+      vault.kill();
+    }
   });
 });
