@@ -346,3 +346,130 @@ async fn an_unreachable_vault_fails_within_the_timeout() {
     let e = p.read(&reference("x")).await.unwrap_err();
     assert!(matches!(e, ProviderError::Unreachable { .. }), "{e:?}");
 }
+
+/// A self-signed RSA certificate and its key, as the PEM an admin downloads.
+fn certificate() -> (
+    openssl::x509::X509,
+    openssl::pkey::PKey<openssl::pkey::Private>,
+) {
+    use openssl::{asn1::Asn1Time, bn::BigNum, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "latchkey-test-app")
+        .unwrap();
+    let name = name.build();
+    let mut b = x509::X509Builder::new().unwrap();
+    b.set_version(2).unwrap();
+    b.set_serial_number(&BigNum::from_u32(1).unwrap().to_asn1_integer().unwrap())
+        .unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    (b.build(), key)
+}
+
+fn with_certificate(
+    kv: &KeyVaultServer,
+    path: &std::path::Path,
+    password: Option<&str>,
+) -> AzureSettings {
+    AzureSettings {
+        auth: AzureAuth::ClientCertificate {
+            tenant_id: TEST_TENANT_ID.into(),
+            client_id: TEST_CLIENT_ID.into(),
+            path: path.display().to_string(),
+            password: password.map(|p| SecretValue::from(p.to_owned())),
+        },
+        ..settings(kv, Grouping::None)
+    }
+}
+
+#[tokio::test]
+async fn signs_in_with_a_certificate_from_a_pem_or_a_pfx_file() {
+    let (cert, key) = certificate();
+    let cert_pem = String::from_utf8(cert.to_pem().unwrap()).unwrap();
+    let kv = KeyVaultServer::start(KeyVaultConfig {
+        client_certificate_pem: Some(cert_pem.clone()),
+        ..KeyVaultConfig::default()
+    })
+    .await;
+    kv.set("db", "from-a-certificate", SetOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+
+    // PEM: certificate + key in one file, the key unencrypted or with a passphrase.
+    let pem = dir.path().join("app.pem");
+    let key_pem = String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    std::fs::write(&pem, format!("{cert_pem}{key_pem}")).unwrap();
+    let p = AzureKeyVault::connect("kv", with_certificate(&kv, &pem, None)).unwrap();
+    assert_eq!(
+        p.read(&reference("db"))
+            .await
+            .unwrap()
+            .value
+            .expose_secret(),
+        "from-a-certificate"
+    );
+    assert!(
+        p.check_access()
+            .await
+            .unwrap()
+            .identity
+            .contains("certificate")
+    );
+
+    // PFX with a password; a wrong password is refused naming the file.
+    let pfx = dir.path().join("app.pfx");
+    let bundle = openssl::pkcs12::Pkcs12::builder()
+        .name("app")
+        .pkey(&key)
+        .cert(&cert)
+        .build2("pfx-pass")
+        .unwrap();
+    std::fs::write(&pfx, bundle.to_der().unwrap()).unwrap();
+    let p = AzureKeyVault::connect("kv", with_certificate(&kv, &pfx, Some("pfx-pass"))).unwrap();
+    assert_eq!(
+        p.read(&reference("db"))
+            .await
+            .unwrap()
+            .value
+            .expose_secret(),
+        "from-a-certificate"
+    );
+    let e = AzureKeyVault::connect("kv", with_certificate(&kv, &pfx, Some("wrong"))).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProviderError::InvalidSetting {
+                field: "certificate_path",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    // A certificate the app does not have: Entra ID's AADSTS700027 blames the certificate.
+    let (other, other_key) = certificate();
+    let stranger = dir.path().join("other.pem");
+    std::fs::write(
+        &stranger,
+        [
+            other.to_pem().unwrap(),
+            other_key.private_key_to_pem_pkcs8().unwrap(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let p = AzureKeyVault::connect("kv", with_certificate(&kv, &stranger, None)).unwrap();
+    match p.check_access().await.unwrap_err() {
+        ProviderError::InvalidSetting { field, message } => {
+            assert_eq!(field, "certificate_path");
+            assert!(message.contains("AADSTS700027"), "{message}");
+        }
+        other => panic!("expected the certificate to be blamed, got {other:?}"),
+    }
+}

@@ -89,6 +89,9 @@ pub struct KeyVaultConfig {
     /// `expires_in` of issued tokens; the vault refuses them afterwards. The SDK asks
     /// for a new token when less than 300 s are left.
     pub token_lifetime_secs: u64,
+    /// A certificate (PEM) registered on the main app: the token endpoint then also
+    /// accepts a client assertion (RS256 JWT) signed by its key, as Entra ID does.
+    pub client_certificate_pem: Option<String>,
 }
 
 impl KeyVaultConfig {
@@ -101,6 +104,7 @@ impl KeyVaultConfig {
             other_apps: Vec::new(),
             vault_name: "latchkey-test-kv".to_owned(),
             token_lifetime_secs: 3599,
+            client_certificate_pem: None,
         }
     }
 

@@ -258,6 +258,12 @@ impl AzureKeyVault {
                     field: "certificate_path",
                     message: format!("Cannot read the certificate \"{path}\": {e}."),
                 })?;
+                // The SDK reads PKCS#12 (PFX) only: a PEM file becomes one here.
+                let (bytes, password) = if bytes.starts_with(b"-----BEGIN") {
+                    (pem_to_pfx(&bytes, password.as_ref(), &path)?, None)
+                } else {
+                    (bytes, password)
+                };
                 let credential = ClientCertificateCredential::new(
                     tenant_id.clone(),
                     client_id.clone(),
@@ -387,6 +393,32 @@ impl AzureKeyVault {
             ..Default::default()
         })
     }
+}
+
+/// A PEM file holding a certificate and its private key (optionally encrypted with
+/// `password`) as PKCS#12 DER without a password, which the SDK's credential reads.
+fn pem_to_pfx(pem: &[u8], password: Option<&SecretValue>, path: &str) -> Result<Vec<u8>> {
+    let bad = |what: &str| ProviderError::InvalidSetting {
+        field: "certificate_path",
+        message: format!(
+            "\"{path}\" {what}: a PEM file needs the certificate and its private key (or use a PFX file)."
+        ),
+    };
+    let cert = openssl::x509::X509::from_pem(pem).map_err(|_| bad("has no certificate"))?;
+    let key = match password {
+        Some(p) => {
+            openssl::pkey::PKey::private_key_from_pem_passphrase(pem, p.expose_secret().as_bytes())
+        }
+        None => openssl::pkey::PKey::private_key_from_pem(pem),
+    }
+    .map_err(|_| bad("has no private key Latchkey can read (is the password right?)"))?;
+    openssl::pkcs12::Pkcs12::builder()
+        .name("latchkey")
+        .pkey(&key)
+        .cert(&cert)
+        .build2("")
+        .and_then(|p| p.to_der())
+        .map_err(|_| bad("cannot be converted"))
 }
 
 /// The secret name in a Key Vault identifier (`https://v/secrets/NAME[/VERSION]`).

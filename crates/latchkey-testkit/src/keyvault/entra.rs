@@ -123,7 +123,11 @@ fn issue(
         .ok_or_else(|| EntraError::missing("client_id"))?;
     let audience = audience(form)?;
     let app = find_app(&apps, tenant, client_id)?;
-    check_secret(app, form)?;
+    if form.contains_key("client_assertion") {
+        check_assertion(shared, app, tenant, form)?;
+    } else {
+        check_secret(app, form)?;
+    }
     Ok(new_token(shared, app, audience))
 }
 
@@ -178,6 +182,85 @@ fn find_app<'a>(
                 ),
             )
         })
+}
+
+/// A client assertion (RFC 7523 JWT, RS256) must be signed by the key of the
+/// certificate registered on the app, name it by its SHA-1 thumbprint (`x5t`), and be
+/// issued by and for the app to this tenant's token endpoint.
+fn check_assertion(
+    shared: &Shared,
+    app: &AppRegistration,
+    tenant: &str,
+    form: &HashMap<String, String>,
+) -> Result<(), EntraError> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+    let invalid = |why: &str| {
+        EntraError::invalid_client(
+            700027,
+            format!("Client assertion contains an invalid signature. [Reason - {why}]"),
+        )
+    };
+    if form.get("client_assertion_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    {
+        return Err(EntraError::bad_request(
+            "invalid_request",
+            70002,
+            "The client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.".into(),
+        ));
+    }
+    let jwt = &form["client_assertion"];
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part.trim_end_matches('='))
+            .or_else(|_| URL_SAFE.decode(part))
+            .map_err(|_| invalid("The assertion is not a JWT."))
+    };
+    let [header, payload, signature] = parts.as_slice() else {
+        return Err(invalid("The assertion is not a JWT."));
+    };
+    let head: serde_json::Value =
+        serde_json::from_slice(&decode(header)?).map_err(|_| invalid("Bad JWT header."))?;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&decode(payload)?).map_err(|_| invalid("Bad JWT payload."))?;
+    let Some(pem) = &shared.config.client_certificate_pem else {
+        return Err(invalid("The key was not found."));
+    };
+    let cert = openssl::x509::X509::from_pem(pem.as_bytes()).expect("the registered certificate");
+    let thumbprint = STANDARD.encode(
+        cert.digest(openssl::hash::MessageDigest::sha1())
+            .expect("sha1 thumbprint"),
+    );
+    if head["x5t"].as_str() != Some(thumbprint.as_str()) {
+        return Err(invalid(&format!(
+            "The key was not found., Thumbprint of key used by client: '{}'",
+            head["x5t"].as_str().unwrap_or_default()
+        )));
+    }
+    let key = cert.public_key().expect("the certificate's public key");
+    let mut verifier = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key)
+        .expect("verifier");
+    verifier
+        .update(format!("{header}.{payload}").as_bytes())
+        .expect("verify");
+    if !verifier.verify(&decode(signature)?).unwrap_or(false) {
+        return Err(invalid("The signature does not verify."));
+    }
+    let endpoint = format!("{}/{tenant}/oauth2/v2.0/token", shared.base);
+    let now = chrono::Utc::now().timestamp();
+    if claims["iss"] != app.client_id.as_str()
+        || claims["sub"] != app.client_id.as_str()
+        || claims["aud"] != endpoint.as_str()
+        || claims["exp"].as_i64().is_none_or(|exp| exp < now)
+    {
+        return Err(EntraError::invalid_client(
+            700024,
+            "Client assertion is not within its valid time range, or its issuer, subject or audience is not this app and token endpoint.".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_secret(app: &AppRegistration, form: &HashMap<String, String>) -> Result<(), EntraError> {
