@@ -37,3 +37,53 @@ export function Field({ label, error, help, required, children }: Props) {
     </div>
   );
 }
+
+interface TextFieldProps {
+  label: string;
+  /** The input's name: the engine's field name, and what the tests find it by. */
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  help?: ReactNode;
+  required?: boolean;
+  placeholder?: string;
+  /** Monospaced, for identifiers, URLs and paths. */
+  mono?: boolean;
+  /** More classes, after `mono`. */
+  className?: string;
+  type?: "text" | "password";
+  inputMode?: "numeric";
+  autoComplete?: string;
+  disabled?: boolean;
+  /** The input a dialog focuses when it opens (data-autofocus, see Modal). */
+  autoFocus?: boolean;
+}
+
+/** A Field holding one text input: the label, help and error wired to it as Field does. */
+export function TextField({
+  label,
+  error,
+  help,
+  required,
+  mono,
+  className,
+  autoFocus,
+  onChange,
+  ...input
+}: TextFieldProps) {
+  const classes = [mono ? "mono" : "", className ?? ""].filter(Boolean).join(" ");
+  return (
+    <Field label={label} error={error} help={help} required={required}>
+      {(p) => (
+        <input
+          {...p}
+          {...input}
+          className={classes || undefined}
+          onChange={(e) => onChange(e.target.value)}
+          data-autofocus={autoFocus || undefined}
+        />
+      )}
+    </Field>
+  );
+}

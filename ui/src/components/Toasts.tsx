@@ -8,7 +8,10 @@ interface Toast {
 
 const ToastContext = createContext<(text: string, kind?: Toast["kind"]) => void>(() => {});
 
-/** Short confirmations in the corner ("Connection saved"), announced to screen readers. */
+/**
+ * Short confirmations ("Connection saved"), announced to screen readers. They show at the
+ * top centre, where they cover no button: not a page's actions, nor an open dialog's footer.
+ */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const push = useCallback((text: string, kind: Toast["kind"] = "ok") => {

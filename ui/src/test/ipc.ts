@@ -1,7 +1,7 @@
 // A fake backend for component tests: the real generated bindings and api module run
 // unchanged; only the transport under them (Tauri's invoke) is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { ApiError, ConnectionView, ProjectSummary, TypeSpec } from "../ipc/api";
+import type { ApiError, ConnectionView, ProjectSummary, ProviderView_Serialize, TypeSpec } from "../ipc/api";
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -127,4 +127,32 @@ export function fakeBackend(handlers: Record<string, Handler>) {
     return h(a);
   });
   return calls;
+}
+
+export type Calls = ReturnType<typeof fakeBackend>;
+
+/** The arguments of every call to `cmd`, in order. */
+export const argsOf = (calls: Calls, cmd: string) => calls.filter(([c]) => c === cmd).map(([, a]) => a);
+
+/** The `input` argument of every call to `cmd` (a manager's create, update and Test send one). */
+export const inputsOf = (calls: Calls, cmd: string) =>
+  argsOf(calls, cmd).map((a) => a.input as Record<string, unknown>);
+
+/** A secrets manager as the engine lists it: an AWS one without settings, for the workspace. */
+export function providerView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
+  return {
+    id: "m1",
+    alias: "aws",
+    kind: "aws_secrets_manager",
+    kind_label: "AWS Secrets Manager",
+    project_id: null,
+    aws: null,
+    vault: null,
+    azure: null,
+    cache: { ttl_secs: 3600, stale_if_error: true },
+    used_by: [],
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
 }

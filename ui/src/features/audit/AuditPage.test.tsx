@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { AuditEvent } from "../../ipc/api";
-import { apiError, fakeBackend, type Handler } from "../../test/ipc";
+import { apiError, argsOf, fakeBackend, type Handler } from "../../test/ipc";
 import { AuditPage } from "./AuditPage";
 
 const PATH = "/home/me/.local/share/latchkey/exports/audit-20261129T100000Z.csv";
@@ -33,9 +33,6 @@ function renderPage(handlers: Record<string, Handler> = {}) {
   );
   return { calls, user };
 }
-
-const argsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a);
 
 describe("Audit log › export", () => {
   it("exports what the filters select, in the chosen format, and shows the file's path with Copy path", async () => {

@@ -1,8 +1,14 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { ProviderView_Serialize } from "../../ipc/api";
-import { apiError, connection, defaultProject, fakeBackend, postgresType } from "../../test/ipc";
+import {
+  apiError,
+  connection,
+  defaultProject,
+  fakeBackend,
+  postgresType,
+  providerView,
+} from "../../test/ipc";
 import { ConnectionForm } from "./ConnectionForm";
 
 function renderForm(props: Partial<Parameters<typeof ConnectionForm>[0]> = {}) {
@@ -136,20 +142,8 @@ describe("ConnectionForm after a refused submit", () => {
 
 describe("ConnectionForm in project mode", () => {
   const finance = { ...defaultProject, id: "p2", name: "Finance", aws_external_id: "latchkey-p2" };
-  const managerOf = (id: string, alias: string, projectId: string): ProviderView_Serialize => ({
-    id,
-    alias,
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
-    project_id: projectId,
-    aws: null,
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  });
+  const managerOf = (id: string, alias: string, projectId: string) =>
+    providerView({ id, alias, project_id: projectId });
 
   it("browses only the managers of the connection's project, following the project chosen", async () => {
     fakeBackend({

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Field } from "../../components/Field";
+import { Field, TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Icon } from "../../components/icons";
 import {
@@ -135,22 +135,20 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="connection-form" aria-label="Connection">
       <div className="form-grid form-grid-3">
-        <Field label="Name" required error={errors.name}>
-          {(p) => (
-            <input
-              {...p}
-              name="name"
-              value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                clearError("name");
-              }}
-              placeholder="e.g. Billing database"
-              autoComplete="off"
-              data-autofocus
-            />
-          )}
-        </Field>
+        <TextField
+          label="Name"
+          name="name"
+          required
+          value={name}
+          onChange={(v) => {
+            setName(v);
+            clearError("name");
+          }}
+          error={errors.name}
+          placeholder="e.g. Billing database"
+          autoComplete="off"
+          autoFocus
+        />
         <Field label="Project" required error={errors.project_id}>
           {(p) => (
             <select

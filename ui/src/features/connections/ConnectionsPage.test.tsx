@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ConnectionSecrets_Serialize, RefreshReport_Serialize } from "../../ipc/api";
-import { connection, defaultProject, fakeBackend, type Handler, postgresType } from "../../test/ipc";
+import { argsOf, connection, defaultProject, fakeBackend, type Handler, postgresType } from "../../test/ipc";
 import { ConnectionsPage } from "./ConnectionsPage";
 
 const billing = connection({ id: "c1", name: "Billing DB" });
@@ -51,9 +51,6 @@ function renderPage(handlers: Record<string, Handler> = {}, projectFilter = "") 
   );
   return { calls, user: userEvent.setup() };
 }
-
-const argsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a);
 
 const rowOf = (name: string) =>
   screen.getAllByTestId("connection-row").find((tr) => within(tr).queryByText(name)) as HTMLElement;

@@ -9,25 +9,10 @@ import {
   type SecretPage_Serialize,
   type SecretVersionItem_Serialize,
 } from "../../ipc/api";
-import { apiError, fakeBackend, type Handler } from "../../test/ipc";
+import { apiError, fakeBackend, type Handler, providerView } from "../../test/ipc";
 import { SecretPicker } from "./SecretPicker";
 
-function provider(id: string, alias: string): ProviderView_Serialize {
-  return {
-    id,
-    alias,
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
-    project_id: null,
-    aws: null,
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  };
-}
+const provider = (id: string, alias: string) => providerView({ id, alias });
 
 const AWS = provider("p1", "aws");
 

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Field } from "../../components/Field";
+import { Field, TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
 import { api, CommandError, errorMessage, type Project } from "../../ipc/api";
@@ -42,19 +42,17 @@ export function ProjectDialog({ project, onSaved, onClose }: Props) {
       onClose={onClose}
     >
       <form onSubmit={submit} noValidate>
-        <Field label="Name" required error={errors.name}>
-          {(p) => (
-            <input
-              {...p}
-              name="name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Finance"
-              autoComplete="off"
-              data-autofocus
-            />
-          )}
-        </Field>
+        <TextField
+          label="Name"
+          name="name"
+          required
+          value={name}
+          onChange={setName}
+          error={errors.name}
+          placeholder="e.g. Finance"
+          autoComplete="off"
+          autoFocus
+        />
         <Field label="Description" error={errors.description} help="Optional: what belongs in this project.">
           {(p) => (
             <textarea

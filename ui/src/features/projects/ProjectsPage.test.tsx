@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ProviderView_Serialize, SecretsMode } from "../../ipc/api";
-import { apiError, defaultProject, fakeBackend, type Handler } from "../../test/ipc";
+import { apiError, defaultProject, fakeBackend, type Handler, providerView } from "../../test/ipc";
 import { ProjectsPage } from "./ProjectsPage";
 
 /** The workspace (in `mode`) and its managers, for the pages that show them. */
@@ -18,20 +18,12 @@ function scoped(
 }
 
 function manager(id: string, alias: string, projectId: string | null, vault = false): ProviderView_Serialize {
-  return {
+  return providerView({
     id,
     alias,
-    kind: vault ? "vault" : "aws_secrets_manager",
-    kind_label: vault ? "HashiCorp Vault / OpenBao" : "AWS Secrets Manager",
     project_id: projectId,
-    aws: null,
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  };
+    ...(vault ? { kind: "vault", kind_label: "HashiCorp Vault / OpenBao" } : {}),
+  });
 }
 
 function renderPage() {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Field } from "../../components/Field";
+import { Field, TextField } from "../../components/Field";
 import type {
   AwsAuthMethod,
   CachePolicy,
@@ -97,47 +97,38 @@ export function AwsProviderDialog({ provider, projectId, projectName, externalId
       projectName={projectName}
       onClose={onClose}
       advanced={
-        <Field
+        <TextField
           label="Endpoint URL"
+          name="endpoint_url"
+          mono
+          value={endpoint}
+          onChange={setEndpoint}
           error={errors.endpoint_url}
           help="Only for an AWS-compatible endpoint (a VPC endpoint, or moto for testing)."
-        >
-          {(p) => (
-            <input
-              {...p}
-              name="endpoint_url"
-              className="mono"
-              value={endpoint}
-              onChange={(e) => setEndpoint(e.target.value)}
-              placeholder="https://secretsmanager.us-east-1.amazonaws.com"
-            />
-          )}
-        </Field>
+          placeholder="https://secretsmanager.us-east-1.amazonaws.com"
+        />
       }
     >
       <div className="form-grid">
-        <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
-          {(p) => (
-            <input
-              {...p}
-              name="alias"
-              value={alias}
-              onChange={(e) => setAlias(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
-        <Field label="Region" required error={errors.region}>
-          {(p) => (
-            <input
-              {...p}
-              name="region"
-              value={region}
-              onChange={(e) => setRegion(e.target.value)}
-              placeholder="us-east-1"
-            />
-          )}
-        </Field>
+        <TextField
+          label="Alias"
+          name="alias"
+          required
+          value={alias}
+          onChange={setAlias}
+          error={errors.alias}
+          help="References name it: secret://ALIAS/…"
+          autoFocus
+        />
+        <TextField
+          label="Region"
+          name="region"
+          required
+          value={region}
+          onChange={setRegion}
+          error={errors.region}
+          placeholder="us-east-1"
+        />
       </div>
       <Field label="Sign in with" help={METHODS.find((m) => m.value === auth)?.help}>
         {(p) => (
@@ -151,26 +142,27 @@ export function AwsProviderDialog({ provider, projectId, projectName, externalId
         )}
       </Field>
       {auth === "profile" && (
-        <Field label="Profile" required error={errors.profile}>
-          {(p) => (
-            <input {...p} name="profile" value={profile} onChange={(e) => setProfile(e.target.value)} />
-          )}
-        </Field>
+        <TextField
+          label="Profile"
+          name="profile"
+          required
+          value={profile}
+          onChange={setProfile}
+          error={errors.profile}
+        />
       )}
       {auth === "assume_role" && (
         <>
-          <Field label="Role ARN" required error={errors.role_arn}>
-            {(p) => (
-              <input
-                {...p}
-                name="role_arn"
-                className="mono"
-                value={roleArn}
-                onChange={(e) => setRoleArn(e.target.value)}
-                placeholder="arn:aws:iam::123456789012:role/latchkey-reader"
-              />
-            )}
-          </Field>
+          <TextField
+            label="Role ARN"
+            name="role_arn"
+            mono
+            required
+            value={roleArn}
+            onChange={setRoleArn}
+            error={errors.role_arn}
+            placeholder="arn:aws:iam::123456789012:role/latchkey-reader"
+          />
           <ExternalIdField
             externalId={externalId}
             projectName={scope === null ? undefined : (projectName ?? "this project")}
@@ -179,45 +171,33 @@ export function AwsProviderDialog({ provider, projectId, projectName, externalId
       )}
       {(auth === "access_key" || auth === "assume_role") && (
         <div className="form-grid">
-          <Field
+          <TextField
             label={auth === "assume_role" ? "Source access key ID (optional)" : "Access key ID"}
+            name="access_key_id"
+            mono
             required={auth === "access_key"}
+            value={accessKeyId}
+            onChange={setAccessKeyId}
             error={errors.access_key_id}
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="access_key_id"
-                className="mono"
-                value={accessKeyId}
-                onChange={(e) => setAccessKeyId(e.target.value)}
-                autoComplete="off"
-              />
-            )}
-          </Field>
-          <Field
+            autoComplete="off"
+          />
+          <TextField
             label="Secret access key"
+            name="secret_access_key"
+            type="password"
             required={usesKey && !stored}
+            value={secretKey}
+            onChange={setSecretKey}
             error={errors.secret_access_key}
             help={
               stored
                 ? "Stored in the OS keychain; type a new one to replace it."
                 : "Kept in the OS keychain only."
             }
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="secret_access_key"
-                type="password"
-                value={secretKey}
-                onChange={(e) => setSecretKey(e.target.value)}
-                placeholder={stored ? "•••••••• (stored)" : ""}
-                autoComplete="new-password"
-                disabled={!usesKey}
-              />
-            )}
-          </Field>
+            placeholder={stored ? "•••••••• (stored)" : ""}
+            autoComplete="new-password"
+            disabled={!usesKey}
+          />
         </div>
       )}
     </ProviderForm>

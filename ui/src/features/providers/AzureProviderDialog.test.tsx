@@ -1,10 +1,9 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AzureView, ProviderView_Serialize } from "../../ipc/api";
-import { apiError, fakeBackend } from "../../test/ipc";
+import { apiError, argsOf, type Calls, fakeBackend, inputsOf, providerView } from "../../test/ipc";
+import { renderProvidersPage as renderPage, renderProviderDialog } from "../../test/providers";
 import { AzureProviderDialog } from "./AzureProviderDialog";
-import { ProvidersPage } from "./ProvidersPage";
 
 const CLIENT_SECRET = "canary-client-secret-9c1e";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -28,34 +27,20 @@ function azureView(overrides: Partial<AzureView> = {}): AzureView {
   };
 }
 
-function kv(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return {
+const kv = (overrides: Partial<ProviderView_Serialize> = {}) =>
+  providerView({
     id: "z1",
     alias: "kv",
     kind: "azure_key_vault",
     kind_label: "Azure Key Vault",
-    project_id: null,
-    aws: null,
-    vault: null,
     azure: azureView(),
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
-  };
-}
+  });
 
-function renderDialog(provider?: ProviderView_Serialize) {
-  const onSaved = vi.fn();
-  render(<AzureProviderDialog provider={provider} projectId={null} onSaved={onSaved} onClose={() => {}} />);
-  return { onSaved, user: userEvent.setup() };
-}
+const renderDialog = (provider?: ProviderView_Serialize) =>
+  renderProviderDialog(AzureProviderDialog, { provider });
 
-const inputOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a.input as Record<string, unknown>);
-const azureOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  inputOf(calls, cmd)[0].azure as Record<string, unknown>;
+const azureOf = (calls: Calls, cmd: string) => inputsOf(calls, cmd)[0].azure as Record<string, unknown>;
 const signIn = () => screen.getByLabelText(/^Sign in with/);
 /** Whether the field's label carries the required star. */
 const starred = (input: HTMLElement) => document.querySelector(`label[for="${input.id}"] .required`) !== null;
@@ -87,7 +72,7 @@ describe("AzureProviderDialog", () => {
     await user.click(screen.getByRole("button", { name: "Add" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(inputOf(calls, "create_provider")[0]).toEqual({
+    expect(inputsOf(calls, "create_provider")[0]).toEqual({
       alias: "kv",
       project_id: null,
       aws: null,
@@ -362,7 +347,7 @@ describe("AzureProviderDialog", () => {
     const check = await screen.findByTestId("provider-check");
     expect(check).toHaveTextContent(`Signed in as ${identity}`);
     expect(check).toHaveClass("banner-ok");
-    const [args] = calls.filter(([c]) => c === "test_provider").map(([, a]) => a);
+    const [args] = argsOf(calls, "test_provider");
     expect(args.id).toBe("z1");
     expect(azureOf(calls, "test_provider").client_secret).toEqual({ source: "keep_literal" });
   });
@@ -382,16 +367,6 @@ describe("AzureProviderDialog", () => {
 });
 
 describe("ProvidersPage with an Azure Key Vault", () => {
-  function renderPage(providers: ProviderView_Serialize[]) {
-    fakeBackend({
-      list_providers: () => providers,
-      workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "latchkey-x" } }),
-      list_projects: () => [],
-    });
-    render(<ProvidersPage />);
-    return userEvent.setup();
-  }
-
   it("offers Azure Key Vault as a kind and opens its form", async () => {
     const user = renderPage([]);
     await screen.findByText("No secrets manager yet");

@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { Field } from "../../components/Field";
+import { Field, TextField } from "../../components/Field";
 import type {
   AzureAuthMethod,
   AzureGrouping,
@@ -133,50 +133,38 @@ export function AzureProviderDialog({ provider, projectId, projectName, onSaved,
   const app = auth === "client_secret" || auth === "client_certificate";
 
   const tenantField = (
-    <Field
+    <TextField
       label={app ? "Tenant ID" : "Tenant ID (optional)"}
+      name="tenant_id"
+      mono
       required={app}
+      value={tenantId}
+      onChange={setTenantId}
       error={errors.tenant_id}
       help={
         app
           ? "Directory (tenant) ID: Entra ID › Overview."
           : "Only when the CLI is signed in to several tenants: the vault's directory (tenant) ID."
       }
-    >
-      {(p) => (
-        <input
-          {...p}
-          name="tenant_id"
-          className="mono"
-          value={tenantId}
-          onChange={(e) => setTenantId(e.target.value)}
-          placeholder="00000000-0000-0000-0000-000000000000"
-          autoComplete="off"
-        />
-      )}
-    </Field>
+      placeholder="00000000-0000-0000-0000-000000000000"
+      autoComplete="off"
+    />
   );
   const clientField = (
-    <Field
+    <TextField
       label={app ? "Client ID" : "Client ID of a user-assigned identity (optional)"}
+      name="client_id"
+      mono
       required={app}
+      value={clientId}
+      onChange={setClientId}
       error={errors.client_id}
       help={
         app ? "Application (client) ID of the app registration." : "Empty for the system-assigned identity."
       }
-    >
-      {(p) => (
-        <input
-          {...p}
-          name="client_id"
-          className="mono"
-          value={clientId}
-          onChange={(e) => setClientId(e.target.value)}
-          placeholder="00000000-0000-0000-0000-000000000000"
-          autoComplete="off"
-        />
-      )}
-    </Field>
+      placeholder="00000000-0000-0000-0000-000000000000"
+      autoComplete="off"
+    />
   );
 
   return (
@@ -191,70 +179,51 @@ export function AzureProviderDialog({ provider, projectId, projectName, onSaved,
       onClose={onClose}
       advanced={
         <>
-          <Field
+          <TextField
             label="Authority host"
+            name="authority_host"
+            mono
+            value={authorityHost}
+            onChange={setAuthorityHost}
             error={errors.authority_host}
             help="Entra ID's sign-in host; empty uses the vault's cloud (login.microsoftonline.com for .vault.azure.net)."
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="authority_host"
-                className="mono"
-                value={authorityHost}
-                onChange={(e) => setAuthorityHost(e.target.value)}
-                placeholder="https://login.microsoftonline.com"
-              />
-            )}
-          </Field>
-          <Field
+            placeholder="https://login.microsoftonline.com"
+          />
+          <TextField
             label="CA certificate"
+            name="ca_cert"
+            mono
+            value={caCert}
+            onChange={setCaCert}
             error={errors.ca_cert}
             help="Path of a PEM file to trust (a TLS-inspecting proxy); empty uses the system's trust store."
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="ca_cert"
-                className="mono"
-                value={caCert}
-                onChange={(e) => setCaCert(e.target.value)}
-                placeholder="/etc/ssl/corporate-ca.pem"
-              />
-            )}
-          </Field>
+            placeholder="/etc/ssl/corporate-ca.pem"
+          />
         </>
       }
     >
       <div className="form-grid">
-        <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
-          {(p) => (
-            <input
-              {...p}
-              name="alias"
-              value={alias}
-              onChange={(e) => setAlias(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
-        <Field
-          label="Vault URL"
+        <TextField
+          label="Alias"
+          name="alias"
           required
+          value={alias}
+          onChange={setAlias}
+          error={errors.alias}
+          help="References name it: secret://ALIAS/…"
+          autoFocus
+        />
+        <TextField
+          label="Vault URL"
+          name="vault_url"
+          mono
+          required
+          value={vaultUrl}
+          onChange={setVaultUrl}
           error={errors.vault_url}
           help="Public cloud: .vault.azure.net — China: .vault.azure.cn — US Government: .vault.usgovcloudapi.net"
-        >
-          {(p) => (
-            <input
-              {...p}
-              name="vault_url"
-              className="mono"
-              value={vaultUrl}
-              onChange={(e) => setVaultUrl(e.target.value)}
-              placeholder="https://my-vault.vault.azure.net/"
-            />
-          )}
-        </Field>
+          placeholder="https://my-vault.vault.azure.net/"
+        />
       </div>
       <Field label="Sign in with" help={AZURE_METHODS.find((m) => m.value === auth)?.help}>
         {(p) => (
@@ -292,23 +261,17 @@ export function AzureProviderDialog({ provider, projectId, projectName, onSaved,
       )}
       {auth === "client_certificate" && (
         <div className="form-grid">
-          <Field
+          <TextField
             label="Certificate path (PEM or PFX)"
+            name="certificate_path"
+            mono
             required
+            value={certificatePath}
+            onChange={setCertificatePath}
             error={errors.certificate_path}
             help="A file on this machine holding the certificate and its private key."
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="certificate_path"
-                className="mono"
-                value={certificatePath}
-                onChange={(e) => setCertificatePath(e.target.value)}
-                placeholder="/etc/latchkey/app.pfx"
-              />
-            )}
-          </Field>
+            placeholder="/etc/latchkey/app.pfx"
+          />
           <div>
             <KeychainSecretField
               name="certificate_password"
@@ -366,32 +329,29 @@ export function AzureProviderDialog({ provider, projectId, projectName, onSaved,
             )}
           </Field>
           {grouping === "separator" && (
-            <Field label="Separator" required error={errors.group_by}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="group_by"
-                  className="mono input-narrow"
-                  value={separator}
-                  onChange={(e) => setSeparator(e.target.value)}
-                  placeholder="-"
-                />
-              )}
-            </Field>
+            <TextField
+              label="Separator"
+              name="group_by"
+              mono
+              className="input-narrow"
+              required
+              value={separator}
+              onChange={setSeparator}
+              error={errors.group_by}
+              placeholder="-"
+            />
           )}
           {grouping === "tag" && (
-            <Field label="Tag name" required error={errors.group_by}>
-              {(p) => (
-                <input
-                  {...p}
-                  name="group_by"
-                  className="mono"
-                  value={tag}
-                  onChange={(e) => setTag(e.target.value)}
-                  placeholder="team"
-                />
-              )}
-            </Field>
+            <TextField
+              label="Tag name"
+              name="group_by"
+              mono
+              required
+              value={tag}
+              onChange={setTag}
+              error={errors.group_by}
+              placeholder="team"
+            />
           )}
         </div>
         <p className="field-help grouping-example" data-testid="grouping-example">

@@ -1,20 +1,17 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProviderView_Serialize } from "../../ipc/api";
-import { apiError, fakeBackend } from "../../test/ipc";
+import { apiError, argsOf, fakeBackend, inputsOf, providerView } from "../../test/ipc";
+import { renderProviderDialog } from "../../test/providers";
 import { AwsProviderDialog } from "./AwsProviderDialog";
 import { ttlError } from "./CacheFields";
 import { ProvidersPage } from "./ProvidersPage";
 import { VaultProviderDialog } from "./VaultProviderDialog";
 
 function awsView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return {
+  return providerView({
     id: "a1",
-    alias: "aws",
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
-    project_id: null,
     aws: {
       region: "eu-west-1",
       endpoint_url: "",
@@ -24,14 +21,9 @@ function awsView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_
       secret_access_key_stored: false,
       role_arn: "",
     },
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
     used_by: ["Billing DB", "Orders DB"],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
-  };
+  });
 }
 
 function vaultView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
@@ -59,22 +51,9 @@ function vaultView(overrides: Partial<ProviderView_Serialize> = {}): ProviderVie
   };
 }
 
-const inputsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a.input as Record<string, unknown>);
-
-function renderAws(provider?: ProviderView_Serialize) {
-  const onSaved = vi.fn();
-  render(
-    <AwsProviderDialog
-      provider={provider}
-      projectId={null}
-      externalId="x"
-      onSaved={onSaved}
-      onClose={() => {}}
-    />,
-  );
-  return { onSaved, user: userEvent.setup() };
-}
+const renderAws = () => renderProviderDialog(AwsProviderDialog, { externalId: "x" });
+const renderVault = (provider: ProviderView_Serialize) =>
+  renderProviderDialog(VaultProviderDialog, { provider });
 
 const ttl = () => screen.getByLabelText(/^Cache values for/);
 const staleBox = () => screen.getByLabelText(/Keep serving the last good value/);
@@ -140,16 +119,7 @@ describe("provider cache policy", () => {
 
   it("prefills a Vault's stored policy, opens Advanced for it, and sends an edit", async () => {
     const calls = fakeBackend({ update_provider: () => vaultView() });
-    const onSaved = vi.fn();
-    render(
-      <VaultProviderDialog
-        projectId={null}
-        provider={vaultView({ cache: { ttl_secs: 7200, stale_if_error: false } })}
-        onSaved={onSaved}
-        onClose={() => {}}
-      />,
-    );
-    const user = userEvent.setup();
+    const { user, onSaved } = renderVault(vaultView({ cache: { ttl_secs: 7200, stale_if_error: false } }));
     expect(screen.getByText("Advanced").closest("details")).toHaveAttribute("open");
     expect(ttl()).toHaveValue(120);
     expect(staleBox()).not.toBeChecked();
@@ -163,16 +133,8 @@ describe("provider cache policy", () => {
 
   it("sends back an untouched TTL exactly, even one that is not whole minutes", async () => {
     const calls = fakeBackend({ update_provider: () => vaultView() });
-    const onSaved = vi.fn();
-    render(
-      <VaultProviderDialog
-        projectId={null}
-        provider={vaultView({ cache: { ttl_secs: 90, stale_if_error: true } })}
-        onSaved={onSaved}
-        onClose={() => {}}
-      />,
-    );
-    await userEvent.setup().click(screen.getByRole("button", { name: "Save" }));
+    const { user, onSaved } = renderVault(vaultView({ cache: { ttl_secs: 90, stale_if_error: true } }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(inputsOf(calls, "update_provider")[0].cache).toEqual({ ttl_secs: 90, stale_if_error: true });
   });
@@ -183,10 +145,7 @@ describe("provider cache policy", () => {
         throw apiError("validation", "1 field needs attention", { cache: "The TTL is too long." });
       },
     });
-    render(
-      <VaultProviderDialog provider={vaultView()} projectId={null} onSaved={() => {}} onClose={() => {}} />,
-    );
-    const user = userEvent.setup();
+    const { user } = renderVault(vaultView());
     await user.click(screen.getByText("Advanced"));
     await user.clear(ttl());
     await user.type(ttl(), "20000");
@@ -237,9 +196,7 @@ describe("ProvidersPage refresh", () => {
     await user.click(within(rows[0]).getByRole("button", { name: "Refresh connections using aws" }));
 
     const dialog = await screen.findByRole("dialog", { name: "Refresh results" });
-    expect(calls.filter(([c]) => c === "refresh").map(([, a]) => a)).toEqual([
-      { scope: { scope: "provider", id: "a1" }, test: false },
-    ]);
+    expect(argsOf(calls, "refresh")).toEqual([{ scope: { scope: "provider", id: "a1" }, test: false }]);
     expect(dialog).toHaveAccessibleDescription("Connections using “aws”");
     expect(within(dialog).getByTestId("refresh-summary")).toHaveTextContent(
       "2 connections · 2 secrets fetched in 18 ms · 1 rotated · 1 failed",

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
-import { Field } from "../../components/Field";
+import { TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
 import {
@@ -224,23 +224,17 @@ export function KeychainSecretField({
   optional,
 }: SecretFieldProps) {
   return (
-    <Field
+    <TextField
       label={label}
+      name={name}
+      type="password"
       required={!stored && !optional}
+      value={value}
+      onChange={onChange}
       error={error}
       help={stored ? "Stored in the OS keychain — leave empty to keep." : "Kept in the OS keychain only."}
-    >
-      {(p) => (
-        <input
-          {...p}
-          name={name}
-          type="password"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          placeholder={stored ? "•••••••• (stored)" : ""}
-          autoComplete="off"
-        />
-      )}
-    </Field>
+      placeholder={stored ? "•••••••• (stored)" : ""}
+      autoComplete="off"
+    />
   );
 }

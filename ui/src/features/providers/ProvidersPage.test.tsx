@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ProjectSummary, ProviderView_Serialize, SecretsMode } from "../../ipc/api";
-import { defaultProject, fakeBackend, type Handler } from "../../test/ipc";
+import { defaultProject, fakeBackend, type Handler, inputsOf, providerView } from "../../test/ipc";
 import { ProvidersPage } from "./ProvidersPage";
 
 const BILLING: ProjectSummary = {
@@ -25,11 +25,9 @@ function manager(
   projectId: string | null,
   overrides: Partial<ProviderView_Serialize> = {},
 ): ProviderView_Serialize {
-  return {
+  return providerView({
     id,
     alias,
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
     project_id: projectId,
     aws: {
       region: "eu-west-1",
@@ -40,14 +38,8 @@ function manager(
       secret_access_key_stored: false,
       role_arn: "arn:aws:iam::123456789012:role/reader",
     },
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
-  };
+  });
 }
 
 function renderPage(
@@ -73,8 +65,6 @@ function renderPage(
   return { calls, user: userEvent.setup() };
 }
 
-const inputsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a.input as Record<string, unknown>);
 const group = (project: string) =>
   screen.getAllByTestId("provider-group").find((g) => g.dataset.project === project) as HTMLElement;
 

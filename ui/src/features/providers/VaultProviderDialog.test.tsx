@@ -1,9 +1,8 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import type { ProviderView_Serialize, VaultView } from "../../ipc/api";
-import { apiError, fakeBackend } from "../../test/ipc";
-import { ProvidersPage } from "./ProvidersPage";
+import { apiError, argsOf, fakeBackend, providerView } from "../../test/ipc";
+import { renderProvidersPage as renderPage, renderProviderDialog } from "../../test/providers";
 import { VaultProviderDialog } from "./VaultProviderDialog";
 
 const SECRET_ID = "canary-secret-id-7f3a";
@@ -25,32 +24,18 @@ function vaultView(overrides: Partial<VaultView> = {}): VaultView {
   };
 }
 
-function bao(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return {
+const bao = (overrides: Partial<ProviderView_Serialize> = {}) =>
+  providerView({
     id: "v1",
     alias: "bao",
     kind: "vault",
     kind_label: "HashiCorp Vault / OpenBao",
-    project_id: null,
-    aws: null,
     vault: vaultView(),
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
-  };
-}
+  });
 
-function renderDialog(provider?: ProviderView_Serialize) {
-  const onSaved = vi.fn();
-  render(<VaultProviderDialog provider={provider} projectId={null} onSaved={onSaved} onClose={() => {}} />);
-  return { onSaved, user: userEvent.setup() };
-}
-
-const inputOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a);
+const renderDialog = (provider?: ProviderView_Serialize) =>
+  renderProviderDialog(VaultProviderDialog, { provider });
 
 describe("VaultProviderDialog", () => {
   it("sends an AppRole manager with the secret ID as a literal for the keychain, and no AWS part", async () => {
@@ -71,7 +56,7 @@ describe("VaultProviderDialog", () => {
     await user.click(screen.getByRole("button", { name: "Add" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const [args] = inputOf(calls, "create_provider");
+    const [args] = argsOf(calls, "create_provider");
     expect(args.input).toEqual({
       alias: "bao",
       project_id: null,
@@ -106,7 +91,7 @@ describe("VaultProviderDialog", () => {
     await user.click(screen.getByRole("button", { name: "Save" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const [args] = inputOf(calls, "update_provider");
+    const [args] = argsOf(calls, "update_provider");
     expect(args.id).toBe("v1");
     const input = args.input as { aws: unknown; azure: unknown; vault: Record<string, unknown> };
     expect(input.aws).toBeNull();
@@ -125,7 +110,7 @@ describe("VaultProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Password/), "pw-typed");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const input = inputOf(calls, "update_provider")[0].input as { vault: Record<string, unknown> };
+    const input = argsOf(calls, "update_provider")[0].input as { vault: Record<string, unknown> };
     expect(input.vault).toMatchObject({
       auth: "userpass",
       username: "reader",
@@ -186,7 +171,7 @@ describe("VaultProviderDialog", () => {
     expect(check).toHaveTextContent(`Signed in as ${identity}`);
     expect(check).toHaveTextContent("Listing secrets works.");
     expect(check).toHaveClass("banner-ok");
-    const [args] = inputOf(calls, "test_provider");
+    const [args] = argsOf(calls, "test_provider");
     expect(args.id).toBe("v1");
     expect((args.input as { vault: Record<string, unknown> }).vault.secret_id).toEqual({
       source: "keep_literal",
@@ -210,14 +195,9 @@ describe("VaultProviderDialog", () => {
 });
 
 describe("ProvidersPage with two kinds", () => {
-  const aws: ProviderView_Serialize = {
-    ...bao(),
+  const aws = providerView({
     id: "a1",
     alias: "moto",
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
-    vault: null,
-    azure: null,
     aws: {
       region: "eu-west-1",
       endpoint_url: "",
@@ -227,17 +207,7 @@ describe("ProvidersPage with two kinds", () => {
       secret_access_key_stored: true,
       role_arn: "",
     },
-  };
-
-  function renderPage(providers: ProviderView_Serialize[]) {
-    fakeBackend({
-      list_providers: () => providers,
-      workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "latchkey-x" } }),
-      list_projects: () => [],
-    });
-    render(<ProvidersPage />);
-    return userEvent.setup();
-  }
+  });
 
   it("asks for the kind first, with the ones not built yet disabled, and opens the Vault form", async () => {
     const user = renderPage([]);

@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { Field } from "../../components/Field";
+import { TextField } from "../../components/Field";
 import type {
   CachePolicy,
   ProviderInput_Deserialize,
@@ -128,100 +128,73 @@ export function VaultProviderDialog({ provider, projectId, projectName, onSaved,
       onClose={onClose}
       advanced={
         <>
-          <Field
+          <TextField
             label="CA certificate"
+            name="ca_cert"
+            mono
+            value={caCert}
+            onChange={setCaCert}
             error={errors.ca_cert}
             help="Path of a PEM file to trust for this server; empty uses the system's trust store."
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="ca_cert"
-                className="mono"
-                value={caCert}
-                onChange={(e) => setCaCert(e.target.value)}
-                placeholder="/etc/ssl/vault-ca.pem"
-              />
-            )}
-          </Field>
+            placeholder="/etc/ssl/vault-ca.pem"
+          />
           {auth !== "token" && (
-            <Field
+            <TextField
               label="Auth mount path"
+              name="auth_mount"
+              mono
+              value={authMount}
+              onChange={setAuthMount}
               error={errors.auth_mount}
               help={`Empty for the default (${auth === "app_role" ? "approle" : "userpass"}).`}
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="auth_mount"
-                  className="mono"
-                  value={authMount}
-                  onChange={(e) => setAuthMount(e.target.value)}
-                  placeholder={auth === "app_role" ? "approle" : "userpass"}
-                />
-              )}
-            </Field>
+              placeholder={auth === "app_role" ? "approle" : "userpass"}
+            />
           )}
-          <Field
+          <TextField
             label="KV mounts"
+            name="mounts"
+            mono
+            value={mounts}
+            onChange={setMounts}
             error={errors.mounts}
             help="Only needed when the token may not list mounts: e.g. secret:2 legacy:1"
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="mounts"
-                className="mono"
-                value={mounts}
-                onChange={(e) => setMounts(e.target.value)}
-                placeholder="secret:2"
-              />
-            )}
-          </Field>
+            placeholder="secret:2"
+          />
         </>
       }
     >
       <div className="form-grid">
-        <Field label="Alias" required error={errors.alias} help="References name it: secret://ALIAS/…">
-          {(p) => (
-            <input
-              {...p}
-              name="alias"
-              value={alias}
-              onChange={(e) => setAlias(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
-        <Field label="Server URL" required error={errors.address}>
-          {(p) => (
-            <input
-              {...p}
-              name="address"
-              className="mono"
-              value={address}
-              onChange={(e) => setAddress(e.target.value)}
-              placeholder="https://vault.example.com:8200"
-            />
-          )}
-        </Field>
+        <TextField
+          label="Alias"
+          name="alias"
+          required
+          value={alias}
+          onChange={setAlias}
+          error={errors.alias}
+          help="References name it: secret://ALIAS/…"
+          autoFocus
+        />
+        <TextField
+          label="Server URL"
+          name="address"
+          mono
+          required
+          value={address}
+          onChange={setAddress}
+          error={errors.address}
+          placeholder="https://vault.example.com:8200"
+        />
       </div>
-      <Field
+      <TextField
         label="Namespace"
+        name="namespace"
+        mono
+        value={namespace}
+        onChange={setNamespace}
         error={errors.namespace}
         help="Optional; empty for the root namespace. Sent as X-Vault-Namespace."
-      >
-        {(p) => (
-          <input
-            {...p}
-            name="namespace"
-            className="mono"
-            value={namespace}
-            onChange={(e) => setNamespace(e.target.value)}
-            placeholder="team-a"
-          />
-        )}
-      </Field>
+        placeholder="team-a"
+      />
       <div className="field">
         <span className="field-label" id={methodLabel}>
           Sign in with
@@ -245,34 +218,30 @@ export function VaultProviderDialog({ provider, projectId, projectName, onSaved,
       {auth === "token" && secretField("token", "Token", token, setToken)}
       {auth === "app_role" && (
         <div className="form-grid">
-          <Field label="Role ID" required error={errors.role_id}>
-            {(p) => (
-              <input
-                {...p}
-                name="role_id"
-                className="mono"
-                value={roleId}
-                onChange={(e) => setRoleId(e.target.value)}
-                autoComplete="off"
-              />
-            )}
-          </Field>
+          <TextField
+            label="Role ID"
+            name="role_id"
+            mono
+            required
+            value={roleId}
+            onChange={setRoleId}
+            error={errors.role_id}
+            autoComplete="off"
+          />
           {secretField("secret_id", "Secret ID", secretId, setSecretId)}
         </div>
       )}
       {auth === "userpass" && (
         <div className="form-grid">
-          <Field label="Username" required error={errors.username}>
-            {(p) => (
-              <input
-                {...p}
-                name="username"
-                value={username}
-                onChange={(e) => setUsername(e.target.value)}
-                autoComplete="off"
-              />
-            )}
-          </Field>
+          <TextField
+            label="Username"
+            name="username"
+            required
+            value={username}
+            onChange={setUsername}
+            error={errors.username}
+            autoComplete="off"
+          />
           {secretField("password", "Password", password, setPassword)}
         </div>
       )}

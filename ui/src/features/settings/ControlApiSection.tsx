@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { Field } from "../../components/Field";
+import { TextField } from "../../components/Field";
 import { ErrorBanner } from "../../components/States";
 import { useToast } from "../../components/Toasts";
 import { api, CommandError, type ControlApiStatus_Serialize } from "../../ipc/api";
@@ -167,27 +167,21 @@ export function ControlApiSection() {
       </div>
 
       <div className="control-api-port">
-        <Field
+        <TextField
           label="Port"
+          name="control_api_port"
+          type="text"
+          inputMode="numeric"
+          className="input-narrow mono"
+          value={port}
+          onChange={(v) => {
+            setPortText(v);
+            setServerPortError(undefined);
+          }}
           error={clientPortError ?? serverPortError}
           help={`From ${MIN_PORT} to ${MAX_PORT}. Changing it while the API is on moves it to the new port.`}
-        >
-          {(p) => (
-            <input
-              {...p}
-              name="control_api_port"
-              type="text"
-              inputMode="numeric"
-              className="input-narrow mono"
-              value={port}
-              onChange={(e) => {
-                setPortText(e.target.value);
-                setServerPortError(undefined);
-              }}
-              disabled={!status}
-            />
-          )}
-        </Field>
+          disabled={!status}
+        />
         {portChanged && (
           <button
             type="button"

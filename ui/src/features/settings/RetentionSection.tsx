@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from "react";
-import { Field } from "../../components/Field";
+import { TextField } from "../../components/Field";
 import { ErrorBanner } from "../../components/States";
 import { api, CommandError } from "../../ipc/api";
 
@@ -66,24 +66,22 @@ export function RetentionSection({ days }: { days: number | undefined }) {
       <p className="muted">Events older than this are deleted when you save and each time Latchkey opens.</p>
       {failure !== undefined && <ErrorBanner error={failure} />}
       <form className="retention-form" onSubmit={save} noValidate aria-label="Audit retention">
-        <Field label="Keep events for (days)" error={error} help={`From ${MIN_DAYS} to ${MAX_DAYS} days.`}>
-          {(p) => (
-            <input
-              {...p}
-              name="audit_retention_days"
-              type="text"
-              inputMode="numeric"
-              className="input-narrow"
-              value={value}
-              onChange={(e) => {
-                setText(e.target.value);
-                setServerError(undefined);
-                setResult(undefined);
-              }}
-              disabled={current === undefined}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Keep events for (days)"
+          name="audit_retention_days"
+          type="text"
+          inputMode="numeric"
+          className="input-narrow"
+          value={value}
+          onChange={(v) => {
+            setText(v);
+            setServerError(undefined);
+            setResult(undefined);
+          }}
+          error={error}
+          help={`From ${MIN_DAYS} to ${MAX_DAYS} days.`}
+          disabled={current === undefined}
+        />
         <button type="submit" className="button" disabled={busy || current === undefined}>
           {busy ? "Saving…" : "Save"}
         </button>

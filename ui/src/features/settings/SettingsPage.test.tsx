@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ControlApiStatus_Serialize, WorkspaceInfo } from "../../ipc/api";
-import { apiError, fakeBackend, type Handler } from "../../test/ipc";
+import { apiError, argsOf, fakeBackend, type Handler } from "../../test/ipc";
 import { SettingsPage } from "./SettingsPage";
 
 const TOKEN = "lk_0123456789abcdef0123456789abcdef";
@@ -52,9 +52,6 @@ function renderPage(handlers: Record<string, Handler> = {}) {
   );
   return { calls, user };
 }
-
-const argsOf = (calls: [string, Record<string, unknown>][], cmd: string) =>
-  calls.filter(([c]) => c === cmd).map(([, a]) => a);
 
 const section = () => screen.getByRole("region", { name: "Automation (control API)" });
 const status = () => screen.getByTestId("control-api-status");
