@@ -309,6 +309,8 @@ impl Engine {
     ) -> std::result::Result<Vec<(String, Fetched)>, Failure> {
         let spec = c.kind.spec();
         let mut out = Vec::new();
+        // The managers, read once when the first secret reference needs them.
+        let mut managers = None;
         for f in spec
             .fields
             .iter()
@@ -337,7 +339,17 @@ impl Engine {
                         ..reference.clone()
                     };
                     let started = Instant::now();
-                    let result = self.resolve(&c.project_id, &whole, false).await;
+                    if managers.is_none() {
+                        managers = Some(self.managers().await.map_err(Failure::from)?);
+                    }
+                    let result = match managers
+                        .as_ref()
+                        .expect("read above")
+                        .find(&c.project_id, &reference.provider)
+                    {
+                        Ok(p) => self.resolve(p, &whole, false).await,
+                        Err(e) => Err(e),
+                    };
                     let ms = started.elapsed().as_millis();
                     let resolved = match result {
                         // A cache hit is not a read from the manager: no audit event.

@@ -1329,20 +1329,4 @@ impl Engine {
             .await;
         Ok(keys?)
     }
-
-    /// The manager a reference of a connection in `project_id` names: by alias, in the
-    /// connection's scope only (the secrets-mode rule).
-    pub(crate) async fn provider_for(
-        &self,
-        project_id: &str,
-        r: &SecretRef,
-    ) -> Result<(ProviderConfig, Arc<dyn SecretsProvider>)> {
-        let p = self
-            .managers()
-            .await?
-            .find(project_id, &r.provider)?
-            .clone();
-        let client = self.client(&p).await?;
-        Ok((p, client))
-    }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use latchkey_core::{AuditOutcome, Connection, SecretRef, SecretValue, ipc_type};
+use latchkey_core::{AuditOutcome, Connection, ProviderConfig, SecretRef, SecretValue, ipc_type};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cached, Key};
@@ -144,15 +144,18 @@ impl Engine {
     /// fresh, else one provider call however many callers ask at once; `force` skips
     /// what was cached before the call (Refresh). A failed fetch serves the last good
     /// value, marked stale, when the manager allows it.
+    ///
+    /// `p` is the manager the reference names in its connection's scope
+    /// ([`crate::scope::Managers::find`]), looked up once by the caller.
     pub(crate) async fn resolve(
         &self,
-        project_id: &str,
+        p: &ProviderConfig,
         whole: &SecretRef,
         force: bool,
     ) -> Result<Resolution> {
         let asked = Instant::now();
-        let (p, client) = self.provider_for(project_id, whole).await?;
-        let policy = CachePolicy::of(&p);
+        let client = self.client(p).await?;
+        let policy = CachePolicy::of(p);
         let ttl = Duration::from_secs(u64::from(policy.ttl_secs));
         let key = Key::new(&p.id, whole);
         let after = force.then_some(asked);
@@ -234,7 +237,7 @@ impl Engine {
         // in different projects in project mode. A reference that names no manager in
         // its connection's scope fails without a call.
         let managers = self.managers().await?;
-        let mut distinct: BTreeMap<(String, SecretRef), String> = BTreeMap::new();
+        let mut distinct: BTreeMap<(String, SecretRef), ProviderConfig> = BTreeMap::new();
         let mut unscoped: BTreeMap<(String, SecretRef), String> = BTreeMap::new();
         for c in &connections {
             for r in wholes(c) {
@@ -242,7 +245,7 @@ impl Engine {
                     Ok(p) => {
                         distinct
                             .entry((p.id.clone(), r))
-                            .or_insert_with(|| c.project_id.clone());
+                            .or_insert_with(|| p.clone());
                     }
                     Err(e) => {
                         unscoped.insert((c.id.clone(), r), e.to_string());
@@ -252,13 +255,13 @@ impl Engine {
         }
         let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
         let mut tasks = tokio::task::JoinSet::new();
-        for ((provider_id, r), project_id) in distinct.iter() {
+        for ((provider_id, r), p) in distinct.iter() {
             let (engine, gate) = (self.clone(), gate.clone());
-            let (key, r, project_id) = (provider_id.clone(), r.clone(), project_id.clone());
+            let (key, r, p) = (provider_id.clone(), r.clone(), p.clone());
             tasks.spawn(async move {
                 let _permit = gate.acquire_owned().await;
                 let t = Instant::now();
-                let result = engine.resolve(&project_id, &r, true).await;
+                let result = engine.resolve(&p, &r, true).await;
                 (key, r, result, t.elapsed())
             });
         }
