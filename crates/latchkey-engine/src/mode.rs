@@ -157,11 +157,7 @@ impl Managers {
     fn scope_name(&self, project_id: Option<&str>) -> String {
         match project_id {
             None => "workspace".into(),
-            Some(id) => self
-                .projects
-                .iter()
-                .find(|p| p.id == id)
-                .map_or_else(|| id.to_owned(), |p| p.name.clone()),
+            Some(id) => self.project(id).unwrap_or(id).to_owned(),
         }
     }
 

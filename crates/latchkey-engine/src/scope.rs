@@ -26,12 +26,20 @@ impl Managers {
         }
     }
 
+    /// A project's name, by id.
+    pub fn project(&self, id: &str) -> Option<&str> {
+        self.projects
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.as_str())
+    }
+
     fn project_name(&self, id: Option<&str>) -> String {
         match id {
             None => "the workspace".into(),
-            Some(id) => self.projects.iter().find(|p| p.id == id).map_or_else(
+            Some(id) => self.project(id).map_or_else(
                 || "another project".into(),
-                |p| format!("project \"{}\"", p.name),
+                |name| format!("project \"{name}\""),
             ),
         }
     }
