@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "get_connection",
     "create_connection",
     "update_connection",
+    "accept_offer",
     "delete_connection",
     "list_audit",
     "list_providers",

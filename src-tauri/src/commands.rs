@@ -99,6 +99,17 @@ pub async fn update_connection(
     api(engine.update_connection(&id, input).await)
 }
 
+/// Saves the plain settings a test offered (trusting an SSH host key on first use).
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_offer(
+    engine: State<'_, Engine>,
+    id: String,
+    fields: std::collections::BTreeMap<String, String>,
+) -> Reply<ConnectionView> {
+    api(engine.accept_offer(&id, fields).await)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_connection(engine: State<'_, Engine>, id: String) -> Reply<()> {

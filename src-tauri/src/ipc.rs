@@ -22,6 +22,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             get_connection,
             create_connection,
             update_connection,
+            accept_offer,
             delete_connection,
             list_audit,
             list_providers,

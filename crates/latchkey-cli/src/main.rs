@@ -167,6 +167,28 @@ enum ConnectionsAction {
         #[arg(long, value_name = "NAME")]
         project: Option<String>,
     },
+    /// Every connection type and its fields (the same declaration the app's form uses).
+    Types {
+        /// Only this type (postgres, mysql, redis, http, jira, s3, ssh, smtp).
+        kind: Option<String>,
+    },
+    /// Add a connection. Plain settings with `--set KEY=VALUE`; credentials only as
+    /// secret references (`--set password=secret://aws/prod/db#password`): a literal
+    /// credential is typed in the app, never on a command line. Checked like the form.
+    Add {
+        /// The type: postgres, mysql, redis, http, jira, s3, ssh, smtp.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// The connection's name.
+        #[arg(long)]
+        name: String,
+        /// The project (by name); the first project when omitted.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        /// A field, KEY=VALUE (repeat). Defaults fill the rest.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// Test a connection: resolve its credentials and log in, printing each step as
     /// it finishes (the same four steps as the app's Test button).
     Test {
@@ -270,6 +292,108 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
             }
         }
         Command::Connections {
+            action: ConnectionsAction::Types { kind },
+        } => {
+            let types: Vec<_> = engine
+                .connection_types()
+                .into_iter()
+                .filter(|t| kind.as_deref().is_none_or(|k| t.kind.as_str() == k))
+                .collect();
+            if types.is_empty() {
+                return Err(EngineError::field(
+                    "type",
+                    "Unknown connection type: see `latchkey connections types`.",
+                ));
+            }
+            if cli.json {
+                return print_json(&types).map(|()| ExitCode::SUCCESS);
+            }
+            for t in &types {
+                println!("{} — {} ({}): {}", t.kind.as_str(), t.label, t.group, t.description);
+                for f in &t.fields {
+                    let mut notes = Vec::new();
+                    if f.required {
+                        notes.push("required".to_owned());
+                    }
+                    if let Some(d) = &f.default {
+                        notes.push(format!("default {d}"));
+                    }
+                    if let Some(w) = &f.show_when {
+                        notes.push(format!("when {} is {}", w.field, w.values.join("|")));
+                    }
+                    if !f.choices.is_empty() {
+                        let c: Vec<_> = f.choices.iter().map(|c| c.value.as_str()).collect();
+                        notes.push(format!("one of {}", c.join("|")));
+                    }
+                    let kind = format!("{:?}", f.kind).to_lowercase();
+                    println!("  {:<22} {:<10} {:<28} {}", f.key, kind, f.label, notes.join("; "));
+                }
+                println!();
+            }
+        }
+        Command::Connections {
+            action:
+                ConnectionsAction::Add {
+                    kind,
+                    name,
+                    project,
+                    set,
+                },
+        } => {
+            let kind = latchkey_core::ConnectionKind::parse(&kind).ok_or_else(|| {
+                EngineError::field(
+                    "type",
+                    format!("\"{kind}\" is not a connection type: see `latchkey connections types`."),
+                )
+            })?;
+            let spec = engine.connection_type(kind);
+            let project_id = match project_id(&engine, project.as_deref()).await? {
+                Some(id) => id,
+                None => engine.list_projects().await?[0].project.id.clone(),
+            };
+            let mut fields = std::collections::BTreeMap::new();
+            for pair in &set {
+                let Some((key, value)) = pair.split_once('=') else {
+                    return Err(EngineError::field(
+                        "set",
+                        format!("\"{pair}\" is not KEY=VALUE, such as --set host=db.example.com."),
+                    ));
+                };
+                let credential = spec
+                    .field(key)
+                    .is_some_and(|f| f.kind == latchkey_core::FieldKind::Credential);
+                let input = if credential && value.starts_with("secret://") {
+                    latchkey_core::FieldInput::Secret { reference: value.into() }
+                } else if credential {
+                    return Err(EngineError::field(
+                        key,
+                        format!("{key} is a credential: pass a secret reference (secret://MANAGER/PATH#KEY), or type it in the app — never on a command line."),
+                    ));
+                } else {
+                    latchkey_core::FieldInput::Plain { value: value.into() }
+                };
+                fields.insert(key.to_owned(), input);
+            }
+            for f in &spec.fields {
+                if let (false, Some(d)) = (fields.contains_key(&f.key), &f.default) {
+                    fields.insert(f.key.clone(), latchkey_core::FieldInput::Plain { value: d.clone() });
+                }
+            }
+            let c = engine
+                .create_connection(latchkey_core::ConnectionInput {
+                    project_id,
+                    name,
+                    kind,
+                    fields,
+                })
+                .await?;
+            if cli.json {
+                print_json(&c)?;
+            } else {
+                println!("added \"{}\" ({}); test it with `latchkey connections test \"{}\"`", c.name, spec.label, c.name);
+            }
+        }
+        Command::Connections {
             action: ConnectionsAction::List { project },
         } => {
             let project_id = project_id(&engine, project.as_deref()).await?;
@@ -286,16 +410,10 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                         Some(latchkey_core::FieldView::Plain { value }) => value.clone(),
                         _ => String::new(),
                     };
-                    let target = format!(
-                        "{}@{}:{}/{}",
-                        field("user"),
-                        field("host"),
-                        field("port"),
-                        field("database")
-                    );
+                    let target = target_line(&field);
                     vec![
                         c.name.clone(),
-                        c.kind.spec().label,
+                        engine.connection_type(c.kind).label,
                         project.map(|p| p.project.name.clone()).unwrap_or_default(),
                         target,
                     ]
@@ -763,4 +881,31 @@ fn print_table(headers: &[&str], rows: Vec<Vec<String>>) {
     for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
+}
+
+/// Where a connection points, in one line: `user@host:port/database`, a URL, a bucket.
+fn target_line(field: &dyn Fn(&str) -> String) -> String {
+    let url = field("base_url");
+    if !url.is_empty() {
+        return url;
+    }
+    let bucket = field("bucket");
+    if !bucket.is_empty() {
+        let endpoint = field("endpoint");
+        return if endpoint.is_empty() {
+            format!("s3://{bucket}")
+        } else {
+            format!("{endpoint}/{bucket}")
+        };
+    }
+    let user = [field("user"), field("username")].into_iter().find(|u| !u.is_empty());
+    let mut line = user.map(|u| format!("{u}@")).unwrap_or_default();
+    line.push_str(&field("host"));
+    if !field("port").is_empty() {
+        line.push_str(&format!(":{}", field("port")));
+    }
+    if !field("database").is_empty() {
+        line.push_str(&format!("/{}", field("database")));
+    }
+    line
 }

@@ -1,95 +1,105 @@
 //! PostgreSQL: log in (step 3), then `SELECT current_user, version()` (step 4).
 
-use std::time::Duration;
-
-use latchkey_core::{ExposeSecret, SecretValue};
-use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
+use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use crate::ConnectorError;
+use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
 
-/// Where to connect (the non-secret fields of a PostgreSQL connection).
-#[derive(Clone, Debug)]
-pub struct PgTarget {
-    pub host: String,
-    pub port: u16,
-    pub database: String,
-    pub user: String,
-    /// libpq's sslmode: disable, allow, prefer, require, verify-ca, verify-full.
-    pub sslmode: String,
-}
-
-/// What step 4 reports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PgAccess {
-    pub current_user: String,
-    pub server_version: String,
-}
-
-/// How long a connection attempt may take before it is reported as a timeout.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-fn sslmode(mode: &str) -> Result<PgSslMode, ConnectorError> {
-    mode.parse::<PgSslMode>().map_err(|_| {
-        ConnectorError::new(
-            "invalid_setting",
-            format!("\"{mode}\" is not an SSL mode"),
-            "use disable, allow, prefer, require, verify-ca or verify-full",
-        )
-    })
-}
-
-/// Step 3: logs in. The returned connection is used by [`check_access`].
-pub async fn authenticate(
-    target: &PgTarget,
-    password: &SecretValue,
-) -> Result<PgConnection, ConnectorError> {
-    let options = PgConnectOptions::new()
-        .host(&target.host)
-        .port(target.port)
-        .database(&target.database)
-        .username(&target.user)
-        .password(password.expose_secret())
-        .ssl_mode(sslmode(&target.sslmode)?)
-        .application_name("latchkey")
-        .disable_statement_logging();
-    let at = format!("{}:{}", target.host, target.port);
-    match tokio::time::timeout(CONNECT_TIMEOUT, options.connect()).await {
-        Err(_) => Err(ConnectorError::new(
-            "timeout",
-            format!("no answer from {at} within {} s", CONNECT_TIMEOUT.as_secs()),
-            "check the host and port, and that a firewall lets the connection through",
-        )),
-        Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(explain(e, target, &at)),
+pub fn spec() -> TypeSpec {
+    TypeSpec {
+        kind: ConnectionKind::Postgres,
+        label: "PostgreSQL".into(),
+        description: "A PostgreSQL database server.".into(),
+        group: "Databases".into(),
+        fields: vec![
+            FieldSpec::new("host", "Host", Host, true)
+                .placeholder("db.example.com")
+                .help("Hostname or IP address of the server."),
+            FieldSpec::new("port", "Port", Port, true).default("5432"),
+            FieldSpec::new("database", "Database", Text, true).placeholder("postgres"),
+            FieldSpec::new("user", "User", Text, true).placeholder("app_user"),
+            FieldSpec::new("password", "Password", Credential, true)
+                .help("Typed in, it is kept in the OS keychain only; or use a secret from a secrets manager."),
+            FieldSpec::new("sslmode", "SSL mode", Choice, true)
+                .default("prefer")
+                .choices(&[
+                    ("disable", "disable — no TLS"),
+                    ("allow", "allow — TLS if the server insists"),
+                    ("prefer", "prefer — TLS when available"),
+                    ("require", "require — TLS, any certificate"),
+                    ("verify-ca", "verify-ca — TLS, trusted CA"),
+                    ("verify-full", "verify-full — TLS, trusted CA and matching host"),
+                ])
+                .help("How the connection uses TLS."),
+            FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .when("sslmode", &["verify-ca", "verify-full"])
+                .placeholder("/etc/ssl/certs/db-ca.pem")
+                .help("PEM file of the CA that issued the server's certificate; empty = the system's trusted CAs."),
+        ],
     }
 }
 
-/// Step 4: what the session is allowed to see.
-pub async fn check_access(conn: &mut PgConnection) -> Result<PgAccess, ConnectorError> {
-    let row = sqlx::query("SELECT current_user::text AS u, version() AS v")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| {
-            ConnectorError::new(
-                "access_denied",
-                e.to_string(),
-                "grant the user CONNECT on the database",
-            )
-        })?;
-    Ok(PgAccess {
-        current_user: row.try_get("u").unwrap_or_default(),
-        server_version: row.try_get("v").unwrap_or_default(),
+pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
+    let host = s.text("host");
+    let port = s.port("port", 5432);
+    let at = net::at(host, port);
+    let user = s.text("user");
+    let database = s.text("database");
+    let sslmode = match s.text("sslmode").parse::<PgSslMode>() {
+        Ok(m) => m,
+        Err(_) => {
+            return report.step(Err(ConnectorError::new(
+                "invalid_setting",
+                format!("\"{}\" is not an SSL mode", s.text("sslmode")),
+                "use disable, allow, prefer, require, verify-ca or verify-full",
+            )));
+        }
+    };
+    let mut options = PgConnectOptions::new()
+        .host(host)
+        .port(port)
+        .database(database)
+        .username(user)
+        .password(s.secret("password"))
+        .ssl_mode(sslmode)
+        .application_name("latchkey")
+        .disable_statement_logging();
+    if !s.text("ca_file").is_empty() {
+        options = options.ssl_root_cert(crate::expand_home(s.text("ca_file")));
+    }
+    let connected = net::bounded(CONNECT_TIMEOUT, &at, async {
+        options.connect().await.map_err(|e| explain(e, user, database, host, &at))
     })
-}
-
-/// Closes a session politely.
-pub async fn close(conn: PgConnection) {
+    .await;
+    let mut conn = match connected {
+        Ok(conn) => {
+            report.step(Ok(format!("logged in to {at} as {user}")));
+            conn
+        }
+        Err(e) => return report.step(Err(e)),
+    };
+    let access = net::bounded(IO_TIMEOUT, &at, async {
+        let row = sqlx::query("SELECT current_user::text AS u, version() AS v")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| {
+                ConnectorError::new(
+                    "access_denied",
+                    e.to_string(),
+                    "grant the user CONNECT on the database",
+                )
+            })?;
+        let u: String = row.try_get("u").unwrap_or_default();
+        let v: String = row.try_get("v").unwrap_or_default();
+        Ok(format!("current_user = {u}; {v}"))
+    })
+    .await;
+    report.step(access);
     let _ = conn.close().await;
 }
 
-fn explain(e: sqlx::Error, target: &PgTarget, at: &str) -> ConnectorError {
+fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> ConnectorError {
     if let Some(db) = e.as_database_error() {
         let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
         let cause = db.message().to_owned();
@@ -97,55 +107,16 @@ fn explain(e: sqlx::Error, target: &PgTarget, at: &str) -> ConnectorError {
             "28P01" | "28000" => ConnectorError::new(
                 "bad_credentials",
                 cause,
-                format!(
-                    "check the password of \"{}\" (or the secret it comes from) and the user name",
-                    target.user
-                ),
+                format!("check the password of \"{user}\" (or the secret it comes from) and the user name"),
             ),
             "3D000" => ConnectorError::new(
                 "unknown_database",
                 cause,
-                format!(
-                    "check the database name \"{}\", or create it",
-                    target.database
-                ),
+                format!("check the database name \"{database}\", or create it"),
             ),
-            "42501" => ConnectorError::new(
-                "access_denied",
-                cause,
-                "grant the user CONNECT on the database",
-            ),
-            _ => ConnectorError::new(
-                "failed",
-                format!("{cause} (SQLSTATE {code})"),
-                "see the server's log",
-            ),
+            "42501" => ConnectorError::new("access_denied", cause, "grant the user CONNECT on the database"),
+            _ => ConnectorError::new("failed", format!("{cause} (SQLSTATE {code})"), "see the server's log"),
         };
     }
-    let text = e.to_string();
-    let lower = text.to_lowercase();
-    if lower.contains("failed to lookup")
-        || lower.contains("name or service not known")
-        || lower.contains("dns")
-    {
-        ConnectorError::new(
-            "unknown_host",
-            format!("the host \"{}\" was not found", target.host),
-            "check the host name",
-        )
-    } else if lower.contains("refused") {
-        ConnectorError::new(
-            "refused",
-            format!("nothing accepts connections on {at}"),
-            "check the port and that PostgreSQL is running and listens on that address",
-        )
-    } else if lower.contains("tls") || lower.contains("ssl") || lower.contains("certificate") {
-        ConnectorError::new(
-            "tls",
-            text,
-            "match the SSL mode to the server's TLS setup (or trust its CA)",
-        )
-    } else {
-        ConnectorError::new("failed", text, "check the connection settings")
-    }
+    net::classify(&net::chain(&e), host, at, "PostgreSQL")
 }

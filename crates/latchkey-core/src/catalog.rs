@@ -6,31 +6,50 @@ use serde::{Deserialize, Serialize};
 use crate::ipc_type;
 
 ipc_type! {
-/// The kinds of target system a connection can point at.
+/// The kinds of target system a connection can point at. Their fields and what a test
+/// does with them are declared in `latchkey-connectors` (its registry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionKind {
     Postgres,
+    Mysql,
+    Redis,
+    Http,
+    Jira,
+    S3,
+    Ssh,
+    Smtp,
 }
 }
 
 impl ConnectionKind {
-    pub const ALL: [Self; 1] = [Self::Postgres];
+    /// Every type, in menu order.
+    pub const ALL: [Self; 8] = [
+        Self::Postgres,
+        Self::Mysql,
+        Self::Redis,
+        Self::Http,
+        Self::Jira,
+        Self::S3,
+        Self::Ssh,
+        Self::Smtp,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Postgres => "postgres",
+            Self::Mysql => "mysql",
+            Self::Redis => "redis",
+            Self::Http => "http",
+            Self::Jira => "jira",
+            Self::S3 => "s3",
+            Self::Ssh => "ssh",
+            Self::Smtp => "smtp",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
-    pub fn spec(self) -> TypeSpec {
-        match self {
-            Self::Postgres => postgres(),
-        }
     }
 }
 
@@ -45,6 +64,10 @@ pub enum FieldKind {
     Host,
     /// A TCP port, 1–65535.
     Port,
+    /// An http:// or https:// URL.
+    Url,
+    /// A path to a file on this computer (a CA certificate, a known_hosts file).
+    Path,
     /// One of `choices`.
     Choice,
     /// A credential: a literal kept in the OS keychain, or a secret reference.
@@ -72,6 +95,22 @@ pub struct FieldSpec {
     pub placeholder: String,
     pub help: String,
     pub choices: Vec<Choice>,
+    /// The field applies only while another field has one of these values; otherwise
+    /// it is hidden, not required, and not saved.
+    pub show_when: Option<ShowWhen>,
+    /// Shown under "Advanced" in the form.
+    pub advanced: bool,
+    /// A credential typed in on several lines (a private key).
+    pub multiline: bool,
+}
+}
+
+ipc_type! {
+/// A condition on another field's value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShowWhen {
+    pub field: String,
+    pub values: Vec<String>,
 }
 }
 
@@ -82,6 +121,8 @@ pub struct TypeSpec {
     pub kind: ConnectionKind,
     pub label: String,
     pub description: String,
+    /// Menu group: "Databases", "Web and APIs", "Storage", "Servers".
+    pub group: String,
     pub fields: Vec<FieldSpec>,
 }
 }
@@ -92,33 +133,57 @@ impl TypeSpec {
     }
 }
 
-fn field(key: &str, label: &str, kind: FieldKind, required: bool) -> FieldSpec {
-    FieldSpec {
-        key: key.into(),
-        label: label.into(),
-        kind,
-        required,
-        default: None,
-        placeholder: String::new(),
-        help: String::new(),
-        choices: Vec::new(),
+impl TypeSpec {
+    /// Whether `field` applies given the other fields' plain values (a missing value
+    /// counts as its field's default).
+    pub fn applies(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {
+        let Some(cond) = &field.show_when else {
+            return true;
+        };
+        let Some(controller) = self.field(&cond.field) else {
+            return false;
+        };
+        if !self.applies(controller, value_of) {
+            return false;
+        }
+        let value = value_of(&cond.field)
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| controller.default.clone())
+            .unwrap_or_default();
+        cond.values.iter().any(|v| v == value.trim())
     }
 }
 
 impl FieldSpec {
-    fn default(mut self, value: &str) -> Self {
+    /// A field with no default, placeholder, help or choices.
+    pub fn new(key: &str, label: &str, kind: FieldKind, required: bool) -> Self {
+        Self {
+            key: key.into(),
+            label: label.into(),
+            kind,
+            required,
+            default: None,
+            placeholder: String::new(),
+            help: String::new(),
+            choices: Vec::new(),
+            show_when: None,
+            advanced: false,
+            multiline: false,
+        }
+    }
+    pub fn default(mut self, value: &str) -> Self {
         self.default = Some(value.into());
         self
     }
-    fn placeholder(mut self, text: &str) -> Self {
+    pub fn placeholder(mut self, text: &str) -> Self {
         self.placeholder = text.into();
         self
     }
-    fn help(mut self, text: &str) -> Self {
+    pub fn help(mut self, text: &str) -> Self {
         self.help = text.into();
         self
     }
-    fn choices(mut self, choices: &[(&str, &str)]) -> Self {
+    pub fn choices(mut self, choices: &[(&str, &str)]) -> Self {
         self.choices = choices
             .iter()
             .map(|(v, l)| Choice {
@@ -128,39 +193,20 @@ impl FieldSpec {
             .collect();
         self
     }
-}
-
-fn postgres() -> TypeSpec {
-    use FieldKind::*;
-    TypeSpec {
-        kind: ConnectionKind::Postgres,
-        label: "PostgreSQL".into(),
-        description: "A PostgreSQL database server.".into(),
-        fields: vec![
-            field("host", "Host", Host, true)
-                .placeholder("db.example.com")
-                .help("Hostname or IP address of the server."),
-            field("port", "Port", Port, true).default("5432"),
-            field("database", "Database", Text, true).placeholder("postgres"),
-            field("user", "User", Text, true).placeholder("app_user"),
-            field("password", "Password", Credential, true)
-                .help("Typed in, it is kept in the OS keychain only; or use a secret from a secrets manager."),
-            field("sslmode", "SSL mode", Choice, true)
-                .default("prefer")
-                .choices(&[
-                    ("disable", "disable — no TLS"),
-                    ("allow", "allow — TLS if the server insists"),
-                    ("prefer", "prefer — TLS when available"),
-                    ("require", "require — TLS, any certificate"),
-                    ("verify-ca", "verify-ca — TLS, trusted CA"),
-                    ("verify-full", "verify-full — TLS, trusted CA and matching host"),
-                ])
-                .help("How the connection uses TLS."),
-        ],
+    /// Applies only while `field` has one of `values`.
+    pub fn when(mut self, field: &str, values: &[&str]) -> Self {
+        self.show_when = Some(ShowWhen {
+            field: field.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        });
+        self
     }
-}
-
-/// Every connection type, in menu order.
-pub fn all() -> Vec<TypeSpec> {
-    ConnectionKind::ALL.iter().map(|k| k.spec()).collect()
+    pub fn advanced(mut self) -> Self {
+        self.advanced = true;
+        self
+    }
+    pub fn multiline(mut self) -> Self {
+        self.multiline = true;
+        self
+    }
 }

@@ -15,7 +15,7 @@ pub mod secret_ref;
 pub mod sensitive;
 pub mod validate;
 
-pub use catalog::{ConnectionKind, FieldKind, FieldSpec, TypeSpec};
+pub use catalog::{Choice, ConnectionKind, FieldKind, FieldSpec, ShowWhen, TypeSpec};
 pub use error::ApiError;
 pub use model::AuditQuery;
 pub use model::*;

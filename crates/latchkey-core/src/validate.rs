@@ -73,7 +73,16 @@ pub fn fields(
             err(errors, key, format!("{} has no field `{key}`.", spec.label));
         }
     }
+    let value_of = |key: &str| match supplied.get(key) {
+        Some(Supplied::Plain(v)) => Some((*v).to_owned()),
+        _ => None,
+    };
     for f in &spec.fields {
+        // A field that does not apply (its condition on another field is not met) is
+        // neither required nor checked; the engine does not save it.
+        if !spec.applies(f, &value_of) {
+            continue;
+        }
         let value = supplied.get(&f.key).copied();
         let label = &f.label;
         match (f.kind, value) {
@@ -136,6 +145,43 @@ fn plain(
         return;
     }
     match kind {
+        FieldKind::Url => {
+            let rest = v
+                .strip_prefix("https://")
+                .or_else(|| v.strip_prefix("http://"));
+            match rest {
+                None => err(
+                    errors,
+                    key,
+                    format!("{label} must start with https:// (or http://), such as https://api.example.com."),
+                ),
+                Some(rest) if rest.is_empty() || rest.starts_with('/') => err(
+                    errors,
+                    key,
+                    format!("{label} has no host name after the scheme: use a URL such as https://api.example.com."),
+                ),
+                Some(_) if v.chars().any(char::is_whitespace) => err(
+                    errors,
+                    key,
+                    format!("{label} must not contain spaces (encode them as %20)."),
+                ),
+                Some(_) if v.len() > 2048 => err(
+                    errors,
+                    key,
+                    format!("{label} is too long: use at most 2048 characters."),
+                ),
+                Some(_) => {}
+            }
+        }
+        FieldKind::Path => {
+            if v.len() > 4096 {
+                err(
+                    errors,
+                    key,
+                    format!("{label} is too long: use at most 4096 characters."),
+                );
+            }
+        }
         FieldKind::Text | FieldKind::Credential => {
             if v.len() > 255 {
                 err(
@@ -193,10 +239,32 @@ fn plain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::ConnectionKind;
+    use crate::catalog::{ConnectionKind, FieldKind::*, FieldSpec};
+
+    /// A PostgreSQL-like type (the real declarations live in latchkey-connectors).
+    fn spec() -> TypeSpec {
+        TypeSpec {
+            kind: ConnectionKind::Postgres,
+            label: "PostgreSQL".into(),
+            description: String::new(),
+            group: "Databases".into(),
+            fields: vec![
+                FieldSpec::new("host", "Host", Host, true),
+                FieldSpec::new("port", "Port", Port, true).default("5432"),
+                FieldSpec::new("database", "Database", Text, true),
+                FieldSpec::new("user", "User", Text, true),
+                FieldSpec::new("password", "Password", Credential, true),
+                FieldSpec::new("sslmode", "SSL mode", Choice, true)
+                    .default("prefer")
+                    .choices(&[("disable", "disable"), ("prefer", "prefer"), ("verify-full", "verify-full")]),
+                FieldSpec::new("ca_file", "CA certificate", Path, true).when("sslmode", &["verify-full"]),
+                FieldSpec::new("url", "URL", Url, false),
+            ],
+        }
+    }
 
     fn check(pairs: &[(&str, Supplied<'_>)]) -> FieldErrors {
-        let spec = ConnectionKind::Postgres.spec();
+        let spec = spec();
         let map = pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         let mut errors = Vec::new();
         fields(&mut errors, &spec, &map);
@@ -289,6 +357,32 @@ mod tests {
         let mut pairs = good();
         pairs.push(("colour", Supplied::Plain("red")));
         assert_eq!(only_field(&check(&pairs)), "colour");
+    }
+
+    #[test]
+    fn a_conditional_field_is_required_only_while_it_applies() {
+        // sslmode defaults to prefer: ca_file does not apply, so it is not required.
+        assert!(check(&good()).is_empty());
+        let e = with("sslmode", Supplied::Plain("verify-full"));
+        assert_eq!(only_field(&e), "ca_file");
+        let mut pairs = good();
+        pairs.retain(|(k, _)| *k != "sslmode");
+        // Missing sslmode: required error, and ca_file follows sslmode's default.
+        assert_eq!(only_field(&check(&pairs)), "sslmode");
+    }
+
+    #[test]
+    fn urls_need_a_scheme_and_a_host() {
+        for bad in ["api.example.com", "https://", "ftp://x", "https://a b"] {
+            assert_eq!(only_field(&with_extra("url", bad)), "url", "{bad}");
+        }
+        assert!(with_extra("url", "https://api.example.com/v1").is_empty());
+    }
+
+    fn with_extra(key: &'static str, value: &'static str) -> FieldErrors {
+        let mut pairs = good();
+        pairs.push((key, Supplied::Plain(value)));
+        check(&pairs)
     }
 
     #[test]

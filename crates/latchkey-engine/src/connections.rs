@@ -31,6 +31,7 @@ impl Engine {
     }
 
     pub async fn create_connection(&self, input: ConnectionInput) -> Result<ConnectionView> {
+        let input = applicable_only(input);
         let (name, project_id) = self.check(&input, None).await?;
         let (fields, written) = self.store_fields(input.fields, None).await?;
         let draft = Connection {
@@ -66,6 +67,7 @@ impl Engine {
         input: ConnectionInput,
     ) -> Result<ConnectionView> {
         let before = self.store.connections().get(id).await?;
+        let input = applicable_only(input);
         let (name, project_id) = self.check(&input, Some(&before)).await?;
         let (fields, written) = self.store_fields(input.fields, Some(&before)).await?;
         let after = Connection {
@@ -105,6 +107,64 @@ impl Engine {
         }
     }
 
+    /// Saves plain settings a test offered (trusting an SSH host key on first use):
+    /// only declared plain fields, every credential kept as it is; audited.
+    pub async fn accept_offer(
+        &self,
+        id: &str,
+        changes: BTreeMap<String, String>,
+    ) -> Result<ConnectionView> {
+        let c = self.store.connections().get(id).await?;
+        let spec = latchkey_connectors::spec(c.kind);
+        let mut fields: BTreeMap<String, FieldInput> = c
+            .fields
+            .iter()
+            .map(|(k, v)| {
+                let input = match v {
+                    FieldValue::Plain { value } => FieldInput::Plain {
+                        value: value.clone(),
+                    },
+                    FieldValue::Keychain { .. } => FieldInput::KeepLiteral,
+                    FieldValue::Secret { reference } => FieldInput::Secret {
+                        reference: reference.to_string(),
+                    },
+                };
+                (k.clone(), input)
+            })
+            .collect();
+        for (key, value) in &changes {
+            match spec.field(key) {
+                Some(f) if f.kind != FieldKind::Credential => {
+                    fields.insert(key.clone(), FieldInput::Plain {
+                        value: value.clone(),
+                    });
+                }
+                _ => {
+                    return Err(EngineError::field(
+                        key,
+                        format!("{} has no plain setting `{key}` to change.", spec.label),
+                    ));
+                }
+            }
+        }
+        let input = ConnectionInput {
+            project_id: c.project_id.clone(),
+            name: c.name.clone(),
+            kind: c.kind,
+            fields,
+        };
+        let view = self.update_connection(id, input).await?;
+        let what: Vec<String> = changes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        self.audit(
+            "connection.trusted",
+            format!("connection:{}", c.name),
+            AuditOutcome::Ok,
+            what.join("; "),
+        )
+        .await;
+        Ok(view)
+    }
+
     pub async fn delete_connection(&self, id: &str) -> Result<()> {
         let c = self.store.connections().get(id).await?;
         self.store.connections().delete(id).await?;
@@ -128,7 +188,7 @@ impl Engine {
     ) -> Result<(String, String)> {
         let mut errors = Vec::new();
         let name = validate::name(&mut errors, "name", "connection", &input.name);
-        let spec = input.kind.spec();
+        let spec = latchkey_connectors::spec(input.kind);
         let supplied: BTreeMap<String, Supplied<'_>> = input
             .fields
             .iter()
@@ -280,10 +340,30 @@ impl Engine {
     }
 }
 
+/// Drops the fields that do not apply to this submission (a password field of an auth
+/// scheme that is not chosen): they are neither validated, stored nor kept.
+fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
+    let spec = latchkey_connectors::spec(input.kind);
+    let plain: BTreeMap<String, String> = input
+        .fields
+        .iter()
+        .filter_map(|(k, v)| match v {
+            FieldInput::Plain { value } => Some((k.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    let value_of = |key: &str| plain.get(key).cloned();
+    input.fields.retain(|key, _| {
+        spec.field(key)
+            .is_none_or(|f| spec.applies(f, &value_of))
+    });
+    input
+}
+
 /// A one-line description of a connection's fields for the audit log: which fields
 /// are literals, keychain entries or secret references. Never a value.
 fn describe(c: &Connection) -> String {
-    let spec = c.kind.spec();
+    let spec = latchkey_connectors::spec(c.kind);
     let parts: Vec<String> = spec
         .fields
         .iter()

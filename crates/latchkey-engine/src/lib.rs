@@ -40,7 +40,7 @@ pub use mode::{
     ImpactStatus, ModeMapping, ModePreview, ModeRequest, ModeSwitchReport, ProposedManager,
     ReferenceImpact,
 };
-pub use pipeline::{StepOutcome, StepReport, TestReport};
+pub use pipeline::{Offer, StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{
     AwsAuthMethod, AwsForm, AwsView, AzureAuthMethod, AzureForm, AzureGrouping, AzureView,
@@ -123,9 +123,14 @@ impl Engine {
         })
     }
 
+    /// One connection type's declaration.
+    pub fn connection_type(&self, kind: latchkey_core::ConnectionKind) -> TypeSpec {
+        latchkey_connectors::spec(kind)
+    }
+
     /// Every connection type and its fields.
     pub fn connection_types(&self) -> Vec<TypeSpec> {
-        latchkey_core::catalog::all()
+        latchkey_connectors::all()
     }
 
     pub async fn list_audit(&self, q: AuditQuery) -> Result<Vec<AuditEvent>> {

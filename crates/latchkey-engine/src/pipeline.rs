@@ -3,7 +3,8 @@
 //! 1. Request the secret — from the secrets manager (or the OS keychain for a literal).
 //! 2. Retrieve and decrypt — the value arrives; a JSON key is applied.
 //! 3. Authenticate — to the target system with the resolved credentials.
-//! 4. Check access — what the session may do (PostgreSQL: `current_user`, `version()`).
+//! 4. Check access — what the session may do (PostgreSQL: `current_user`, `version()`;
+//!    each type's check is declared with the type in `latchkey-connectors`).
 //!
 //! A failure names its step, a code, the cause and a fix; later steps are skipped.
 //! Values stay in `SecretValue`s: no report, log line or audit event carries one.
@@ -11,10 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use latchkey_connectors::postgres::{self, PgTarget};
-use latchkey_core::{
-    AuditOutcome, Connection, ConnectionKind, FieldKind, FieldValue, SecretValue, ipc_type,
-};
+use latchkey_connectors::{ConnectorError, Reporter, Settings};
+use latchkey_core::{AuditOutcome, Connection, FieldKind, FieldValue, SecretValue, ipc_type};
 use latchkey_providers::{ProviderError, select_json_key};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +44,18 @@ pub struct StepReport {
     pub code: Option<String>,
     pub cause: Option<String>,
     pub fix: Option<String>,
+    /// A change the admin may accept to get past this failure (trust an SSH host key).
+    pub offer: Option<Offer>,
+}
+}
+
+ipc_type! {
+/// A change a failed step offers, such as trusting an SSH server's host key on first
+/// use; accepting it saves `fields` (plain settings) into the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub prompt: String,
+    pub fields: BTreeMap<String, String>,
 }
 }
 
@@ -71,6 +82,21 @@ struct Failure {
     code: String,
     cause: String,
     fix: String,
+    offer: Option<Offer>,
+}
+
+impl From<ConnectorError> for Failure {
+    fn from(e: ConnectorError) -> Self {
+        Failure {
+            code: e.code.into(),
+            cause: e.cause,
+            fix: e.fix,
+            offer: e.offer.map(|o| Offer {
+                prompt: o.prompt,
+                fields: o.fields,
+            }),
+        }
+    }
 }
 
 fn fix_for(code: &str) -> &'static str {
@@ -117,6 +143,7 @@ impl From<EngineError> for Failure {
             cause: e.to_string(),
             code,
             fix,
+            offer: None,
         }
     }
 }
@@ -142,9 +169,9 @@ impl<F: Fn(&StepReport)> Steps<'_, F> {
         failure: Option<Failure>,
     ) {
         let step = u8::try_from(self.reports.len() + 1).unwrap_or(u8::MAX);
-        let (code, cause, fix) = match failure {
-            Some(f) => (Some(f.code), Some(f.cause), Some(f.fix)),
-            None => (None, None, None),
+        let (code, cause, fix, offer) = match failure {
+            Some(f) => (Some(f.code), Some(f.cause), Some(f.fix), f.offer),
+            None => (None, None, None, None),
         };
         let report = StepReport {
             step,
@@ -155,6 +182,7 @@ impl<F: Fn(&StepReport)> Steps<'_, F> {
             code,
             cause,
             fix,
+            offer,
         };
         (self.on_step)(&report);
         self.reports.push(report);
@@ -258,10 +286,27 @@ impl Engine {
         };
         steps.record(started, Ok(detail));
 
-        // 3 and 4, per connection type.
-        match c.kind {
-            ConnectionKind::Postgres => self.test_postgres(&c, &values, &mut steps).await,
-        }
+        // 3 and 4, as the connection's type declares them.
+        let spec = latchkey_connectors::spec(c.kind);
+        let stored = |key: &str| match c.fields.get(key) {
+            Some(FieldValue::Plain { value }) => Some(value.clone()),
+            _ => None,
+        };
+        let plain = spec
+            .fields
+            .iter()
+            .filter(|f| f.kind != FieldKind::Credential && spec.applies(f, &stored))
+            .filter_map(|f| Some((f.key.clone(), stored(&f.key).or_else(|| f.default.clone())?)))
+            .collect();
+        let settings = Settings {
+            plain,
+            secrets: values,
+        };
+        let mut timed = Timed {
+            steps: &mut steps,
+            started: Instant::now(),
+        };
+        latchkey_connectors::run(c.kind, &settings, &mut timed).await;
         Ok(self.finish(&c, steps).await)
     }
 
@@ -307,7 +352,7 @@ impl Engine {
         &self,
         c: &Connection,
     ) -> std::result::Result<Vec<(String, Fetched)>, Failure> {
-        let spec = c.kind.spec();
+        let spec = latchkey_connectors::spec(c.kind);
         let mut out = Vec::new();
         // The managers, read once when the first secret reference needs them.
         let mut managers = None;
@@ -403,76 +448,17 @@ impl Engine {
         }
         Ok(out)
     }
+}
 
-    async fn test_postgres<F: Fn(&StepReport)>(
-        &self,
-        c: &Connection,
-        values: &BTreeMap<String, SecretValue>,
-        steps: &mut Steps<'_, F>,
-    ) {
-        let plain = |k: &str| match c.fields.get(k) {
-            Some(FieldValue::Plain { value }) => value.clone(),
-            _ => String::new(),
-        };
-        let started = Instant::now();
-        let target = PgTarget {
-            host: plain("host"),
-            port: plain("port").parse().unwrap_or(5432),
-            database: plain("database"),
-            user: plain("user"),
-            sslmode: if plain("sslmode").is_empty() {
-                "prefer".into()
-            } else {
-                plain("sslmode")
-            },
-        };
-        let empty = SecretValue::from(String::new());
-        let password = values.get("password").unwrap_or(&empty);
-        let mut conn = match postgres::authenticate(&target, password).await {
-            Ok(conn) => {
-                steps.record(
-                    started,
-                    Ok(format!(
-                        "logged in to {}:{} as {}",
-                        target.host, target.port, target.user
-                    )),
-                );
-                conn
-            }
-            Err(e) => {
-                steps.record(
-                    started,
-                    Err(Failure {
-                        code: e.code.into(),
-                        cause: e.cause,
-                        fix: e.fix,
-                    }),
-                );
-                return;
-            }
-        };
-        let started = Instant::now();
-        match postgres::check_access(&mut conn).await {
-            Ok(a) => {
-                steps.record(
-                    started,
-                    Ok(format!(
-                        "current_user = {}; {}",
-                        a.current_user, a.server_version
-                    )),
-                );
-            }
-            Err(e) => {
-                steps.record(
-                    started,
-                    Err(Failure {
-                        code: e.code.into(),
-                        cause: e.cause,
-                        fix: e.fix,
-                    }),
-                );
-            }
-        }
-        postgres::close(conn).await;
+/// Times each step a connector reports, from the end of the previous one.
+struct Timed<'s, 'a, F: Fn(&StepReport)> {
+    steps: &'s mut Steps<'a, F>,
+    started: Instant,
+}
+
+impl<F: Fn(&StepReport)> Reporter for Timed<'_, '_, F> {
+    fn step(&mut self, result: std::result::Result<String, ConnectorError>) {
+        self.steps.record(self.started, result.map_err(Failure::from));
+        self.started = Instant::now();
     }
 }

@@ -37,11 +37,12 @@ mod paging;
 mod record;
 mod seed;
 mod state;
-mod tls;
+
 mod wire;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use crate::tls;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use axum::Router;

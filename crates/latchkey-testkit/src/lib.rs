@@ -20,3 +20,5 @@ pub mod moto;
 pub mod openbao;
 pub mod target;
 pub mod throttle;
+pub mod api;
+mod tls;

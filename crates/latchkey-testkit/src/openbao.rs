@@ -63,4 +63,23 @@ impl OpenBao {
     pub fn namespace(&self) -> String {
         self.str("/namespace")
     }
+
+    /// Writes a KV v2 secret at `secret/<path>` with the root token (through `curl`,
+    /// as an operator would with the API).
+    pub fn put(&self, path: &str, data: &Value) {
+        let body = serde_json::json!({ "data": data }).to_string();
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "--fail-with-body", "-X", "POST", "-H"])
+            .arg(format!("X-Vault-Token: {}", self.root_token()))
+            .arg("--data-binary")
+            .arg(&body)
+            .arg(format!("{}/v1/secret/data/{path}", self.addr()))
+            .output()
+            .expect("run curl");
+        assert!(
+            out.status.success(),
+            "writing secret/{path} failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }

@@ -89,3 +89,46 @@ pub fn pg_input_as(
         .insert("user".into(), FieldInput::Plain { value: user.into() });
     input
 }
+
+/// The target servers scripts/services.sh starts besides PostgreSQL (see its header).
+pub mod servers {
+    use std::path::PathBuf;
+
+    /// MariaDB on 127.0.0.1:3306: user `latchkey_test`, database `latchkey_test`.
+    pub const MYSQL_PASSWORD: &str = "latchkey-mysql-pw";
+    /// Redis on 127.0.0.1:6390 (TLS: 6391): the server password (requirepass).
+    pub const REDIS_PASSWORD: &str = "latchkey-redis-pw";
+    /// The ACL user `latchkey_app`'s password.
+    pub const REDIS_ACL_PASSWORD: &str = "latchkey-redis-acl-pw";
+    /// sshd on 127.0.0.1:2222: user `latchkey-ssh`.
+    pub const SSH_PASSWORD: &str = "latchkey-ssh-pw";
+    /// The passphrase of `ssh/id_ed25519_pass`.
+    pub const SSH_KEY_PASSPHRASE: &str = "latchkey-key-pass";
+    /// SMTP (aiosmtpd): STARTTLS :2587, implicit TLS :2465, plain :2525.
+    pub const SMTP_USER: &str = "latchkey@example.test";
+    pub const SMTP_PASSWORD: &str = "latchkey-smtp-pw";
+
+    /// A file services.sh wrote under its run folder (`ssh/id_ed25519`, `targets-tls/ca.pem`…).
+    pub fn file(name: &str) -> PathBuf {
+        crate::openbao::run_dir().join(name)
+    }
+
+    /// The text of such a file.
+    pub fn read(name: &str) -> String {
+        let path = file(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("{}: {e}; run `bash scripts/services.sh` first", path.display())
+        })
+    }
+
+    /// The test CA that signed the Redis, MariaDB and SMTP servers' certificates.
+    pub fn ca_file() -> String {
+        file("targets-tls/ca.pem").display().to_string()
+    }
+
+    /// A TCP port on 127.0.0.1 where nothing listens (bound, then released).
+    pub fn closed_port() -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    }
+}

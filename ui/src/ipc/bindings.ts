@@ -17,6 +17,8 @@ export const commands = {
 	getConnection: (id: string) => typedError<ConnectionView, ApiError_Serialize>(__TAURI_INVOKE("get_connection", { id })),
 	createConnection: (input: ConnectionInput) => typedError<ConnectionView, ApiError_Serialize>(__TAURI_INVOKE("create_connection", { input })),
 	updateConnection: (id: string, input: ConnectionInput) => typedError<ConnectionView, ApiError_Serialize>(__TAURI_INVOKE("update_connection", { id, input })),
+	/**  Saves the plain settings a test offered (trusting an SSH host key on first use). */
+	acceptOffer: (id: string, fields: { [key in string]: string }) => typedError<ConnectionView, ApiError_Serialize>(__TAURI_INVOKE("accept_offer", { id, fields })),
 	deleteConnection: (id: string) => typedError<null, ApiError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
 	listAudit: (query: AuditQuery_Deserialize) => typedError<AuditEvent[], ApiError_Serialize>(__TAURI_INVOKE("list_audit", { query })),
 	listProviders: () => typedError<ProviderView_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("list_providers")),
@@ -326,8 +328,11 @@ export type ConnectionInput = {
 	fields: { [key in string]: FieldInput },
 };
 
-/**  The kinds of target system a connection can point at. */
-export type ConnectionKind = "postgres";
+/**
+ *  The kinds of target system a connection can point at. Their fields and what a test
+ *  does with them are declared in `latchkey-connectors` (its registry).
+ */
+export type ConnectionKind = "postgres" | "mysql" | "redis" | "http" | "jira" | "s3" | "ssh" | "smtp";
 
 /**  What the cache knows about one connection's secrets (for its row in the list). */
 export type ConnectionSecrets = ConnectionSecrets_Serialize | ConnectionSecrets_Deserialize;
@@ -414,6 +419,10 @@ export type FieldKind =
 "host" | 
 /**  A TCP port, 1–65535. */
 "port" | 
+/**  An http:// or https:// URL. */
+"url" | 
+/**  A path to a file on this computer (a CA certificate, a known_hosts file). */
+"path" | 
 /**  One of `choices`. */
 "choice" | 
 /**  A credential: a literal kept in the OS keychain, or a secret reference. */
@@ -432,6 +441,15 @@ export type FieldSpec_Deserialize = {
 	placeholder: string,
 	help: string,
 	choices: Choice[],
+	/**
+	 *  The field applies only while another field has one of these values; otherwise
+	 *  it is hidden, not required, and not saved.
+	 */
+	show_when?: ShowWhen | null,
+	/**  Shown under "Advanced" in the form. */
+	advanced: boolean,
+	/**  A credential typed in on several lines (a private key). */
+	multiline: boolean,
 };
 
 /**  One field of a connection type. */
@@ -444,6 +462,15 @@ export type FieldSpec_Serialize = {
 	placeholder: string,
 	help: string,
 	choices: Choice[],
+	/**
+	 *  The field applies only while another field has one of these values; otherwise
+	 *  it is hidden, not required, and not saved.
+	 */
+	show_when: ShowWhen | null,
+	/**  Shown under "Advanced" in the form. */
+	advanced: boolean,
+	/**  A credential typed in on several lines (a private key). */
+	multiline: boolean,
 };
 
 /**  A connection field as the UI sees it: never a credential's value. */
@@ -538,6 +565,15 @@ export type ModeSwitchReport = {
 	added: string[],
 	/**  References that no longer name a manager. */
 	broken: number,
+};
+
+/**
+ *  A change a failed step offers, such as trusting an SSH server's host key on first
+ *  use; accepting it saves `fields` (plain settings) into the connection.
+ */
+export type Offer = {
+	prompt: string,
+	fields: { [key in string]: string },
 };
 
 /**  A named group of connections. */
@@ -879,6 +915,12 @@ export type SecretsMode =
 /**  Each project has its own secrets managers. */
 "project";
 
+/**  A condition on another field's value. */
+export type ShowWhen = {
+	field: string,
+	values: string[],
+};
+
 export type StepOutcome = "ok" | "failed" | 
 /**  Not run because an earlier step failed. */
 "skipped";
@@ -898,6 +940,8 @@ export type StepReport_Deserialize = {
 	code?: string | null,
 	cause?: string | null,
 	fix?: string | null,
+	/**  A change the admin may accept to get past this failure (trust an SSH host key). */
+	offer?: Offer | null,
 };
 
 /**  One step of a connection test. */
@@ -912,6 +956,8 @@ export type StepReport_Serialize = {
 	code: string | null,
 	cause: string | null,
 	fix: string | null,
+	/**  A change the admin may accept to get past this failure (trust an SSH host key). */
+	offer: Offer | null,
 };
 
 /**  The whole test. */
@@ -941,6 +987,8 @@ export type TypeSpec_Deserialize = {
 	kind: ConnectionKind,
 	label: string,
 	description: string,
+	/**  Menu group: "Databases", "Web and APIs", "Storage", "Servers". */
+	group: string,
 	fields: FieldSpec_Deserialize[],
 };
 
@@ -949,6 +997,8 @@ export type TypeSpec_Serialize = {
 	kind: ConnectionKind,
 	label: string,
 	description: string,
+	/**  Menu group: "Databases", "Web and APIs", "Storage", "Servers". */
+	group: string,
 	fields: FieldSpec_Serialize[],
 };
 

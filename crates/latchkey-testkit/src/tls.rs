@@ -20,7 +20,7 @@ use tokio_rustls::server::TlsStream;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A fresh CA and the server certificate it signed.
-pub(super) struct Certificates {
+pub(crate) struct Certificates {
     /// The CA, PEM: what clients trust.
     pub ca_pem: String,
     /// The leaf then the CA, DER.
@@ -90,7 +90,7 @@ fn leaf_params() -> CertificateParams {
 
 /// A TCP listener whose connections come out TLS-wrapped. Handshakes run one at a
 /// time inside `accept`, bounded by [`HANDSHAKE_TIMEOUT`]; a failed one is skipped.
-pub(super) struct TlsListener {
+pub(crate) struct TlsListener {
     tcp: TcpListener,
     acceptor: TlsAcceptor,
 }
