@@ -100,6 +100,8 @@ export const api = {
     channel.onmessage = onStep;
     return unwrap(() => commands.testConnection(id, channel));
   },
+  /** Saves the plain settings a failed test step offered (trust an SSH host key); resolves to the connection. */
+  acceptOffer: (id: string, fields: Record<string, string>) => unwrap(() => commands.acceptOffer(id, fields)),
   /** Fetches again the secrets of a scope's connections; `test` tests each afterwards. */
   refresh: (scope: RefreshScope, test: boolean) => unwrap(() => commands.refresh(scope, test)),
   /** Per connection with something cached: when fetched, stale or not, when last rotated. */

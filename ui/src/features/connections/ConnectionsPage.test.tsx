@@ -3,7 +3,15 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ConnectionSecrets_Serialize, RefreshReport_Serialize } from "../../ipc/api";
-import { argsOf, connection, defaultProject, fakeBackend, type Handler, postgresType } from "../../test/ipc";
+import {
+  allTypes,
+  argsOf,
+  connection,
+  defaultProject,
+  fakeBackend,
+  type Handler,
+  postgresType,
+} from "../../test/ipc";
 import { ConnectionsPage } from "./ConnectionsPage";
 
 const billing = connection({ id: "c1", name: "Billing DB" });
@@ -201,5 +209,60 @@ describe("ConnectionsPage secret status", () => {
     });
     expect(await screen.findByTestId("secret-status-error")).toHaveTextContent("engine busy");
     expect(screen.getAllByTestId("connection-row")).toHaveLength(3);
+  });
+});
+
+describe("ConnectionsPage with every connection type", () => {
+  const plain = (value: string) => ({ source: "plain" as const, value });
+  const api = connection({
+    id: "c4",
+    name: "Status API",
+    kind: "http",
+    fields: {
+      base_url: plain("https://status.example.com"),
+      auth: plain("bearer"),
+      token: { source: "literal" },
+    },
+  });
+  const bucket = connection({
+    id: "c5",
+    name: "Reports",
+    kind: "s3",
+    fields: { bucket: plain("reports-prod"), region: plain("eu-west-1") },
+  });
+
+  it("shows each row's type and target, and asks for the type of a new connection first", async () => {
+    const { calls, user } = renderPage({
+      connection_types: () => allTypes,
+      list_connections: () => [billing, api, bucket],
+      list_providers: () => [],
+      workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "x" } }),
+      create_connection: () => api,
+    });
+    await screen.findAllByTestId("connection-row");
+    const targetOf = (name: string) => within(rowOf(name)).getByTestId("connection-target").textContent;
+    expect(targetOf("Billing DB")).toBe("app@db.internal:5432/billing");
+    expect(targetOf("Status API")).toBe("https://status.example.com");
+    expect(targetOf("Reports")).toBe("s3://reports-prod");
+    expect(rowOf("Reports")).toHaveTextContent("Amazon S3");
+
+    await user.click(screen.getByRole("button", { name: /New connection/ }));
+    const dialog = screen.getByRole("dialog", { name: "New connection" });
+    const options = within(dialog).getAllByTestId("type-option");
+    expect(options).toHaveLength(8);
+    expect(options[0]).toHaveFocus();
+    await user.click(dialog.querySelector('button[data-kind="http"]') as HTMLElement);
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveFocus();
+    await user.type(within(dialog).getByLabelText(/^Name/), "Status API");
+    await user.type(within(dialog).getByLabelText(/^Base URL/), "https://status.example.com");
+    await user.type(within(dialog).getByLabelText(/^Token/), "t0k");
+    await user.click(within(dialog).getByRole("button", { name: "Create connection" }));
+    await waitFor(() => expect(argsOf(calls, "create_connection")).toHaveLength(1));
+    const input = argsOf(calls, "create_connection")[0].input as {
+      kind: string;
+      fields: Record<string, unknown>;
+    };
+    expect(input.kind).toBe("http");
+    expect(input.fields.token).toEqual({ source: "literal", value: "t0k" });
   });
 });

@@ -11,12 +11,12 @@ import {
   type ConnectionSecrets_Serialize,
   type ConnectionView,
   errorMessage,
-  type FieldView,
   type TypeSpec,
 } from "../../ipc/api";
 import { ago, relativeTime, within } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
+import { target } from "./fields";
 import { scopeKey, useRefresh } from "./RefreshResults";
 import { TestDialog } from "./TestDialog";
 
@@ -25,20 +25,6 @@ type Dialog =
   | { kind: "edit"; connection: ConnectionView }
   | { kind: "delete"; connection: ConnectionView }
   | { kind: "test"; connection: ConnectionView };
-
-function plainValue(f: FieldView | undefined): string {
-  return f?.source === "plain" ? f.value : "";
-}
-
-/** `user@host:port/db` for database-like connections. */
-export function target(c: ConnectionView): string {
-  const host = plainValue(c.fields.host);
-  if (!host) return "—";
-  const user = plainValue(c.fields.user);
-  const port = plainValue(c.fields.port);
-  const db = plainValue(c.fields.database);
-  return `${user ? `${user}@` : ""}${host}${port ? `:${port}` : ""}${db ? `/${db}` : ""}`;
-}
 
 function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
   const creds = spec?.fields.filter((f) => f.kind === "credential") ?? [];
@@ -195,7 +181,7 @@ export function ConnectionsPage({
           <span className="sr-only">Search connections</span>
           <input
             type="search"
-            placeholder="Search by name or host"
+            placeholder="Search by name or target"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
           />
@@ -363,6 +349,7 @@ export function ConnectionsPage({
       {dialog?.kind === "test" && (
         <TestDialog
           connection={dialog.connection}
+          onChanged={connections.reload}
           onClose={() => {
             close();
             secrets.reload();

@@ -26,6 +26,7 @@ export function testReport(ok: boolean, connection = "Billing DB"): TestReport_S
     code: outcome === "failed" ? "auth_failed" : null,
     cause: outcome === "failed" ? "password authentication failed for user app" : null,
     fix: outcome === "failed" ? "check the password in the secrets manager" : null,
+    offer: null,
   });
   return {
     connection_id: "c1",

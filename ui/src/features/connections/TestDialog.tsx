@@ -1,6 +1,26 @@
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { Modal } from "../../components/Modal";
 import { api, type ConnectionView, errorMessage, type StepReport } from "../../ipc/api";
+
+type Offer = NonNullable<StepReport["offer"]>;
+
+/** The prompt's text with SSH fingerprints (SHA256:…, MD5:…) set in monospace. */
+function PromptText({ text }: { text: string }) {
+  const parts = text.split(/((?:SHA256|SHA1|MD5):[A-Za-z0-9+/=:]+)/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <code key={i} className="fingerprint">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
 
 const TITLES = ["Request the secret", "Retrieve and decrypt", "Authenticate", "Check access"];
 
@@ -9,7 +29,16 @@ const TITLES = ["Request the secret", "Retrieve and decrypt", "Authenticate", "C
  * "running…" while `running`, the rest pending. Used live by TestDialog and for a finished
  * TestReport (e.g. after "Refresh and test").
  */
-export function StepTimeline({ steps, running = false }: { steps: StepReport[]; running?: boolean }) {
+export function StepTimeline({
+  steps,
+  running = false,
+  offerActions,
+}: {
+  steps: StepReport[];
+  running?: boolean;
+  /** The buttons under a failed step's offer (trust this host key); none: the prompt only. */
+  offerActions?: (offer: Offer) => ReactNode;
+}) {
   return (
     <ol className="timeline" aria-live="polite" data-testid="test-timeline">
       {TITLES.map((title, i) => {
@@ -33,11 +62,28 @@ export function StepTimeline({ steps, running = false }: { steps: StepReport[]; 
               </div>
               {s && s.outcome === "ok" && <p className="muted step-detail">{s.detail}</p>}
               {s && s.outcome === "failed" && (
-                <div className="step-failure">
+                <div
+                  className={
+                    s.code === "host_key_mismatch" ? "step-failure step-failure-danger" : "step-failure"
+                  }
+                  data-code={s.code ?? undefined}
+                >
                   <p>
                     <span className="badge badge-error mono">{s.code}</span> {s.cause}
                   </p>
                   {s.fix && <p className="muted">Fix: {s.fix}.</p>}
+                  {s.offer && (
+                    <div className="step-offer" data-testid="step-offer">
+                      <p className="step-offer-prompt">
+                        <PromptText text={s.offer.prompt} />
+                      </p>
+                      {offerActions ? (
+                        offerActions(s.offer)
+                      ) : (
+                        <p className="muted small">Test this connection on its own to answer.</p>
+                      )}
+                    </div>
+                  )}
                 </div>
               )}
               {s && s.outcome === "skipped" && <p className="muted step-detail">Skipped.</p>}
@@ -49,17 +95,35 @@ export function StepTimeline({ steps, running = false }: { steps: StepReport[]; 
   );
 }
 
-/** Runs "Test connection" and shows the four steps as a timeline, filled in as they finish. */
-export function TestDialog({ connection, onClose }: { connection: ConnectionView; onClose: () => void }) {
+/**
+ * Runs "Test connection" and shows the four steps as a timeline, filled in as they finish.
+ * A failed step may offer a change (trust an SSH server's host key on first use):
+ * accepting it saves the offered settings and tests again.
+ */
+export function TestDialog({
+  connection,
+  onClose,
+  onChanged,
+}: {
+  connection: ConnectionView;
+  onClose: () => void;
+  /** The connection was changed (an offer accepted): its list should reload. */
+  onChanged?: (c: ConnectionView) => void;
+}) {
   const [steps, setSteps] = useState<StepReport[]>([]);
   const [done, setDone] = useState<boolean | undefined>();
   const [error, setError] = useState<string>();
   const [run, setRun] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const [trusting, setTrusting] = useState(false);
+  const [offerError, setOfferError] = useState<string>();
   useEffect(() => {
     let live = true;
     setSteps([]);
     setDone(undefined);
     setError(undefined);
+    setDismissed(false);
+    setOfferError(undefined);
     api
       .testConnection(
         connection.id,
@@ -74,6 +138,20 @@ export function TestDialog({ connection, onClose }: { connection: ConnectionView
     };
   }, [connection.id, run]);
 
+  const trust = async (offer: Offer) => {
+    setTrusting(true);
+    setOfferError(undefined);
+    try {
+      const saved = await api.acceptOffer(connection.id, offer.fields);
+      onChanged?.(saved);
+      setRun((n) => n + 1);
+    } catch (e) {
+      setOfferError(errorMessage(e));
+    } finally {
+      setTrusting(false);
+    }
+  };
+
   const running = done === undefined && !error;
   return (
     <Modal
@@ -82,7 +160,12 @@ export function TestDialog({ connection, onClose }: { connection: ConnectionView
       onClose={onClose}
       footer={
         <>
-          <button type="button" className="button" onClick={() => setRun((n) => n + 1)} disabled={running}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => setRun((n) => n + 1)}
+            disabled={running || trusting}
+          >
             Run again
           </button>
           <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
@@ -91,7 +174,45 @@ export function TestDialog({ connection, onClose }: { connection: ConnectionView
         </>
       }
     >
-      <StepTimeline steps={steps} running={running} />
+      <StepTimeline
+        steps={steps}
+        running={running}
+        offerActions={(offer) =>
+          dismissed ? (
+            <p className="muted small" data-testid="offer-dismissed">
+              Not trusted. The connection is unchanged.
+            </p>
+          ) : (
+            <>
+              {offerError && (
+                <p className="field-error" role="alert">
+                  {offerError}
+                </p>
+              )}
+              <div className="step-offer-actions">
+                <button
+                  type="button"
+                  className="button button-primary button-small"
+                  onClick={() => trust(offer)}
+                  disabled={trusting || running}
+                  data-testid="offer-accept"
+                >
+                  {trusting ? "Saving…" : "Trust and test again"}
+                </button>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setDismissed(true)}
+                  disabled={trusting}
+                  data-testid="offer-dismiss"
+                >
+                  Cancel
+                </button>
+              </div>
+            </>
+          )
+        }
+      />
       {done === true && (
         <p className="banner banner-ok" role="status">
           All four steps passed.
