@@ -56,6 +56,9 @@ pub fn all() -> Vec<TypeSpec> {
 /// Runs steps 3 (authenticate) and 4 (check access) for a connection. `report` is
 /// called once per step as it finishes; after a failed step 3 it is not called again.
 pub async fn run(kind: ConnectionKind, settings: &Settings, report: &mut (dyn Reporter + Send)) {
+    // The TLS stacks of sqlx and redis build their configuration from the process's
+    // default crypto provider: make it aws-lc-rs (the one reqwest and lettre use) once.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     match kind {
         ConnectionKind::Postgres => postgres::run(settings, report).await,
         ConnectionKind::Mysql => mysql::run(settings, report).await,

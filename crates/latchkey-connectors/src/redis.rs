@@ -39,8 +39,6 @@ pub fn spec() -> TypeSpec {
 }
 
 pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
-    // Redis builds its TLS configuration from the process's default crypto provider.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let host = s.text("host");
     let port = s.port("port", 6379);
     let at = net::at(host, port);
@@ -150,6 +148,9 @@ fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> Connect
         format!("the password of ACL user \"{user}\"")
     };
     let text = e.to_string();
+    if e.kind() == redis::ErrorKind::AuthenticationFailed {
+        return bad_login(e, &who);
+    }
     match e.code() {
         Some("WRONGPASS") => bad_login(e, &who),
         Some("ERR") if text.contains("invalid username-password") || text.contains("invalid password") => {

@@ -340,10 +340,27 @@ impl Engine {
     }
 }
 
-/// Drops the fields that do not apply to this submission (a password field of an auth
-/// scheme that is not chosen): they are neither validated, stored nor kept.
+/// Fills the declared defaults of plain fields left out or empty, then drops the fields
+/// that do not apply to this submission (a password field of an auth scheme that is not
+/// chosen): they are neither validated, stored nor kept.
 fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
     let spec = latchkey_connectors::spec(input.kind);
+    for f in &spec.fields {
+        let Some(default) = &f.default else { continue };
+        let missing = match input.fields.get(&f.key) {
+            None => true,
+            Some(FieldInput::Plain { value }) => value.trim().is_empty(),
+            Some(_) => false,
+        };
+        if missing && f.kind != FieldKind::Credential {
+            input.fields.insert(
+                f.key.clone(),
+                FieldInput::Plain {
+                    value: default.clone(),
+                },
+            );
+        }
+    }
     let plain: BTreeMap<String, String> = input
         .fields
         .iter()

@@ -91,7 +91,7 @@ impl Rig {
             kind,
             fields: fields
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .map(|(k, v)| ((*k).to_owned(), dup(v)))
                 .collect::<BTreeMap<_, _>>(),
         };
         let c = self.e.create_connection(input).await.unwrap();
@@ -115,6 +115,19 @@ impl Rig {
         for canary in &self.canaries {
             assert!(files_containing(self.dir.path(), canary).is_empty(), "{canary} on disk");
         }
+    }
+}
+
+/// A copy of a field (inputs are not `Clone`: a literal holds a secret value).
+fn dup(v: &FieldInput) -> FieldInput {
+    use latchkey_core::ExposeSecret;
+    match v {
+        FieldInput::Plain { value } => FieldInput::Plain { value: value.clone() },
+        FieldInput::Secret { reference } => FieldInput::Secret { reference: reference.clone() },
+        FieldInput::Literal { value } => FieldInput::Literal {
+            value: SecretValue::from(value.expose_secret().to_owned()),
+        },
+        FieldInput::KeepLiteral => FieldInput::KeepLiteral,
     }
 }
 
@@ -399,16 +412,16 @@ async fn s3_on_moto_with_iam() {
     };
     let moto = "http://127.0.0.1:5001";
     let id = reference(&format!("{r}#access_key_id"));
-    let ok = rig.test(ConnectionKind::S3, &fields(&bucket, id.clone(), &format!("{r}#secret_access_key"), moto)).await;
+    let ok = rig.test(ConnectionKind::S3, &fields(&bucket, dup(&id), &format!("{r}#secret_access_key"), moto)).await;
     assert_eq!(passed(&ok).detail, "ListObjectsV2 allowed; the bucket holds objects");
     assert!(ok.steps[2].detail.contains(&format!("bucket {bucket} exists")), "{:?}", ok.steps);
 
-    let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, id.clone(), &format!("{w}#secret_access_key"), moto)).await, 3, "bad_credentials");
+    let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, dup(&id), &format!("{w}#secret_access_key"), moto)).await, 3, "bad_credentials");
     assert!(cause(&s).contains("SignatureDoesNotMatch"), "{s:?}");
     let unknown = FieldInput::Literal { value: SecretValue::from("AKIANOSUCHKEY0000000".to_owned()) };
     let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, unknown, &format!("{r}#secret_access_key"), moto)).await, 3, "bad_credentials");
     assert!(cause(&s).contains("InvalidAccessKeyId"), "{s:?}");
-    failed(&rig.test(ConnectionKind::S3, &fields("no-such-bucket-lk", id.clone(), &format!("{r}#secret_access_key"), moto)).await, 3, "not_found");
+    failed(&rig.test(ConnectionKind::S3, &fields("no-such-bucket-lk", dup(&id), &format!("{r}#secret_access_key"), moto)).await, 3, "not_found");
 
     // A user without S3 permissions: the key is valid, the bucket is not theirs.
     let reader = rig.secret("s3-reader", json!({"secret_access_key": iam["secret_access_key"].as_str().unwrap()}));
@@ -558,27 +571,32 @@ async fn smtp_starttls_implicit_tls_and_auth() {
 #[tokio::test]
 async fn fields_that_do_not_apply_are_neither_required_nor_saved() {
     let rig = Rig::new().await;
-    // Bearer chosen: the Basic password is not required, and a typed one is dropped.
-    let input = ConnectionInput {
-        project_id: rig.project.clone(),
-        name: "Status API".into(),
-        kind: ConnectionKind::Http,
-        fields: BTreeMap::from([
-            ("base_url".into(), plain("https://status.example.com")),
-            ("auth".into(), plain("bearer")),
-            ("token".into(), FieldInput::Literal { value: SecretValue::from("tok-canary".to_owned()) }),
-            ("password".into(), FieldInput::Literal { value: SecretValue::from("hidden-canary".to_owned()) }),
-        ]),
+    let http = |name: &str, auth: &str, extra: Vec<(&str, FieldInput)>| {
+        let mut fields = BTreeMap::from([
+            ("base_url".to_owned(), plain("https://status.example.com")),
+            ("auth".to_owned(), plain(auth)),
+        ]);
+        fields.extend(extra.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        ConnectionInput {
+            project_id: rig.project.clone(),
+            name: name.into(),
+            kind: ConnectionKind::Http,
+            fields,
+        }
     };
-    let c = rig.e.create_connection(input.clone()).await.unwrap();
+    let literal = |v: &str| FieldInput::Literal { value: SecretValue::from(v.to_owned()) };
+    // Bearer chosen: the Basic password is not required, and a typed one is dropped.
+    let c = rig
+        .e
+        .create_connection(http("Status API", "bearer", vec![("token", literal("tok-canary")), ("password", literal("hidden-canary"))]))
+        .await
+        .unwrap();
     assert!(c.fields.contains_key("token") && !c.fields.contains_key("password"), "{:?}", c.fields);
-    // Switching to Basic makes user name and password required, each named.
-    let mut basic = input;
-    basic.name = "Status API 2".into();
-    basic.fields.insert("auth".into(), plain("basic"));
-    basic.fields.remove("password");
-    let err = rig.e.create_connection(basic).await.unwrap_err().to_string();
-    assert!(err.contains("username") && err.contains("password"), "{err}");
+    // Basic chosen: user name and password become required, each named.
+    let err = rig.e.create_connection(http("Status API 2", "basic", vec![])).await.unwrap_err();
+    let latchkey_engine::EngineError::Validation(errors) = err else { panic!("{err}") };
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["username", "password"]);
     // The catalogue declares every type once, with a group and fields.
     let types = rig.e.connection_types();
     let kinds: Vec<_> = types.iter().map(|t| t.kind.as_str()).collect();
