@@ -309,7 +309,13 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                 return print_json(&types).map(|()| ExitCode::SUCCESS);
             }
             for t in &types {
-                println!("{} — {} ({}): {}", t.kind.as_str(), t.label, t.group, t.description);
+                println!(
+                    "{} — {} ({}): {}",
+                    t.kind.as_str(),
+                    t.label,
+                    t.group,
+                    t.description
+                );
                 for f in &t.fields {
                     let mut notes = Vec::new();
                     if f.required {
@@ -326,7 +332,13 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                         notes.push(format!("one of {}", c.join("|")));
                     }
                     let kind = format!("{:?}", f.kind).to_lowercase();
-                    println!("  {:<22} {:<10} {:<28} {}", f.key, kind, f.label, notes.join("; "));
+                    println!(
+                        "  {:<22} {:<10} {:<28} {}",
+                        f.key,
+                        kind,
+                        f.label,
+                        notes.join("; ")
+                    );
                 }
                 println!();
             }
@@ -343,7 +355,9 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
             let kind = latchkey_core::ConnectionKind::parse(&kind).ok_or_else(|| {
                 EngineError::field(
                     "type",
-                    format!("\"{kind}\" is not a connection type: see `latchkey connections types`."),
+                    format!(
+                        "\"{kind}\" is not a connection type: see `latchkey connections types`."
+                    ),
                 )
             })?;
             let spec = engine.connection_type(kind);
@@ -363,20 +377,29 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
                     .field(key)
                     .is_some_and(|f| f.kind == latchkey_core::FieldKind::Credential);
                 let input = if credential && value.starts_with("secret://") {
-                    latchkey_core::FieldInput::Secret { reference: value.into() }
+                    latchkey_core::FieldInput::Secret {
+                        reference: value.into(),
+                    }
                 } else if credential {
                     return Err(EngineError::field(
                         key,
-                        format!("{key} is a credential: pass a secret reference (secret://MANAGER/PATH#KEY), or type it in the app — never on a command line."),
+                        format!(
+                            "{key} is a credential: pass a secret reference (secret://MANAGER/PATH#KEY), or type it in the app — never on a command line."
+                        ),
                     ));
                 } else {
-                    latchkey_core::FieldInput::Plain { value: value.into() }
+                    latchkey_core::FieldInput::Plain {
+                        value: value.into(),
+                    }
                 };
                 fields.insert(key.to_owned(), input);
             }
             for f in &spec.fields {
                 if let (false, Some(d)) = (fields.contains_key(&f.key), &f.default) {
-                    fields.insert(f.key.clone(), latchkey_core::FieldInput::Plain { value: d.clone() });
+                    fields.insert(
+                        f.key.clone(),
+                        latchkey_core::FieldInput::Plain { value: d.clone() },
+                    );
                 }
             }
             let c = engine
@@ -390,7 +413,10 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
             if cli.json {
                 print_json(&c)?;
             } else {
-                println!("added \"{}\" ({}); test it with `latchkey connections test \"{}\"`", c.name, spec.label, c.name);
+                println!(
+                    "added \"{}\" ({}); test it with `latchkey connections test \"{}\"`",
+                    c.name, spec.label, c.name
+                );
             }
         }
         Command::Connections {
@@ -898,7 +924,9 @@ fn target_line(field: &dyn Fn(&str) -> String) -> String {
             format!("{endpoint}/{bucket}")
         };
     }
-    let user = [field("user"), field("username")].into_iter().find(|u| !u.is_empty());
+    let user = [field("user"), field("username")]
+        .into_iter()
+        .find(|u| !u.is_empty());
     let mut line = user.map(|u| format!("{u}@")).unwrap_or_default();
     line.push_str(&field("host"));
     if !field("port").is_empty() {

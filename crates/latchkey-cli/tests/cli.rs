@@ -337,18 +337,43 @@ async fn connection_types_and_add_come_from_the_one_declaration() {
     let (code, out, _) = latchkey(dir.path(), &["connections", "types", "redis"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("redis — Redis (Databases)"), "{out}");
-    let password = out.lines().find(|l| l.trim_start().starts_with("password")).unwrap();
+    let password = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("password"))
+        .unwrap();
     assert!(password.contains("credential"), "{password}");
-    let ca = out.lines().find(|l| l.trim_start().starts_with("ca_file")).unwrap();
+    let ca = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("ca_file"))
+        .unwrap();
     assert!(ca.contains("when tls is on|insecure"), "{ca}");
     let (_, json, _) = latchkey(dir.path(), &["--json", "connections", "types"]);
-    let kinds: Vec<String> = serde_json::from_str::<serde_json::Value>(&json).unwrap()
-        .as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(kinds, ["postgres", "mysql", "redis", "http", "jira", "s3", "ssh", "smtp"]);
+    let kinds: Vec<String> = serde_json::from_str::<serde_json::Value>(&json)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "postgres", "mysql", "redis", "http", "jira", "s3", "ssh", "smtp"
+        ]
+    );
 
     // A literal credential on a command line is refused, naming the field.
     let add = |extra: &[&str]| {
-        let mut args = vec!["connections", "add", "--type", "redis", "--name", "Cache", "--set", "host=127.0.0.1"];
+        let mut args = vec![
+            "connections",
+            "add",
+            "--type",
+            "redis",
+            "--name",
+            "Cache",
+            "--set",
+            "host=127.0.0.1",
+        ];
         args.extend_from_slice(extra);
         latchkey(dir.path(), &args)
     };
@@ -362,15 +387,32 @@ async fn connection_types_and_add_come_from_the_one_declaration() {
     // A type whose chosen auth scheme needs fields says which.
     let (code, _, err) = latchkey(
         dir.path(),
-        &["connections", "add", "--type", "http", "--name", "API", "--set", "base_url=https://api.example.com", "--set", "auth=basic"],
+        &[
+            "connections",
+            "add",
+            "--type",
+            "http",
+            "--name",
+            "API",
+            "--set",
+            "base_url=https://api.example.com",
+            "--set",
+            "auth=basic",
+        ],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("User name is required") && err.contains("Password is required"), "{err}");
+    assert!(
+        err.contains("User name is required") && err.contains("Password is required"),
+        "{err}"
+    );
 
     let (code, out, err) = add(&["--set", "port=6390"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("added \"Cache\" (Redis)"), "{out}");
     let (_, out, _) = latchkey(dir.path(), &["connections", "list"]);
     let row = out.lines().find(|l| l.starts_with("Cache")).unwrap();
-    assert!(row.contains("Redis") && row.contains("127.0.0.1:6390"), "{row}");
+    assert!(
+        row.contains("Redis") && row.contains("127.0.0.1:6390"),
+        "{row}"
+    );
 }

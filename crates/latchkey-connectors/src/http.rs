@@ -8,7 +8,7 @@ use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 const SCHEMES: &[(&str, &str)] = &[
     ("none", "None"),
@@ -22,7 +22,8 @@ pub fn spec() -> TypeSpec {
     TypeSpec {
         kind: ConnectionKind::Http,
         label: "HTTP API".into(),
-        description: "Any HTTP or REST API: Basic, Bearer, API key or OAuth2 client credentials.".into(),
+        description: "Any HTTP or REST API: Basic, Bearer, API key or OAuth2 client credentials."
+            .into(),
         group: "Web and APIs".into(),
         fields: vec![
             FieldSpec::new("base_url", "Base URL", Url, true)
@@ -48,7 +49,8 @@ pub fn spec() -> TypeSpec {
                 .when("auth", &["oauth2"])
                 .placeholder("https://login.example.com/oauth2/token"),
             FieldSpec::new("client_id", "Client ID", Text, true).when("auth", &["oauth2"]),
-            FieldSpec::new("client_secret", "Client secret", Credential, true).when("auth", &["oauth2"]),
+            FieldSpec::new("client_secret", "Client secret", Credential, true)
+                .when("auth", &["oauth2"]),
             FieldSpec::new("scopes", "Scopes", Text, false)
                 .when("auth", &["oauth2"])
                 .placeholder("read:status api://app/.default")
@@ -58,7 +60,10 @@ pub fn spec() -> TypeSpec {
                 .default("basic")
                 .advanced()
                 .choices(&[
-                    ("basic", "in an Authorization: Basic header (client_secret_basic)"),
+                    (
+                        "basic",
+                        "in an Authorization: Basic header (client_secret_basic)",
+                    ),
                     ("body", "in the form body (client_secret_post)"),
                 ]),
             FieldSpec::new("health_path", "Health path", Text, true)
@@ -68,7 +73,10 @@ pub fn spec() -> TypeSpec {
             FieldSpec::new("follow_redirects", "Redirects", Choice, true)
                 .default("follow")
                 .advanced()
-                .choices(&[("follow", "follow (up to 10)"), ("refuse", "report them as a failure")]),
+                .choices(&[
+                    ("follow", "follow (up to 10)"),
+                    ("refuse", "report them as a failure"),
+                ]),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
                 .advanced()
                 .placeholder("/etc/ssl/certs/internal-ca.pem")
@@ -90,13 +98,17 @@ pub(crate) fn client(s: &Settings, follow: bool) -> Result<reqwest::Client, Conn
         });
     if let Some(pem) = crate::read_ca(s, "ca_file")? {
         let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-            ConnectorError::new("invalid_setting", format!("the CA certificate cannot be read: {e}"), "use a PEM certificate file")
+            ConnectorError::new(
+                "invalid_setting",
+                format!("the CA certificate cannot be read: {e}"),
+                "use a PEM certificate file",
+            )
         })?;
         builder = builder.add_root_certificate(cert);
     }
-    builder
-        .build()
-        .map_err(|e| ConnectorError::new("invalid_setting", net::chain(&e), "check the TLS settings"))
+    builder.build().map_err(|e| {
+        ConnectorError::new("invalid_setting", net::chain(&e), "check the TLS settings")
+    })
 }
 
 /// Joins the base URL and a path ("/health", "health", "?x=1").
@@ -136,9 +148,13 @@ pub(crate) fn explain(e: &reqwest::Error, url: &Url) -> ConnectorError {
     let text = net::chain(e);
     let mut err = net::classify(&text, host, &at, "the web server");
     if err.code == "tls" && text.to_lowercase().contains("unknownissuer") {
-        err.cause = format!("the certificate of {at} is signed by a CA this computer does not trust");
+        err.cause =
+            format!("the certificate of {at} is signed by a CA this computer does not trust");
         err.fix = "set the CA certificate (Advanced) to the PEM file of the server's issuer".into();
-    } else if err.code == "failed" && url.scheme() == "https" && text.to_lowercase().contains("invalid") {
+    } else if err.code == "failed"
+        && url.scheme() == "https"
+        && text.to_lowercase().contains("invalid")
+    {
         err.code = "tls";
         err.fix = "check whether the server speaks HTTPS on that port (or use http://)".into();
     }
@@ -159,7 +175,11 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let mut how = match scheme {
         "basic" => format!("Basic as {}", s.text("username")),
         "bearer" => "Bearer token".to_owned(),
-        "api_key" => format!("API key in {} \"{}\"", s.text("api_key_in"), s.text("api_key_name")),
+        "api_key" => format!(
+            "API key in {} \"{}\"",
+            s.text("api_key_in"),
+            s.text("api_key_name")
+        ),
         "oauth2" => String::new(),
         _ => "no authentication".to_owned(),
     };
@@ -171,16 +191,17 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             request = request.query(&[(s.text("api_key_name"), s.secret("api_key"))]);
         }
         "api_key" => {
-            let name = match reqwest::header::HeaderName::from_bytes(s.text("api_key_name").as_bytes()) {
-                Ok(n) => n,
-                Err(_) => {
-                    return report.step(Err(ConnectorError::new(
-                        "invalid_setting",
-                        format!("\"{}\" is not a valid header name", s.text("api_key_name")),
-                        "use letters, digits and hyphens, such as X-API-Key",
-                    )));
-                }
-            };
+            let name =
+                match reqwest::header::HeaderName::from_bytes(s.text("api_key_name").as_bytes()) {
+                    Ok(n) => n,
+                    Err(_) => {
+                        return report.step(Err(ConnectorError::new(
+                            "invalid_setting",
+                            format!("\"{}\" is not a valid header name", s.text("api_key_name")),
+                            "use letters, digits and hyphens, such as X-API-Key",
+                        )));
+                    }
+                };
             request = request.header(name, s.secret("api_key"));
         }
         "oauth2" => match oauth2_token(&client, s).await {
@@ -220,7 +241,13 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             format!("check {field} (or the secret it comes from)"),
         )));
     }
-    report.step(Ok(format!("{} answered; credentials sent: {how}", net::at(url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(443)))));
+    report.step(Ok(format!(
+        "{} answered; credentials sent: {how}",
+        net::at(
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(443)
+        )
+    )));
     report.step(judge(status, &url, &final_url, latency, response.headers()));
 }
 
@@ -253,15 +280,28 @@ fn judge(
             "set Redirects to \"follow\", or use that address as the base URL",
         ));
     } else if status == StatusCode::FORBIDDEN {
-        ("access_denied", "the credentials are valid but may not read this path: grant the account access, or pick another health path")
+        (
+            "access_denied",
+            "the credentials are valid but may not read this path: grant the account access, or pick another health path",
+        )
     } else if status == StatusCode::NOT_FOUND {
         ("not_found", "check the health path (and the base URL)")
     } else if status.is_server_error() {
-        ("server_error", "the API itself is failing: see its status page or logs")
+        (
+            "server_error",
+            "the API itself is failing: see its status page or logs",
+        )
     } else {
-        ("failed", "check the health path and the API's documentation")
+        (
+            "failed",
+            "check the health path and the API's documentation",
+        )
     };
-    Err(ConnectorError::new(code, format!("{line}{redirected}"), fix))
+    Err(ConnectorError::new(
+        code,
+        format!("{line}{redirected}"),
+        fix,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -275,9 +315,16 @@ struct TokenAnswer {
 
 /// OAuth2 client credentials grant (RFC 6749 §4.4). Returns the token and a line
 /// describing it (never the token itself).
-async fn oauth2_token(client: &reqwest::Client, s: &Settings) -> Result<(String, String), ConnectorError> {
+async fn oauth2_token(
+    client: &reqwest::Client,
+    s: &Settings,
+) -> Result<(String, String), ConnectorError> {
     let url = Url::parse(s.text("token_url")).map_err(|e| {
-        ConnectorError::new("invalid_setting", format!("the token URL is not a URL: {e}"), "check the token URL")
+        ConnectorError::new(
+            "invalid_setting",
+            format!("the token URL is not a URL: {e}"),
+            "check the token URL",
+        )
     })?;
     let mut form = vec![("grant_type", "client_credentials")];
     if !s.text("scopes").is_empty() {
@@ -290,7 +337,11 @@ async fn oauth2_token(client: &reqwest::Client, s: &Settings) -> Result<(String,
     } else {
         request = request.basic_auth(s.text("client_id"), Some(s.secret("client_secret")));
     }
-    let response = request.form(&form).send().await.map_err(|e| explain(&e, &url))?;
+    let response = request
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| explain(&e, &url))?;
     let status = response.status();
     let body: TokenAnswer = response.json().await.map_err(|_| {
         ConnectorError::new(
@@ -301,19 +352,44 @@ async fn oauth2_token(client: &reqwest::Client, s: &Settings) -> Result<(String,
     })?;
     match (status.is_success(), body.access_token) {
         (true, Some(token)) => {
-            let ttl = body.expires_in.map(|s| format!(", expires in {s} s")).unwrap_or_default();
+            let ttl = body
+                .expires_in
+                .map(|s| format!(", expires in {s} s"))
+                .unwrap_or_default();
             let kind = body.token_type.unwrap_or_else(|| "bearer".into());
-            Ok((token, format!("OAuth2 token from {} ({kind}{ttl})", url.host_str().unwrap_or(""))))
+            Ok((
+                token,
+                format!(
+                    "OAuth2 token from {} ({kind}{ttl})",
+                    url.host_str().unwrap_or("")
+                ),
+            ))
         }
         _ => {
             let error = body.error.unwrap_or_else(|| status.to_string());
-            let detail = body.error_description.map(|d| format!(": {d}")).unwrap_or_default();
+            let detail = body
+                .error_description
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
             let (code, fix) = match error.as_str() {
-                "invalid_client" | "unauthorized_client" => ("bad_credentials", "check the client ID and the client secret (or the secret it comes from), and how they are sent (Advanced)"),
-                "invalid_scope" => ("access_denied", "check the scopes: the authorization server does not grant them to this client"),
-                _ => ("failed", "see the authorization server's documentation for this error"),
+                "invalid_client" | "unauthorized_client" => (
+                    "bad_credentials",
+                    "check the client ID and the client secret (or the secret it comes from), and how they are sent (Advanced)",
+                ),
+                "invalid_scope" => (
+                    "access_denied",
+                    "check the scopes: the authorization server does not grant them to this client",
+                ),
+                _ => (
+                    "failed",
+                    "see the authorization server's documentation for this error",
+                ),
             };
-            Err(ConnectorError::new(code, format!("the token endpoint refused: {error}{detail}"), fix))
+            Err(ConnectorError::new(
+                code,
+                format!("the token endpoint refused: {error}{detail}"),
+                fix,
+            ))
         }
     }
 }

@@ -5,21 +5,27 @@
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use serde::Deserialize;
 
-use crate::{http, ConnectorError, Reporter, Settings};
+use crate::{ConnectorError, Reporter, Settings, http};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
         kind: ConnectionKind::Jira,
         label: "Jira".into(),
-        description: "Jira Cloud (API token) or Jira Data Center / Server (personal access token).".into(),
+        description: "Jira Cloud (API token) or Jira Data Center / Server (personal access token)."
+            .into(),
         group: "Web and APIs".into(),
         fields: vec![
             FieldSpec::new("base_url", "Site URL", Url, true)
                 .placeholder("https://your-company.atlassian.net")
-                .help("Cloud: https://SITE.atlassian.net. Data Center: the address you open Jira at."),
+                .help(
+                    "Cloud: https://SITE.atlassian.net. Data Center: the address you open Jira at.",
+                ),
             FieldSpec::new("deployment", "Deployment", Choice, true)
                 .default("cloud")
-                .choices(&[("cloud", "Jira Cloud"), ("data_center", "Jira Data Center / Server")]),
+                .choices(&[
+                    ("cloud", "Jira Cloud"),
+                    ("data_center", "Jira Data Center / Server"),
+                ]),
             FieldSpec::new("email", "Account e-mail", Text, true)
                 .when("deployment", &["cloud"])
                 .placeholder("admin@example.com"),
@@ -76,7 +82,10 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         Ok(u) => u,
         Err(e) => return report.step(Err(e)),
     };
-    let response = match auth(client.get(url.clone()).header("Accept", "application/json")).send().await {
+    let response = match auth(client.get(url.clone()).header("Accept", "application/json"))
+        .send()
+        .await
+    {
         Ok(r) => r,
         Err(e) => return report.step(Err(http::explain(&e, &url))),
     };
@@ -107,7 +116,9 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         };
         return report.step(Err(ConnectorError::new(
             "access_denied",
-            format!("GET /rest/api/{version}/myself → 403 Forbidden {reason}").trim().to_owned(),
+            format!("GET /rest/api/{version}/myself → 403 Forbidden {reason}")
+                .trim()
+                .to_owned(),
             fix,
         )));
     }
@@ -137,7 +148,10 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     };
     let id = me.account_id.or(me.name).unwrap_or_default();
     let name = me.display_name.unwrap_or_else(|| id.clone());
-    let email = me.email_address.map(|e| format!(", {e}")).unwrap_or_default();
+    let email = me
+        .email_address
+        .map(|e| format!(", {e}"))
+        .unwrap_or_default();
     if me.active == Some(false) {
         return report.step(Err(ConnectorError::new(
             "access_denied",
@@ -145,13 +159,21 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             "reactivate the account in Jira's user management",
         )));
     }
-    report.step(Ok(format!("signed in as {name} ({id}{email}) on Jira {}", if cloud { "Cloud" } else { "Data Center" })));
+    report.step(Ok(format!(
+        "signed in as {name} ({id}{email}) on Jira {}",
+        if cloud { "Cloud" } else { "Data Center" }
+    )));
 
-    let url = match http::join(s.text("base_url"), &format!("/rest/api/{version}/mypermissions?permissions=BROWSE_PROJECTS")) {
+    let url = match http::join(
+        s.text("base_url"),
+        &format!("/rest/api/{version}/mypermissions?permissions=BROWSE_PROJECTS"),
+    ) {
         Ok(u) => u,
         Err(e) => return report.step(Err(e)),
     };
-    let answer = auth(client.get(url.clone()).header("Accept", "application/json")).send().await;
+    let answer = auth(client.get(url.clone()).header("Accept", "application/json"))
+        .send()
+        .await;
     let result = match answer {
         Err(e) => Err(http::explain(&e, &url)),
         Ok(r) if !r.status().is_success() => Err(ConnectorError::new(
@@ -160,7 +182,11 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             "see Jira's log",
         )),
         Ok(r) => match r.json::<Permissions>().await {
-            Ok(p) if p.permissions.get("BROWSE_PROJECTS").is_some_and(|p| p.have_permission) => {
+            Ok(p)
+                if p.permissions
+                    .get("BROWSE_PROJECTS")
+                    .is_some_and(|p| p.have_permission) =>
+            {
                 Ok("Browse projects: granted".to_owned())
             }
             Ok(_) => Err(ConnectorError::new(

@@ -133,7 +133,11 @@ pub struct Offer {
 }
 
 impl ConnectorError {
-    pub(crate) fn new(code: &'static str, cause: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        code: &'static str,
+        cause: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             cause: cause.into(),

@@ -4,7 +4,7 @@ use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
@@ -68,7 +68,10 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         options = options.ssl_ca(crate::expand_home(s.text("ca_file")));
     }
     let connected = net::bounded(CONNECT_TIMEOUT, &at, async {
-        options.connect().await.map_err(|e| explain(e, user, database, host, &at))
+        options
+            .connect()
+            .await
+            .map_err(|e| explain(e, user, database, host, &at))
     })
     .await;
     let mut conn = match connected {
@@ -108,7 +111,9 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
             1045 => ConnectorError::new(
                 "bad_credentials",
                 cause,
-                format!("check the password of \"{user}\" (or the secret it comes from) and the user name"),
+                format!(
+                    "check the password of \"{user}\" (or the secret it comes from) and the user name"
+                ),
             ),
             1049 => ConnectorError::new(
                 "unknown_database",
@@ -118,12 +123,16 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
             1044 | 1142 | 1227 => ConnectorError::new(
                 "access_denied",
                 cause,
-                format!("GRANT the user \"{user}\" access to the database (GRANT SELECT ON {database}.* …)"),
+                format!(
+                    "GRANT the user \"{user}\" access to the database (GRANT SELECT ON {database}.* …)"
+                ),
             ),
             1130 => ConnectorError::new(
                 "access_denied",
                 cause,
-                format!("the server does not let \"{user}\" connect from this computer: create the user for this host ('{user}'@'%')"),
+                format!(
+                    "the server does not let \"{user}\" connect from this computer: create the user for this host ('{user}'@'%')"
+                ),
             ),
             _ => ConnectorError::new("failed", cause, "see the server's error log"),
         };

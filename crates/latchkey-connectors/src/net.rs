@@ -47,7 +47,8 @@ pub(crate) fn classify(text: &str, host: &str, at: &str, server: &str) -> Connec
             format!("nothing accepts connections on {at} (connection refused)"),
             format!("check the port, and that {server} is running and listens on that address"),
         )
-    } else if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed") {
+    } else if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed")
+    {
         ConnectorError::new(
             "timeout",
             format!("no answer from {at} in time"),

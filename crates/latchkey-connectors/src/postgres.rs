@@ -4,7 +4,7 @@ use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
@@ -69,7 +69,10 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         options = options.ssl_root_cert(crate::expand_home(s.text("ca_file")));
     }
     let connected = net::bounded(CONNECT_TIMEOUT, &at, async {
-        options.connect().await.map_err(|e| explain(e, user, database, host, &at))
+        options
+            .connect()
+            .await
+            .map_err(|e| explain(e, user, database, host, &at))
     })
     .await;
     let mut conn = match connected {
@@ -107,15 +110,25 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
             "28P01" | "28000" => ConnectorError::new(
                 "bad_credentials",
                 cause,
-                format!("check the password of \"{user}\" (or the secret it comes from) and the user name"),
+                format!(
+                    "check the password of \"{user}\" (or the secret it comes from) and the user name"
+                ),
             ),
             "3D000" => ConnectorError::new(
                 "unknown_database",
                 cause,
                 format!("check the database name \"{database}\", or create it"),
             ),
-            "42501" => ConnectorError::new("access_denied", cause, "grant the user CONNECT on the database"),
-            _ => ConnectorError::new("failed", format!("{cause} (SQLSTATE {code})"), "see the server's log"),
+            "42501" => ConnectorError::new(
+                "access_denied",
+                cause,
+                "grant the user CONNECT on the database",
+            ),
+            _ => ConnectorError::new(
+                "failed",
+                format!("{cause} (SQLSTATE {code})"),
+                "see the server's log",
+            ),
         };
     }
     net::classify(&net::chain(&e), host, at, "PostgreSQL")

@@ -1,9 +1,11 @@
 //! Redis: connect and `AUTH` (step 3), then `PING` and `ACL WHOAMI` (step 4).
 
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo,
+};
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
@@ -72,7 +74,11 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
                 (true, true) => "authenticated with the server password".to_owned(),
                 (true, false) => "connected without a password".to_owned(),
             };
-            let tls = if s.text("tls") == "off" { "" } else { " over TLS" };
+            let tls = if s.text("tls") == "off" {
+                ""
+            } else {
+                " over TLS"
+            };
             report.step(Ok(format!("{who} on {at}{tls}")));
             c
         }
@@ -83,10 +89,19 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             .query_async(&mut conn)
             .await
             .map_err(|e| explain(&e, s, host, &at))?;
-        let whoami = match redis::cmd("ACL").arg("WHOAMI").query_async::<String>(&mut conn).await {
+        let whoami = match redis::cmd("ACL")
+            .arg("WHOAMI")
+            .query_async::<String>(&mut conn)
+            .await
+        {
             Ok(name) => format!("ACL WHOAMI → {name}"),
-            Err(e) if e.code() == Some("NOPERM") => "ACL WHOAMI not permitted for this user".to_owned(),
-            Err(e) => format!("ACL WHOAMI unavailable ({})", e.code().unwrap_or("older server")),
+            Err(e) if e.code() == Some("NOPERM") => {
+                "ACL WHOAMI not permitted for this user".to_owned()
+            }
+            Err(e) => format!(
+                "ACL WHOAMI unavailable ({})",
+                e.code().unwrap_or("older server")
+            ),
         };
         Ok(format!("PING → {pong}; {whoami}"))
     })
@@ -105,7 +120,9 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
             )
         })?,
     };
-    let mut redis_settings = RedisConnectionInfo::default().set_db(db).set_skip_set_lib_name();
+    let mut redis_settings = RedisConnectionInfo::default()
+        .set_db(db)
+        .set_skip_set_lib_name();
     if !s.text("username").is_empty() {
         redis_settings = redis_settings.set_username(s.text("username"));
     }
@@ -137,7 +154,9 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
         ),
         _ => Client::open(info),
     };
-    built.map_err(|e| ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings"))
+    built.map_err(|e| {
+        ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings")
+    })
 }
 
 fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> ConnectorError {
@@ -153,10 +172,16 @@ fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> Connect
     }
     match e.code() {
         Some("WRONGPASS") => bad_login(e, &who),
-        Some("ERR") if text.contains("invalid username-password") || text.contains("invalid password") => {
+        Some("ERR")
+            if text.contains("invalid username-password") || text.contains("invalid password") =>
+        {
             bad_login(e, &who)
         }
-        None | Some("ERR") if text.to_lowercase().contains("without any password configured") => {
+        None | Some("ERR")
+            if text
+                .to_lowercase()
+                .contains("without any password configured") =>
+        {
             ConnectorError::new(
                 "bad_credentials",
                 "the server has no password, but one was sent",
@@ -185,7 +210,10 @@ fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> Connect
 fn bad_login(e: &redis::RedisError, who: &str) -> ConnectorError {
     ConnectorError::new(
         "bad_credentials",
-        format!("the server refused the login: {}", e.detail().unwrap_or("WRONGPASS")),
+        format!(
+            "the server refused the login: {}",
+            e.detail().unwrap_or("WRONGPASS")
+        ),
         format!("check {who} (or the secret it comes from) and the user name"),
     )
 }

@@ -1,27 +1,29 @@
 //! Amazon S3 and S3-compatible storage: `HeadBucket` with the access key pair (step 3),
 //! then `ListObjectsV2` of one key (step 4).
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
         kind: ConnectionKind::S3,
         label: "Amazon S3".into(),
-        description: "An S3 bucket on AWS or on S3-compatible storage (MinIO, Ceph, R2, Wasabi…).".into(),
+        description: "An S3 bucket on AWS or on S3-compatible storage (MinIO, Ceph, R2, Wasabi…)."
+            .into(),
         group: "Storage".into(),
         fields: vec![
             FieldSpec::new("bucket", "Bucket", Text, true).placeholder("reports-prod"),
             FieldSpec::new("region", "Region", Text, true)
                 .default("us-east-1")
                 .placeholder("eu-west-1"),
-            FieldSpec::new("access_key_id", "Access key ID", Credential, true)
-                .help("Usually from the same secret as the secret access key (JSON key access_key_id)."),
+            FieldSpec::new("access_key_id", "Access key ID", Credential, true).help(
+                "Usually from the same secret as the secret access key (JSON key access_key_id).",
+            ),
             FieldSpec::new("secret_access_key", "Secret access key", Credential, true),
             FieldSpec::new("endpoint", "Endpoint URL", Url, false)
                 .placeholder("https://minio.example.com:9000")
@@ -31,7 +33,10 @@ pub fn spec() -> TypeSpec {
                 .advanced()
                 .choices(&[
                     ("virtual", "virtual-hosted (bucket.host) — AWS"),
-                    ("path", "path-style (host/bucket) — most S3-compatible servers"),
+                    (
+                        "path",
+                        "path-style (host/bucket) — most S3-compatible servers",
+                    ),
                 ]),
         ],
     }
@@ -75,13 +80,20 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
                 .bucket_region()
                 .map(|r| format!(" (region {r})"))
                 .unwrap_or_default();
-            report.step(Ok(format!("the access key is valid; bucket {bucket} exists{region}")));
+            report.step(Ok(format!(
+                "the access key is valid; bucket {bucket} exists{region}"
+            )));
         }
         Err(e) => {
             let status = e.raw_response().map(|r| r.status().as_u16());
             if status == Some(403) {
                 // HEAD answers carry no error code: ask again with a GET to learn why.
-                let why = client.list_objects_v2().bucket(bucket).max_keys(1).send().await;
+                let why = client
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .max_keys(1)
+                    .send()
+                    .await;
                 let err = match why {
                     Err(e) => explain(&e, s, &at),
                     Ok(_) => denied(bucket, "s3:ListBucket", "HeadBucket → 403"),
@@ -91,7 +103,12 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             return report.step(Err(explain(&e, s, &at)));
         }
     }
-    let list = client.list_objects_v2().bucket(bucket).max_keys(1).send().await;
+    let list = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .max_keys(1)
+        .send()
+        .await;
     report.step(match list {
         Ok(out) => Ok(match out.key_count() {
             Some(0) | None => "ListObjectsV2 allowed; the bucket is empty".to_owned(),
@@ -105,7 +122,9 @@ fn denied(bucket: &str, action: &str, cause: &str) -> ConnectorError {
     ConnectorError::new(
         "access_denied",
         format!("{cause}: the key may not use bucket {bucket}"),
-        format!("allow {action} on arn:aws:s3:::{bucket} in the key owner's IAM policy (or the bucket policy)"),
+        format!(
+            "allow {action} on arn:aws:s3:::{bucket} in the key owner's IAM policy (or the bucket policy)"
+        ),
     )
 }
 
@@ -137,17 +156,21 @@ fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(
                     format!("{code}: {message}"),
                     "use a long-term access key, or refresh the temporary one",
                 ),
-                (_, "AccessDenied") | (403, _) => denied(bucket, "s3:ListBucket", &format!("{code} {message}").trim().to_owned()),
+                (_, "AccessDenied") | (403, _) => {
+                    denied(bucket, "s3:ListBucket", format!("{code} {message}").trim())
+                }
                 (_, "NoSuchBucket") | (404, _) => ConnectorError::new(
                     "not_found",
                     format!("the bucket {bucket} does not exist"),
                     "check the bucket name (and the endpoint for S3-compatible storage)",
                 ),
-                (301, _) | (_, "PermanentRedirect" | "AuthorizationHeaderMalformed") => ConnectorError::new(
-                    "invalid_setting",
-                    format!("the bucket {bucket} is in another region ({code})"),
-                    "set the region to the bucket's region",
-                ),
+                (301, _) | (_, "PermanentRedirect" | "AuthorizationHeaderMalformed") => {
+                    ConnectorError::new(
+                        "invalid_setting",
+                        format!("the bucket {bucket} is in another region ({code})"),
+                        "set the region to the bucket's region",
+                    )
+                }
                 _ => ConnectorError::new(
                     "failed",
                     format!("{status} {code} {message}").trim().to_owned(),

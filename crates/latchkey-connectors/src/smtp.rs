@@ -1,19 +1,20 @@
 //! SMTP: connect with STARTTLS or implicit TLS, `EHLO` and `AUTH` (PLAIN or LOGIN) in
 //! step 3; `NOOP` in step 4. No mail is ever sent.
 
+use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::Noop;
 use lettre::transport::smtp::extension::ClientId;
-use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 
-use crate::{net, ConnectorError, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
         kind: ConnectionKind::Smtp,
         label: "SMTP".into(),
-        description: "A mail server's submission port: log in and check the session; no mail is sent.".into(),
+        description:
+            "A mail server's submission port: log in and check the session; no mail is sent.".into(),
         group: "Servers".into(),
         fields: vec![
             FieldSpec::new("host", "Host", Host, true).placeholder("smtp.example.com"),
@@ -111,8 +112,15 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         Err(e) => return report.step(Err(e)),
     };
     let noop = net::bounded(IO_TIMEOUT, &at, async {
-        let answer = conn.command(Noop).await.map_err(|e| explain(&e, s, &at, "NOOP"))?;
-        Ok(format!("NOOP → {}; the server offers {}", answer.code(), conn.server_info()))
+        let answer = conn
+            .command(Noop)
+            .await
+            .map_err(|e| explain(&e, s, &at, "NOOP"))?;
+        Ok(format!(
+            "NOOP → {}; the server offers {}",
+            answer.code(),
+            conn.server_info()
+        ))
     })
     .await;
     report.step(noop);
@@ -123,16 +131,25 @@ fn tls_parameters(s: &Settings, host: &str) -> Result<TlsParameters, ConnectorEr
     let mut builder = TlsParameters::builder(host.to_owned());
     if let Some(pem) = crate::read_ca(s, "ca_file")? {
         let cert = Certificate::from_pem(&pem).map_err(|e| {
-            ConnectorError::new("invalid_setting", format!("the CA certificate cannot be read: {e}"), "use a PEM certificate file")
+            ConnectorError::new(
+                "invalid_setting",
+                format!("the CA certificate cannot be read: {e}"),
+                "use a PEM certificate file",
+            )
         })?;
         builder = builder.add_root_certificate(cert);
     }
-    builder
-        .build_rustls()
-        .map_err(|e| ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings"))
+    builder.build_rustls().map_err(|e| {
+        ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings")
+    })
 }
 
-fn explain(e: &lettre::transport::smtp::Error, s: &Settings, at: &str, during: &str) -> ConnectorError {
+fn explain(
+    e: &lettre::transport::smtp::Error,
+    s: &Settings,
+    at: &str,
+    during: &str,
+) -> ConnectorError {
     let text = net::chain(e);
     let user = s.text("user");
     if let Some(code) = e.status() {
@@ -140,8 +157,13 @@ fn explain(e: &lettre::transport::smtp::Error, s: &Settings, at: &str, during: &
         return match code_text.as_str() {
             "535" | "534" => ConnectorError::new(
                 "bad_credentials",
-                format!("{during}: the server refused the login ({code_text}): {}", net::first_line(&text)),
-                format!("check the password of \"{user}\" (or the secret it comes from) and the user name; some providers need an app password"),
+                format!(
+                    "{during}: the server refused the login ({code_text}): {}",
+                    net::first_line(&text)
+                ),
+                format!(
+                    "check the password of \"{user}\" (or the secret it comes from) and the user name; some providers need an app password"
+                ),
             ),
             "538" | "530" => ConnectorError::new(
                 "tls",
@@ -153,7 +175,11 @@ fn explain(e: &lettre::transport::smtp::Error, s: &Settings, at: &str, during: &
                 format!("{during}: the server does not support this AUTH mechanism ({code_text})"),
                 "set AUTH mechanism to automatic, or the one the server lists",
             ),
-            _ => ConnectorError::new("failed", format!("{during}: {text}"), "see the mail server's log"),
+            _ => ConnectorError::new(
+                "failed",
+                format!("{during}: {text}"),
+                "see the mail server's log",
+            ),
         };
     }
     if text.contains("No compatible authentication mechanism") {

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use ssh2::{CheckResult, HashType, HostKeyType, KnownHostFileKind, Session};
 
-use crate::{net, ConnectorError, Offer, Reporter, Settings, CONNECT_TIMEOUT, IO_TIMEOUT};
+use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Offer, Reporter, Settings, net};
 
 pub fn spec() -> TypeSpec {
     TypeSpec {
@@ -59,7 +59,12 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let secrets: std::collections::BTreeMap<_, _> = ["private_key", "passphrase", "password"]
         .into_iter()
         .filter(|k| s.has_secret(k))
-        .map(|k| (k.to_owned(), latchkey_core::SecretValue::from(s.secret(k).to_owned())))
+        .map(|k| {
+            (
+                k.to_owned(),
+                latchkey_core::SecretValue::from(s.secret(k).to_owned()),
+            )
+        })
         .collect();
     let owned = Settings { plain, secrets };
     // libssh2 blocks: steps run on the blocking pool, each bounded by the session timeout.
@@ -71,7 +76,11 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let (owned, session) = match login {
         Ok(pair) => pair,
         Err(e) => {
-            return report.step(Err(ConnectorError::new("failed", e.to_string(), "try again")));
+            return report.step(Err(ConnectorError::new(
+                "failed",
+                e.to_string(),
+                "try again",
+            )));
         }
     };
     let (session, detail) = match session {
@@ -85,12 +94,17 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         result
     })
     .await;
-    report.step(checked.unwrap_or_else(|e| Err(ConnectorError::new("failed", e.to_string(), "try again"))));
+    report.step(
+        checked.unwrap_or_else(|e| Err(ConnectorError::new("failed", e.to_string(), "try again"))),
+    );
 }
 
 /// `SHA256:…` as OpenSSH prints it.
 pub fn fingerprint(sha256: &[u8]) -> String {
-    format!("SHA256:{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(sha256))
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(sha256)
+    )
 }
 
 fn key_type(t: HostKeyType) -> &'static str {
@@ -119,7 +133,8 @@ fn authenticate(s: &Settings) -> Result<(Session, String), ConnectorError> {
             net::classify(&e.to_string(), host, &at, "an SSH server")
         }
     })?;
-    let mut session = Session::new().map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
+    let mut session =
+        Session::new().map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
     session.set_timeout(u32::try_from(IO_TIMEOUT.as_millis()).unwrap_or(u32::MAX));
     session.set_tcp_stream(tcp);
     session.handshake().map_err(|e| {
@@ -134,16 +149,18 @@ fn authenticate(s: &Settings) -> Result<(Session, String), ConnectorError> {
             )
         }
     })?;
-    let (key, kind) = session
-        .host_key()
-        .ok_or_else(|| ConnectorError::new("failed", "the server sent no host key", "check the server"))?;
+    let (key, kind) = session.host_key().ok_or_else(|| {
+        ConnectorError::new("failed", "the server sent no host key", "check the server")
+    })?;
     let kind = key_type(kind);
     let fp = fingerprint(session.host_key_hash(HashType::Sha256).unwrap_or_default());
     let trusted = verify_host_key(s, &session, key, kind, &fp, host, port, &at)?;
 
     let user = s.text("user");
     let auth = if s.text("auth") == "password" {
-        session.userauth_password(user, s.secret("password")).map(|()| "password")
+        session
+            .userauth_password(user, s.secret("password"))
+            .map(|()| "password")
     } else {
         let passphrase = Some(s.secret("passphrase")).filter(|p| !p.is_empty());
         session
@@ -151,7 +168,10 @@ fn authenticate(s: &Settings) -> Result<(Session, String), ConnectorError> {
             .map(|()| "private key")
     };
     match auth {
-        Ok(how) if session.authenticated() => Ok((session, format!("logged in to {at} as {user} with a {how}; host key {kind} {fp} {trusted}"))),
+        Ok(how) if session.authenticated() => Ok((
+            session,
+            format!("logged in to {at} as {user} with a {how}; host key {kind} {fp} {trusted}"),
+        )),
         Ok(_) => Err(bad_login(s, user, "the server did not accept the login")),
         Err(e) => Err(explain_auth(s, user, &e)),
     }
@@ -183,13 +203,15 @@ fn verify_host_key(
             .map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
         let file = crate::expand_home(path);
         if Path::new(&file).exists() {
-            known.read_file(&file, KnownHostFileKind::OpenSSH).map_err(|e| {
-                ConnectorError::new(
-                    "invalid_setting",
-                    format!("cannot read the known_hosts file {path}: {e}"),
-                    "check the known_hosts path (an OpenSSH known_hosts file)",
-                )
-            })?;
+            known
+                .read_file(&file, KnownHostFileKind::OpenSSH)
+                .map_err(|e| {
+                    ConnectorError::new(
+                        "invalid_setting",
+                        format!("cannot read the known_hosts file {path}: {e}"),
+                        "check the known_hosts path (an OpenSSH known_hosts file)",
+                    )
+                })?;
         }
         return match known.check_port(host, port, key) {
             CheckResult::Match => Ok("(matches known_hosts)"),
@@ -234,16 +256,22 @@ fn verify_host_key(
 fn mismatch(at: &str, kind: &str, fp: &str, expected: &str) -> ConnectorError {
     ConnectorError::new(
         "host_key_mismatch",
-        format!("{at} presents the {kind} key {fp}, not {expected}: the server was reinstalled or someone is intercepting the connection"),
+        format!(
+            "{at} presents the {kind} key {fp}, not {expected}: the server was reinstalled or someone is intercepting the connection"
+        ),
         "do not log in: ask the server's admin whether its host key changed, then update the fingerprint",
     )
 }
 
 fn bad_login(s: &Settings, user: &str, cause: &str) -> ConnectorError {
     let fix = if s.text("auth") == "password" {
-        format!("check the password of \"{user}\" (or the secret it comes from) and the user name; the server may also refuse passwords (PasswordAuthentication no)")
+        format!(
+            "check the password of \"{user}\" (or the secret it comes from) and the user name; the server may also refuse passwords (PasswordAuthentication no)"
+        )
     } else {
-        format!("check that the key's public half is in ~{user}/.ssh/authorized_keys on the server, and the user name")
+        format!(
+            "check that the key's public half is in ~{user}/.ssh/authorized_keys on the server, and the user name"
+        )
     };
     ConnectorError::new("bad_credentials", cause.to_owned(), fix)
 }
@@ -279,16 +307,23 @@ fn check_access(s: &Settings, session: &Session) -> Result<String, ConnectorErro
         )
     };
     if s.text("check") == "sftp" {
-        let sftp = session.sftp().map_err(|e| failed("the SFTP subsystem refused", e))?;
+        let sftp = session
+            .sftp()
+            .map_err(|e| failed("the SFTP subsystem refused", e))?;
         let entries = sftp
             .readdir(Path::new("."))
             .map_err(|e| failed("listing the home directory failed", e))?;
-        return Ok(format!("SFTP home directory lists {} entries", entries.len()));
+        return Ok(format!(
+            "SFTP home directory lists {} entries",
+            entries.len()
+        ));
     }
     let mut channel = session
         .channel_session()
         .map_err(|e| failed("opening a session channel failed", e))?;
-    channel.exec("id").map_err(|e| failed("running `id` failed", e))?;
+    channel
+        .exec("id")
+        .map_err(|e| failed("running `id` failed", e))?;
     let mut out = String::new();
     channel
         .read_to_string(&mut out)

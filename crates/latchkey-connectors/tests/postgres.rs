@@ -1,43 +1,65 @@
 //! PostgreSQL on 127.0.0.1:5432 (started by scripts/services.sh with the role
-//! `latchkey_test`, password `latchkey-test-pw`, database `latchkey_test`).
+//! `latchkey_test`, password `latchkey-test-pw`, database `latchkey_test`), through the
+//! connector's steps 3 and 4 as the engine runs them.
 
-use latchkey_connectors::postgres::{PgTarget, authenticate, check_access, close};
-use latchkey_core::SecretValue;
+use latchkey_connectors::{ConnectorError, Reporter, Settings};
+use latchkey_core::{ConnectionKind, SecretValue};
 
-fn target() -> PgTarget {
-    PgTarget {
-        host: "127.0.0.1".into(),
-        port: 5432,
-        database: "latchkey_test".into(),
-        user: "latchkey_test".into(),
-        sslmode: "prefer".into(),
+/// What a test reports, step by step.
+#[derive(Default)]
+struct Collect(Vec<Result<String, ConnectorError>>);
+
+impl Reporter for Collect {
+    fn step(&mut self, result: Result<String, ConnectorError>) {
+        self.0.push(result);
     }
 }
 
-fn pw(s: &str) -> SecretValue {
-    SecretValue::from(s.to_owned())
+async fn run(changes: &[(&str, &str)], password: &str) -> Vec<Result<String, ConnectorError>> {
+    let mut settings = Settings::default();
+    for (k, v) in [
+        ("host", "127.0.0.1"),
+        ("port", "5432"),
+        ("database", "latchkey_test"),
+        ("user", "latchkey_test"),
+        ("sslmode", "prefer"),
+    ] {
+        settings.plain.insert(k.into(), v.into());
+    }
+    for (k, v) in changes {
+        settings.plain.insert((*k).into(), (*v).into());
+    }
+    settings
+        .secrets
+        .insert("password".into(), SecretValue::from(password.to_owned()));
+    let mut out = Collect::default();
+    latchkey_connectors::run(ConnectionKind::Postgres, &settings, &mut out).await;
+    out.0
+}
+
+/// Step 3's failure.
+async fn refused(changes: &[(&str, &str)], password: &str) -> ConnectorError {
+    let steps = run(changes, password).await;
+    assert_eq!(steps.len(), 1, "step 4 must not run after a failed step 3");
+    steps.into_iter().next().unwrap().unwrap_err()
 }
 
 #[tokio::test]
 async fn logs_in_and_reports_user_and_version() {
-    let mut conn = authenticate(&target(), &pw("latchkey-test-pw"))
-        .await
-        .expect("login");
-    let access = check_access(&mut conn).await.unwrap();
-    assert_eq!(access.current_user, "latchkey_test");
+    let steps = run(&[], "latchkey-test-pw").await;
+    assert_eq!(steps.len(), 2);
+    let login = steps[0].as_ref().unwrap();
+    assert_eq!(login, "logged in to 127.0.0.1:5432 as latchkey_test");
+    let access = steps[1].as_ref().unwrap();
     assert!(
-        access.server_version.starts_with("PostgreSQL 15"),
-        "{}",
-        access.server_version
+        access.starts_with("current_user = latchkey_test; PostgreSQL 15"),
+        "{access}"
     );
-    close(conn).await;
 }
 
 #[tokio::test]
 async fn a_wrong_password_gives_postgres_reason_without_the_password() {
-    let e = authenticate(&target(), &pw("canary-wrong-pw"))
-        .await
-        .unwrap_err();
+    let e = refused(&[], "canary-wrong-pw").await;
     assert_eq!(e.code, "bad_credentials", "{e:?}");
     assert!(
         e.cause
@@ -49,45 +71,13 @@ async fn a_wrong_password_gives_postgres_reason_without_the_password() {
 
 #[tokio::test]
 async fn unknown_database_refused_port_and_unknown_host() {
-    let e = authenticate(
-        &PgTarget {
-            database: "nope_db".into(),
-            ..target()
-        },
-        &pw("latchkey-test-pw"),
-    )
-    .await
-    .unwrap_err();
+    let e = refused(&[("database", "nope_db")], "latchkey-test-pw").await;
     assert_eq!(e.code, "unknown_database", "{e:?}");
-    let e = authenticate(
-        &PgTarget {
-            port: 9,
-            ..target()
-        },
-        &pw("x"),
-    )
-    .await
-    .unwrap_err();
+    let e = refused(&[("port", "9")], "x").await;
     assert_eq!(e.code, "refused", "{e:?}");
     assert!(e.cause.contains("127.0.0.1:9"));
-    let e = authenticate(
-        &PgTarget {
-            host: "no-such-host.invalid".into(),
-            ..target()
-        },
-        &pw("x"),
-    )
-    .await
-    .unwrap_err();
+    let e = refused(&[("host", "no-such-host.invalid")], "x").await;
     assert_eq!(e.code, "unknown_host", "{e:?}");
-    let e = authenticate(
-        &PgTarget {
-            sslmode: "sometimes".into(),
-            ..target()
-        },
-        &pw("x"),
-    )
-    .await
-    .unwrap_err();
+    let e = refused(&[("sslmode", "sometimes")], "x").await;
     assert_eq!(e.code, "invalid_setting");
 }

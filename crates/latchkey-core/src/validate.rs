@@ -153,12 +153,16 @@ fn plain(
                 None => err(
                     errors,
                     key,
-                    format!("{label} must start with https:// (or http://), such as https://api.example.com."),
+                    format!(
+                        "{label} must start with https:// (or http://), such as https://api.example.com."
+                    ),
                 ),
                 Some(rest) if rest.is_empty() || rest.starts_with('/') => err(
                     errors,
                     key,
-                    format!("{label} has no host name after the scheme: use a URL such as https://api.example.com."),
+                    format!(
+                        "{label} has no host name after the scheme: use a URL such as https://api.example.com."
+                    ),
                 ),
                 Some(_) if v.chars().any(char::is_whitespace) => err(
                     errors,
@@ -256,8 +260,13 @@ mod tests {
                 FieldSpec::new("password", "Password", Credential, true),
                 FieldSpec::new("sslmode", "SSL mode", Choice, true)
                     .default("prefer")
-                    .choices(&[("disable", "disable"), ("prefer", "prefer"), ("verify-full", "verify-full")]),
-                FieldSpec::new("ca_file", "CA certificate", Path, true).when("sslmode", &["verify-full"]),
+                    .choices(&[
+                        ("disable", "disable"),
+                        ("prefer", "prefer"),
+                        ("verify-full", "verify-full"),
+                    ]),
+                FieldSpec::new("ca_file", "CA certificate", Path, true)
+                    .when("sslmode", &["verify-full"]),
                 FieldSpec::new("url", "URL", Url, false),
             ],
         }

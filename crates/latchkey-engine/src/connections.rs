@@ -135,9 +135,12 @@ impl Engine {
         for (key, value) in &changes {
             match spec.field(key) {
                 Some(f) if f.kind != FieldKind::Credential => {
-                    fields.insert(key.clone(), FieldInput::Plain {
-                        value: value.clone(),
-                    });
+                    fields.insert(
+                        key.clone(),
+                        FieldInput::Plain {
+                            value: value.clone(),
+                        },
+                    );
                 }
                 _ => {
                     return Err(EngineError::field(
@@ -370,10 +373,9 @@ fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
         })
         .collect();
     let value_of = |key: &str| plain.get(key).cloned();
-    input.fields.retain(|key, _| {
-        spec.field(key)
-            .is_none_or(|f| spec.applies(f, &value_of))
-    });
+    input
+        .fields
+        .retain(|key, _| spec.field(key).is_none_or(|f| spec.applies(f, &value_of)));
     input
 }
 

@@ -458,7 +458,8 @@ struct Timed<'s, 'a, F: Fn(&StepReport)> {
 
 impl<F: Fn(&StepReport)> Reporter for Timed<'_, '_, F> {
     fn step(&mut self, result: std::result::Result<String, ConnectorError>) {
-        self.steps.record(self.started, result.map_err(Failure::from));
+        self.steps
+            .record(self.started, result.map_err(Failure::from));
         self.started = Instant::now();
     }
 }

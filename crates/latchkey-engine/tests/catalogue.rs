@@ -103,7 +103,10 @@ impl Rig {
 
     fn assert_no_canary(&self, text: &str) {
         for canary in &self.canaries {
-            assert!(!text.contains(canary.as_str()), "a credential leaked into {text}");
+            assert!(
+                !text.contains(canary.as_str()),
+                "a credential leaked into {text}"
+            );
         }
     }
 
@@ -113,7 +116,10 @@ impl Rig {
         let audit = self.e.list_audit(Default::default()).await.unwrap();
         self.assert_no_canary(&serde_json::to_string(&audit).unwrap());
         for canary in &self.canaries {
-            assert!(files_containing(self.dir.path(), canary).is_empty(), "{canary} on disk");
+            assert!(
+                files_containing(self.dir.path(), canary).is_empty(),
+                "{canary} on disk"
+            );
         }
     }
 }
@@ -122,8 +128,12 @@ impl Rig {
 fn dup(v: &FieldInput) -> FieldInput {
     use latchkey_core::ExposeSecret;
     match v {
-        FieldInput::Plain { value } => FieldInput::Plain { value: value.clone() },
-        FieldInput::Secret { reference } => FieldInput::Secret { reference: reference.clone() },
+        FieldInput::Plain { value } => FieldInput::Plain {
+            value: value.clone(),
+        },
+        FieldInput::Secret { reference } => FieldInput::Secret {
+            reference: reference.clone(),
+        },
         FieldInput::Literal { value } => FieldInput::Literal {
             value: SecretValue::from(value.expose_secret().to_owned()),
         },
@@ -152,7 +162,11 @@ fn failed(report: &TestReport, step: u8, code: &str) -> StepReport {
         .clone();
     assert_eq!((s.step, s.code.as_deref()), (step, Some(code)), "{s:#?}");
     assert!(s.fix.as_deref().is_some_and(|f| !f.is_empty()), "{s:#?}");
-    assert!(report.steps[usize::from(step)..].iter().all(|s| s.outcome == StepOutcome::Skipped));
+    assert!(
+        report.steps[usize::from(step)..]
+            .iter()
+            .all(|s| s.outcome == StepOutcome::Skipped)
+    );
     s
 }
 
@@ -175,17 +189,35 @@ async fn mysql_mariadb() {
             ("ssl_mode", plain(mode)),
         ]
     };
-    let ok = rig.test(ConnectionKind::Mysql, &fields(&format!("{good}#password"), "3306", "preferred")).await;
+    let ok = rig
+        .test(
+            ConnectionKind::Mysql,
+            &fields(&format!("{good}#password"), "3306", "preferred"),
+        )
+        .await;
     let detail = &passed(&ok).detail;
-    assert!(detail.contains("CURRENT_USER() = latchkey_test@") && detail.contains("MariaDB"), "{detail}");
+    assert!(
+        detail.contains("CURRENT_USER() = latchkey_test@") && detail.contains("MariaDB"),
+        "{detail}"
+    );
 
-    let bad = rig.test(ConnectionKind::Mysql, &fields(&format!("{wrong}#password"), "3306", "preferred")).await;
+    let bad = rig
+        .test(
+            ConnectionKind::Mysql,
+            &fields(&format!("{wrong}#password"), "3306", "preferred"),
+        )
+        .await;
     let s = failed(&bad, 3, "bad_credentials");
     assert!(cause(&s).contains("1045"), "{s:?}");
     assert!(s.fix.unwrap().contains("password of \"latchkey_test\""));
 
     let port = servers::closed_port().to_string();
-    let down = rig.test(ConnectionKind::Mysql, &fields(&format!("{good}#password"), &port, "preferred")).await;
+    let down = rig
+        .test(
+            ConnectionKind::Mysql,
+            &fields(&format!("{good}#password"), &port, "preferred"),
+        )
+        .await;
     assert!(cause(&failed(&down, 3, "refused")).contains(&format!("127.0.0.1:{port}")));
 
     // TLS: the server's certificate verified against the test CA, host name included.
@@ -193,7 +225,12 @@ async fn mysql_mariadb() {
     tls.push(("ca_file", plain(&servers::ca_file())));
     passed(&rig.test(ConnectionKind::Mysql, &tls).await);
     // Verifying against the system's CAs fails as a TLS error.
-    let untrusted = rig.test(ConnectionKind::Mysql, &fields(&format!("{good}#password"), "3306", "verify_ca")).await;
+    let untrusted = rig
+        .test(
+            ConnectionKind::Mysql,
+            &fields(&format!("{good}#password"), "3306", "verify_ca"),
+        )
+        .await;
     failed(&untrusted, 3, "tls");
     rig.assert_no_trace().await;
 }
@@ -217,21 +254,54 @@ async fn redis_password_acl_user_and_tls() {
         }
         f
     };
-    let server = rig.test(ConnectionKind::Redis, &fields("", "requirepass", "6390", "off")).await;
-    assert!(passed(&server).detail.contains("ACL WHOAMI → default"), "{:?}", server.steps);
+    let server = rig
+        .test(
+            ConnectionKind::Redis,
+            &fields("", "requirepass", "6390", "off"),
+        )
+        .await;
+    assert!(
+        passed(&server).detail.contains("ACL WHOAMI → default"),
+        "{:?}",
+        server.steps
+    );
     assert!(server.steps[2].detail.contains("server password"));
 
-    let acl = rig.test(ConnectionKind::Redis, &fields("latchkey_app", "acl", "6390", "off")).await;
-    assert!(passed(&acl).detail.contains("ACL WHOAMI → latchkey_app"), "{:?}", acl.steps);
+    let acl = rig
+        .test(
+            ConnectionKind::Redis,
+            &fields("latchkey_app", "acl", "6390", "off"),
+        )
+        .await;
+    assert!(
+        passed(&acl).detail.contains("ACL WHOAMI → latchkey_app"),
+        "{:?}",
+        acl.steps
+    );
 
-    let wrong = rig.test(ConnectionKind::Redis, &fields("latchkey_app", "old", "6390", "off")).await;
+    let wrong = rig
+        .test(
+            ConnectionKind::Redis,
+            &fields("latchkey_app", "old", "6390", "off"),
+        )
+        .await;
     let s = failed(&wrong, 3, "bad_credentials");
     assert!(s.fix.unwrap().contains("ACL user \"latchkey_app\""));
-    let none = rig.test(ConnectionKind::Redis, &fields("", "", "6390", "off")).await;
+    let none = rig
+        .test(ConnectionKind::Redis, &fields("", "", "6390", "off"))
+        .await;
     assert!(cause(&failed(&none, 3, "bad_credentials")).contains("NOAUTH"));
 
     let port = servers::closed_port().to_string();
-    failed(&rig.test(ConnectionKind::Redis, &fields("", "requirepass", &port, "off")).await, 3, "refused");
+    failed(
+        &rig.test(
+            ConnectionKind::Redis,
+            &fields("", "requirepass", &port, "off"),
+        )
+        .await,
+        3,
+        "refused",
+    );
 
     let mut tls = fields("latchkey_app", "acl", "6391", "on");
     tls.push(("ca_file", plain(&servers::ca_file())));
@@ -239,7 +309,15 @@ async fn redis_password_acl_user_and_tls() {
     passed(&secure);
     assert!(secure.steps[2].detail.contains("over TLS"));
     // Without the test CA the server's certificate is not trusted.
-    failed(&rig.test(ConnectionKind::Redis, &fields("latchkey_app", "acl", "6391", "on")).await, 3, "tls");
+    failed(
+        &rig.test(
+            ConnectionKind::Redis,
+            &fields("latchkey_app", "acl", "6391", "on"),
+        )
+        .await,
+        3,
+        "tls",
+    );
     rig.assert_no_trace().await;
 }
 
@@ -268,23 +346,90 @@ async fn http_api_every_scheme() {
         f
     };
 
-    let open = rig.test(ConnectionKind::Http, &base("none", "/open/health")).await;
-    assert!(passed(&open).detail.starts_with("GET /open/health → 200 OK in "), "{:?}", open.steps);
+    let open = rig
+        .test(ConnectionKind::Http, &base("none", "/open/health"))
+        .await;
+    assert!(
+        passed(&open)
+            .detail
+            .starts_with("GET /open/health → 200 OK in "),
+        "{:?}",
+        open.steps
+    );
 
-    let basic = with(base("basic", "/basic/health"), vec![("username", plain(&c.basic_user)), ("password", field("password"))]);
+    let basic = with(
+        base("basic", "/basic/health"),
+        vec![
+            ("username", plain(&c.basic_user)),
+            ("password", field("password")),
+        ],
+    );
     passed(&rig.test(ConnectionKind::Http, &basic).await);
-    let basic_wrong = with(base("basic", "/basic/health"), vec![("username", plain(&c.basic_user)), ("password", field("wrong"))]);
-    let s = failed(&rig.test(ConnectionKind::Http, &basic_wrong).await, 3, "bad_credentials");
-    assert!(cause(&s).contains("401") && cause(&s).contains("Basic realm"), "{s:?}");
+    let basic_wrong = with(
+        base("basic", "/basic/health"),
+        vec![
+            ("username", plain(&c.basic_user)),
+            ("password", field("wrong")),
+        ],
+    );
+    let s = failed(
+        &rig.test(ConnectionKind::Http, &basic_wrong).await,
+        3,
+        "bad_credentials",
+    );
+    assert!(
+        cause(&s).contains("401") && cause(&s).contains("Basic realm"),
+        "{s:?}"
+    );
 
-    passed(&rig.test(ConnectionKind::Http, &with(base("bearer", "/bearer/health"), vec![("token", field("token"))])).await);
-    failed(&rig.test(ConnectionKind::Http, &with(base("bearer", "/bearer/health"), vec![("token", field("wrong"))])).await, 3, "bad_credentials");
+    passed(
+        &rig.test(
+            ConnectionKind::Http,
+            &with(
+                base("bearer", "/bearer/health"),
+                vec![("token", field("token"))],
+            ),
+        )
+        .await,
+    );
+    failed(
+        &rig.test(
+            ConnectionKind::Http,
+            &with(
+                base("bearer", "/bearer/health"),
+                vec![("token", field("wrong"))],
+            ),
+        )
+        .await,
+        3,
+        "bad_credentials",
+    );
 
-    let header = with(base("api_key", "/apikey/health"), vec![("api_key_in", plain("header")), ("api_key_name", plain("X-API-Key")), ("api_key", field("key"))]);
+    let header = with(
+        base("api_key", "/apikey/health"),
+        vec![
+            ("api_key_in", plain("header")),
+            ("api_key_name", plain("X-API-Key")),
+            ("api_key", field("key")),
+        ],
+    );
     passed(&rig.test(ConnectionKind::Http, &header).await);
-    let query = with(base("api_key", "/apikey/health"), vec![("api_key_in", plain("query")), ("api_key_name", plain("api_key")), ("api_key", field("key"))]);
+    let query = with(
+        base("api_key", "/apikey/health"),
+        vec![
+            ("api_key_in", plain("query")),
+            ("api_key_name", plain("api_key")),
+            ("api_key", field("key")),
+        ],
+    );
     passed(&rig.test(ConnectionKind::Http, &query).await);
-    assert!(api.requests().iter().any(|r| r.starts_with("GET /apikey/health?api_key=")), "{:?}", api.requests());
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| r.starts_with("GET /apikey/health?api_key=")),
+        "{:?}",
+        api.requests()
+    );
 
     let oauth = |auth_style: &str, secret: &str, scopes: &str| {
         with(
@@ -298,30 +443,104 @@ async fn http_api_every_scheme() {
             ],
         )
     };
-    let token = rig.test(ConnectionKind::Http, &oauth("basic", "client_secret", "read")).await;
+    let token = rig
+        .test(
+            ConnectionKind::Http,
+            &oauth("basic", "client_secret", "read"),
+        )
+        .await;
     passed(&token);
-    assert!(token.steps[2].detail.contains("OAuth2 token from 127.0.0.1 (Bearer, expires in 3600 s)"), "{:?}", token.steps);
-    passed(&rig.test(ConnectionKind::Http, &oauth("body", "client_secret", "")).await);
-    let s = failed(&rig.test(ConnectionKind::Http, &oauth("basic", "wrong", "")).await, 3, "bad_credentials");
+    assert!(
+        token.steps[2]
+            .detail
+            .contains("OAuth2 token from 127.0.0.1 (Bearer, expires in 3600 s)"),
+        "{:?}",
+        token.steps
+    );
+    passed(
+        &rig.test(ConnectionKind::Http, &oauth("body", "client_secret", ""))
+            .await,
+    );
+    let s = failed(
+        &rig.test(ConnectionKind::Http, &oauth("basic", "wrong", ""))
+            .await,
+        3,
+        "bad_credentials",
+    );
     assert!(cause(&s).contains("invalid_client"), "{s:?}");
-    failed(&rig.test(ConnectionKind::Http, &oauth("body", "client_secret", "read admin")).await, 3, "access_denied");
+    failed(
+        &rig.test(
+            ConnectionKind::Http,
+            &oauth("body", "client_secret", "read admin"),
+        )
+        .await,
+        3,
+        "access_denied",
+    );
 
     // Redirects: followed (and said), or reported.
-    let moved = rig.test(ConnectionKind::Http, &with(base("bearer", "/moved/health"), vec![("token", field("token"))])).await;
-    assert!(passed(&moved).detail.contains("redirected from"), "{:?}", moved.steps);
-    let refuse = with(base("bearer", "/moved/health"), vec![("token", field("token")), ("follow_redirects", plain("refuse"))]);
-    let s = failed(&rig.test(ConnectionKind::Http, &refuse).await, 4, "redirect");
+    let moved = rig
+        .test(
+            ConnectionKind::Http,
+            &with(
+                base("bearer", "/moved/health"),
+                vec![("token", field("token"))],
+            ),
+        )
+        .await;
+    assert!(
+        passed(&moved).detail.contains("redirected from"),
+        "{:?}",
+        moved.steps
+    );
+    let refuse = with(
+        base("bearer", "/moved/health"),
+        vec![
+            ("token", field("token")),
+            ("follow_redirects", plain("refuse")),
+        ],
+    );
+    let s = failed(
+        &rig.test(ConnectionKind::Http, &refuse).await,
+        4,
+        "redirect",
+    );
     assert!(cause(&s).contains("/bearer/health"), "{s:?}");
-    failed(&rig.test(ConnectionKind::Http, &with(base("bearer", "/forbidden/health"), vec![("token", field("token"))])).await, 4, "access_denied");
-    failed(&rig.test(ConnectionKind::Http, &base("none", "/nowhere/health")).await, 4, "not_found");
-    failed(&rig.test(ConnectionKind::Http, &base("none", "/broken/health")).await, 4, "server_error");
+    failed(
+        &rig.test(
+            ConnectionKind::Http,
+            &with(
+                base("bearer", "/forbidden/health"),
+                vec![("token", field("token"))],
+            ),
+        )
+        .await,
+        4,
+        "access_denied",
+    );
+    failed(
+        &rig.test(ConnectionKind::Http, &base("none", "/nowhere/health"))
+            .await,
+        4,
+        "not_found",
+    );
+    failed(
+        &rig.test(ConnectionKind::Http, &base("none", "/broken/health"))
+            .await,
+        4,
+        "server_error",
+    );
 
     // Unreachable: a closed port, and a host name that does not exist.
     let mut down = base("none", "/open/health");
     down[0].1 = plain(&format!("http://127.0.0.1:{}", servers::closed_port()));
     failed(&rig.test(ConnectionKind::Http, &down).await, 3, "refused");
     down[0].1 = plain("http://no-such-host.invalid");
-    failed(&rig.test(ConnectionKind::Http, &down).await, 3, "unknown_host");
+    failed(
+        &rig.test(ConnectionKind::Http, &down).await,
+        3,
+        "unknown_host",
+    );
 
     // HTTPS with a private CA: refused until the CA is set.
     let tls_api = ApiServer::start(true).await;
@@ -339,7 +558,10 @@ async fn jira_cloud_and_data_center() {
     let mut rig = Rig::new().await;
     let api = ApiServer::start(true).await;
     let c = api.creds.clone();
-    let r = rig.secret("jira", json!({"token": c.jira_api_token, "pat": c.jira_pat, "old": "jira-wrong-canary"}));
+    let r = rig.secret(
+        "jira",
+        json!({"token": c.jira_api_token, "pat": c.jira_pat, "old": "jira-wrong-canary"}),
+    );
     let cloud = |key: &str, url: &str| {
         vec![
             ("base_url", plain(url)),
@@ -349,9 +571,17 @@ async fn jira_cloud_and_data_center() {
             ("ca_file", plain(&api.ca_path().unwrap())),
         ]
     };
-    let ok = rig.test(ConnectionKind::Jira, &cloud("token", &api.url)).await;
+    let ok = rig
+        .test(ConnectionKind::Jira, &cloud("token", &api.url))
+        .await;
     assert_eq!(passed(&ok).detail, "Browse projects: granted");
-    assert!(ok.steps[2].detail.contains("Latchkey Admin (5b10ac8d82e05b22cc7d4ef5, admin@example.test) on Jira Cloud"), "{:?}", ok.steps);
+    assert!(
+        ok.steps[2].detail.contains(
+            "Latchkey Admin (5b10ac8d82e05b22cc7d4ef5, admin@example.test) on Jira Cloud"
+        ),
+        "{:?}",
+        ok.steps
+    );
 
     let dc = vec![
         ("base_url", plain(&api.url)),
@@ -361,19 +591,44 @@ async fn jira_cloud_and_data_center() {
     ];
     let ok = rig.test(ConnectionKind::Jira, &dc).await;
     passed(&ok);
-    assert!(ok.steps[2].detail.contains("(latchkey, admin@example.test) on Jira Data Center"), "{:?}", ok.steps);
-    assert!(api.requests().iter().any(|r| r.starts_with("GET /rest/api/2/myself")));
+    assert!(
+        ok.steps[2]
+            .detail
+            .contains("(latchkey, admin@example.test) on Jira Data Center"),
+        "{:?}",
+        ok.steps
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| r.starts_with("GET /rest/api/2/myself"))
+    );
 
-    let s = failed(&rig.test(ConnectionKind::Jira, &cloud("old", &api.url)).await, 3, "bad_credentials");
+    let s = failed(
+        &rig.test(ConnectionKind::Jira, &cloud("old", &api.url))
+            .await,
+        3,
+        "bad_credentials",
+    );
     assert!(cause(&s).contains("/rest/api/3/myself → 401"), "{s:?}");
     assert!(s.fix.unwrap().contains("API token"));
 
     api.set_jira_browse(false);
-    let s = failed(&rig.test(ConnectionKind::Jira, &cloud("token", &api.url)).await, 4, "access_denied");
+    let s = failed(
+        &rig.test(ConnectionKind::Jira, &cloud("token", &api.url))
+            .await,
+        4,
+        "access_denied",
+    );
     assert!(cause(&s).contains("BROWSE_PROJECTS"));
 
     let closed = format!("https://127.0.0.1:{}", servers::closed_port());
-    failed(&rig.test(ConnectionKind::Jira, &cloud("token", &closed)).await, 3, "refused");
+    failed(
+        &rig.test(ConnectionKind::Jira, &cloud("token", &closed))
+            .await,
+        3,
+        "refused",
+    );
     rig.assert_no_trace().await;
 }
 
@@ -391,15 +646,33 @@ async fn s3_on_moto_with_iam() {
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .endpoint_url("http://127.0.0.1:5001")
             .force_path_style(true)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(&admin_id, &admin_secret, None, None, "test"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                &admin_id,
+                &admin_secret,
+                None,
+                None,
+                "test",
+            ))
             .build(),
     );
     sdk.create_bucket().bucket(&bucket).send().await.unwrap();
-    sdk.put_object().bucket(&bucket).key("q1.csv").body(b"a,b".to_vec().into()).send().await.unwrap();
+    sdk.put_object()
+        .bucket(&bucket)
+        .key("q1.csv")
+        .body(b"a,b".to_vec().into())
+        .send()
+        .await
+        .unwrap();
 
-    let r = rig.secret("s3", json!({"access_key_id": admin_id, "secret_access_key": admin_secret}));
+    let r = rig.secret(
+        "s3",
+        json!({"access_key_id": admin_id, "secret_access_key": admin_secret}),
+    );
     rig.canaries.retain(|c| *c != admin_id); // an access key ID is not a secret
-    let w = rig.secret("s3-old", json!({"secret_access_key": "s3-wrong-canary-Zx9"}));
+    let w = rig.secret(
+        "s3-old",
+        json!({"secret_access_key": "s3-wrong-canary-Zx9"}),
+    );
     let fields = |bucket: &str, id: FieldInput, secret: &str, endpoint: &str| {
         vec![
             ("bucket", plain(bucket)),
@@ -412,25 +685,96 @@ async fn s3_on_moto_with_iam() {
     };
     let moto = "http://127.0.0.1:5001";
     let id = reference(&format!("{r}#access_key_id"));
-    let ok = rig.test(ConnectionKind::S3, &fields(&bucket, dup(&id), &format!("{r}#secret_access_key"), moto)).await;
-    assert_eq!(passed(&ok).detail, "ListObjectsV2 allowed; the bucket holds objects");
-    assert!(ok.steps[2].detail.contains(&format!("bucket {bucket} exists")), "{:?}", ok.steps);
+    let ok = rig
+        .test(
+            ConnectionKind::S3,
+            &fields(&bucket, dup(&id), &format!("{r}#secret_access_key"), moto),
+        )
+        .await;
+    assert_eq!(
+        passed(&ok).detail,
+        "ListObjectsV2 allowed; the bucket holds objects"
+    );
+    assert!(
+        ok.steps[2]
+            .detail
+            .contains(&format!("bucket {bucket} exists")),
+        "{:?}",
+        ok.steps
+    );
 
-    let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, dup(&id), &format!("{w}#secret_access_key"), moto)).await, 3, "bad_credentials");
+    let s = failed(
+        &rig.test(
+            ConnectionKind::S3,
+            &fields(&bucket, dup(&id), &format!("{w}#secret_access_key"), moto),
+        )
+        .await,
+        3,
+        "bad_credentials",
+    );
     assert!(cause(&s).contains("SignatureDoesNotMatch"), "{s:?}");
-    let unknown = FieldInput::Literal { value: SecretValue::from("AKIANOSUCHKEY0000000".to_owned()) };
-    let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, unknown, &format!("{r}#secret_access_key"), moto)).await, 3, "bad_credentials");
+    let unknown = FieldInput::Literal {
+        value: SecretValue::from("AKIANOSUCHKEY0000000".to_owned()),
+    };
+    let s = failed(
+        &rig.test(
+            ConnectionKind::S3,
+            &fields(&bucket, unknown, &format!("{r}#secret_access_key"), moto),
+        )
+        .await,
+        3,
+        "bad_credentials",
+    );
     assert!(cause(&s).contains("InvalidAccessKeyId"), "{s:?}");
-    failed(&rig.test(ConnectionKind::S3, &fields("no-such-bucket-lk", dup(&id), &format!("{r}#secret_access_key"), moto)).await, 3, "not_found");
+    failed(
+        &rig.test(
+            ConnectionKind::S3,
+            &fields(
+                "no-such-bucket-lk",
+                dup(&id),
+                &format!("{r}#secret_access_key"),
+                moto,
+            ),
+        )
+        .await,
+        3,
+        "not_found",
+    );
 
     // A user without S3 permissions: the key is valid, the bucket is not theirs.
-    let reader = rig.secret("s3-reader", json!({"secret_access_key": iam["secret_access_key"].as_str().unwrap()}));
-    let reader_id = FieldInput::Literal { value: SecretValue::from(iam["access_key_id"].as_str().unwrap().to_owned()) };
-    let s = failed(&rig.test(ConnectionKind::S3, &fields(&bucket, reader_id, &format!("{reader}#secret_access_key"), moto)).await, 3, "access_denied");
+    let reader = rig.secret(
+        "s3-reader",
+        json!({"secret_access_key": iam["secret_access_key"].as_str().unwrap()}),
+    );
+    let reader_id = FieldInput::Literal {
+        value: SecretValue::from(iam["access_key_id"].as_str().unwrap().to_owned()),
+    };
+    let s = failed(
+        &rig.test(
+            ConnectionKind::S3,
+            &fields(
+                &bucket,
+                reader_id,
+                &format!("{reader}#secret_access_key"),
+                moto,
+            ),
+        )
+        .await,
+        3,
+        "access_denied",
+    );
     assert!(s.fix.unwrap().contains(&format!("arn:aws:s3:::{bucket}")));
 
     let closed = format!("http://127.0.0.1:{}", servers::closed_port());
-    failed(&rig.test(ConnectionKind::S3, &fields(&bucket, id, &format!("{r}#secret_access_key"), &closed)).await, 3, "refused");
+    failed(
+        &rig.test(
+            ConnectionKind::S3,
+            &fields(&bucket, id, &format!("{r}#secret_access_key"), &closed),
+        )
+        .await,
+        3,
+        "refused",
+    );
     rig.assert_no_trace().await;
 }
 
@@ -463,28 +807,81 @@ async fn ssh_keys_passwords_and_host_key_trust() {
         f.extend(more);
         f
     };
-    let key = with(base("2222", &fingerprint), vec![("auth", plain("key")), ("private_key", field("key"))]);
+    let key = with(
+        base("2222", &fingerprint),
+        vec![("auth", plain("key")), ("private_key", field("key"))],
+    );
     let ok = rig.test(ConnectionKind::Ssh, &key).await;
-    assert!(passed(&ok).detail.starts_with("`id` → uid="), "{:?}", ok.steps);
+    assert!(
+        passed(&ok).detail.starts_with("`id` → uid="),
+        "{:?}",
+        ok.steps
+    );
     assert!(passed(&ok).detail.contains("(latchkey-ssh)"));
-    assert!(ok.steps[2].detail.contains("matches the pinned fingerprint"), "{:?}", ok.steps);
+    assert!(
+        ok.steps[2]
+            .detail
+            .contains("matches the pinned fingerprint"),
+        "{:?}",
+        ok.steps
+    );
 
-    let enc = with(base("2222", &fingerprint), vec![("auth", plain("key")), ("private_key", field("key_pass")), ("passphrase", field("passphrase"))]);
+    let enc = with(
+        base("2222", &fingerprint),
+        vec![
+            ("auth", plain("key")),
+            ("private_key", field("key_pass")),
+            ("passphrase", field("passphrase")),
+        ],
+    );
     passed(&rig.test(ConnectionKind::Ssh, &enc).await);
-    let rsa = with(base("2222", &fingerprint), vec![("auth", plain("key")), ("private_key", field("rsa")), ("check", plain("sftp"))]);
+    let rsa = with(
+        base("2222", &fingerprint),
+        vec![
+            ("auth", plain("key")),
+            ("private_key", field("rsa")),
+            ("check", plain("sftp")),
+        ],
+    );
     let sftp = rig.test(ConnectionKind::Ssh, &rsa).await;
-    assert!(passed(&sftp).detail.starts_with("SFTP home directory lists"), "{:?}", sftp.steps);
+    assert!(
+        passed(&sftp)
+            .detail
+            .starts_with("SFTP home directory lists"),
+        "{:?}",
+        sftp.steps
+    );
 
-    let pw = with(base("2222", &fingerprint), vec![("auth", plain("password")), ("password", field("password"))]);
+    let pw = with(
+        base("2222", &fingerprint),
+        vec![("auth", plain("password")), ("password", field("password"))],
+    );
     passed(&rig.test(ConnectionKind::Ssh, &pw).await);
-    let wrong = with(base("2222", &fingerprint), vec![("auth", plain("password")), ("password", field("old"))]);
-    let s = failed(&rig.test(ConnectionKind::Ssh, &wrong).await, 3, "bad_credentials");
+    let wrong = with(
+        base("2222", &fingerprint),
+        vec![("auth", plain("password")), ("password", field("old"))],
+    );
+    let s = failed(
+        &rig.test(ConnectionKind::Ssh, &wrong).await,
+        3,
+        "bad_credentials",
+    );
     assert!(s.fix.unwrap().contains("password of \"latchkey-ssh\""));
 
     // A pinned fingerprint that does not match: refused, nothing offered.
-    let spoofed = with(base("2222", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), vec![("auth", plain("password")), ("password", field("password"))]);
-    let s = failed(&rig.test(ConnectionKind::Ssh, &spoofed).await, 3, "host_key_mismatch");
-    assert!(s.offer.is_none() && cause(&s).contains(&fingerprint), "{s:?}");
+    let spoofed = with(
+        base("2222", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        vec![("auth", plain("password")), ("password", field("password"))],
+    );
+    let s = failed(
+        &rig.test(ConnectionKind::Ssh, &spoofed).await,
+        3,
+        "host_key_mismatch",
+    );
+    assert!(
+        s.offer.is_none() && cause(&s).contains(&fingerprint),
+        "{s:?}"
+    );
 
     // Trust on first use: no pin → the fingerprint is shown and offered; accepted, it
     // is saved and the next test passes.
@@ -492,10 +889,13 @@ async fn ssh_keys_passwords_and_host_key_trust() {
         project_id: rig.project.clone(),
         name: "Bastion".into(),
         kind: ConnectionKind::Ssh,
-        fields: with(base("2222", ""), vec![("auth", plain("key")), ("private_key", field("key"))])
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
+        fields: with(
+            base("2222", ""),
+            vec![("auth", plain("key")), ("private_key", field("key"))],
+        )
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
     };
     let c = rig.e.create_connection(input).await.unwrap();
     let first = rig.e.test_connection(&c.id, &|_| {}).await.unwrap();
@@ -506,7 +906,12 @@ async fn ssh_keys_passwords_and_host_key_trust() {
     rig.e.accept_offer(&c.id, offer.fields).await.unwrap();
     passed(&rig.e.test_connection(&c.id, &|_| {}).await.unwrap());
     // Only plain settings may be changed this way.
-    assert!(rig.e.accept_offer(&c.id, BTreeMap::from([("private_key".into(), "x".into())])).await.is_err());
+    assert!(
+        rig.e
+            .accept_offer(&c.id, BTreeMap::from([("private_key".into(), "x".into())]))
+            .await
+            .is_err()
+    );
 
     // known_hosts: services.sh's file knows the server; an empty one does not.
     let known = |file: &str| {
@@ -520,21 +925,52 @@ async fn ssh_keys_passwords_and_host_key_trust() {
             ("known_hosts", plain(file)),
         ]
     };
-    let ok = rig.test(ConnectionKind::Ssh, &known(&servers::file("ssh/known_hosts").display().to_string())).await;
-    assert!(ok.steps[2].detail.contains("matches known_hosts"), "{:?}", ok.steps);
+    let ok = rig
+        .test(
+            ConnectionKind::Ssh,
+            &known(&servers::file("ssh/known_hosts").display().to_string()),
+        )
+        .await;
+    assert!(
+        ok.steps[2].detail.contains("matches known_hosts"),
+        "{:?}",
+        ok.steps
+    );
     let empty = tempfile::NamedTempFile::new().unwrap();
-    let s = failed(&rig.test(ConnectionKind::Ssh, &known(&empty.path().display().to_string())).await, 3, "host_key_unknown");
+    let s = failed(
+        &rig.test(
+            ConnectionKind::Ssh,
+            &known(&empty.path().display().to_string()),
+        )
+        .await,
+        3,
+        "host_key_unknown",
+    );
     assert!(s.offer.is_some());
 
     let port = servers::closed_port().to_string();
-    failed(&rig.test(ConnectionKind::Ssh, &with(base(&port, &fingerprint), vec![("auth", plain("password")), ("password", field("password"))])).await, 3, "refused");
+    failed(
+        &rig.test(
+            ConnectionKind::Ssh,
+            &with(
+                base(&port, &fingerprint),
+                vec![("auth", plain("password")), ("password", field("password"))],
+            ),
+        )
+        .await,
+        3,
+        "refused",
+    );
     rig.assert_no_trace().await;
 }
 
 #[tokio::test]
 async fn smtp_starttls_implicit_tls_and_auth() {
     let mut rig = Rig::new().await;
-    let r = rig.secret("smtp", json!({"password": SMTP_PASSWORD, "old": "smtp-wrong-canary"}));
+    let r = rig.secret(
+        "smtp",
+        json!({"password": SMTP_PASSWORD, "old": "smtp-wrong-canary"}),
+    );
     let fields = |port: &str, security: &str, key: &str, ca: bool| {
         let mut f = vec![
             ("host", plain("localhost")),
@@ -548,23 +984,68 @@ async fn smtp_starttls_implicit_tls_and_auth() {
         }
         f
     };
-    let ok = rig.test(ConnectionKind::Smtp, &fields("2587", "starttls", "password", true)).await;
-    assert!(passed(&ok).detail.starts_with("NOOP → 250"), "{:?}", ok.steps);
-    assert!(ok.steps[2].detail.contains("STARTTLS, AUTH as latchkey@example.test"), "{:?}", ok.steps);
+    let ok = rig
+        .test(
+            ConnectionKind::Smtp,
+            &fields("2587", "starttls", "password", true),
+        )
+        .await;
+    assert!(
+        passed(&ok).detail.starts_with("NOOP → 250"),
+        "{:?}",
+        ok.steps
+    );
+    assert!(
+        ok.steps[2]
+            .detail
+            .contains("STARTTLS, AUTH as latchkey@example.test"),
+        "{:?}",
+        ok.steps
+    );
 
     let mut login = fields("2465", "tls", "password", true);
     login.push(("mechanism", plain("login")));
     let implicit = rig.test(ConnectionKind::Smtp, &login).await;
     passed(&implicit);
     assert!(implicit.steps[2].detail.contains("implicit TLS"));
-    passed(&rig.test(ConnectionKind::Smtp, &fields("2525", "none", "password", false)).await);
+    passed(
+        &rig.test(
+            ConnectionKind::Smtp,
+            &fields("2525", "none", "password", false),
+        )
+        .await,
+    );
 
-    let s = failed(&rig.test(ConnectionKind::Smtp, &fields("2587", "starttls", "old", true)).await, 3, "bad_credentials");
+    let s = failed(
+        &rig.test(
+            ConnectionKind::Smtp,
+            &fields("2587", "starttls", "old", true),
+        )
+        .await,
+        3,
+        "bad_credentials",
+    );
     assert!(cause(&s).contains("535"), "{s:?}");
     // The test CA is not a system CA: STARTTLS without it fails as TLS.
-    failed(&rig.test(ConnectionKind::Smtp, &fields("2587", "starttls", "password", false)).await, 3, "tls");
+    failed(
+        &rig.test(
+            ConnectionKind::Smtp,
+            &fields("2587", "starttls", "password", false),
+        )
+        .await,
+        3,
+        "tls",
+    );
     let port = servers::closed_port().to_string();
-    failed(&rig.test(ConnectionKind::Smtp, &fields(&port, "starttls", "password", true)).await, 3, "refused");
+    failed(
+        &rig.test(
+            ConnectionKind::Smtp,
+            &fields(&port, "starttls", "password", true),
+        )
+        .await,
+        3,
+        "refused",
+    );
     rig.assert_no_trace().await;
 }
 
@@ -584,22 +1065,50 @@ async fn fields_that_do_not_apply_are_neither_required_nor_saved() {
             fields,
         }
     };
-    let literal = |v: &str| FieldInput::Literal { value: SecretValue::from(v.to_owned()) };
+    let literal = |v: &str| FieldInput::Literal {
+        value: SecretValue::from(v.to_owned()),
+    };
     // Bearer chosen: the Basic password is not required, and a typed one is dropped.
     let c = rig
         .e
-        .create_connection(http("Status API", "bearer", vec![("token", literal("tok-canary")), ("password", literal("hidden-canary"))]))
+        .create_connection(http(
+            "Status API",
+            "bearer",
+            vec![
+                ("token", literal("tok-canary")),
+                ("password", literal("hidden-canary")),
+            ],
+        ))
         .await
         .unwrap();
-    assert!(c.fields.contains_key("token") && !c.fields.contains_key("password"), "{:?}", c.fields);
+    assert!(
+        c.fields.contains_key("token") && !c.fields.contains_key("password"),
+        "{:?}",
+        c.fields
+    );
     // Basic chosen: user name and password become required, each named.
-    let err = rig.e.create_connection(http("Status API 2", "basic", vec![])).await.unwrap_err();
-    let latchkey_engine::EngineError::Validation(errors) = err else { panic!("{err}") };
+    let err = rig
+        .e
+        .create_connection(http("Status API 2", "basic", vec![]))
+        .await
+        .unwrap_err();
+    let latchkey_engine::EngineError::Validation(errors) = err else {
+        panic!("{err}")
+    };
     let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["username", "password"]);
     // The catalogue declares every type once, with a group and fields.
     let types = rig.e.connection_types();
     let kinds: Vec<_> = types.iter().map(|t| t.kind.as_str()).collect();
-    assert_eq!(kinds, ["postgres", "mysql", "redis", "http", "jira", "s3", "ssh", "smtp"]);
-    assert!(types.iter().all(|t| !t.group.is_empty() && !t.fields.is_empty()));
+    assert_eq!(
+        kinds,
+        [
+            "postgres", "mysql", "redis", "http", "jira", "s3", "ssh", "smtp"
+        ]
+    );
+    assert!(
+        types
+            .iter()
+            .all(|t| !t.group.is_empty() && !t.fields.is_empty())
+    );
 }

@@ -94,7 +94,9 @@ impl ApiServer {
             log: Mutex::new(Vec::new()),
             browse: Mutex::new(true),
         });
-        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let port = tcp.local_addr().expect("local addr").port();
         let app = router(shared.clone());
         let (url, ca_pem, task) = if https {
@@ -103,7 +105,11 @@ impl ApiServer {
             let task = tokio::spawn(async move {
                 axum::serve(listener, app).await.expect("serve");
             });
-            (format!("https://127.0.0.1:{port}"), Some(certificates.ca_pem), task)
+            (
+                format!("https://127.0.0.1:{port}"),
+                Some(certificates.ca_pem),
+                task,
+            )
         } else {
             let task = tokio::spawn(async move {
                 axum::serve(tcp, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -133,7 +139,9 @@ impl ApiServer {
 
     /// The CA file of an HTTPS server.
     pub fn ca_path(&self) -> Option<String> {
-        self.ca_file.as_ref().map(|f| f.path().display().to_string())
+        self.ca_file
+            .as_ref()
+            .map(|f| f.path().display().to_string())
     }
 
     /// Every request so far as "METHOD /path?query".
@@ -178,7 +186,9 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     if scheme != "basic" {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(rest).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest)
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -194,7 +204,10 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 fn challenge(scheme: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, format!("{scheme} realm=\"latchkey-test\""))],
+        [(
+            header::WWW_AUTHENTICATE,
+            format!("{scheme} realm=\"latchkey-test\""),
+        )],
         Json(json!({"error": "unauthorized"})),
     )
         .into_response()
@@ -231,14 +244,19 @@ async fn health(
             } else {
                 (
                     StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"".to_owned())],
+                    [(
+                        header::WWW_AUTHENTICATE,
+                        "Bearer error=\"invalid_token\"".to_owned(),
+                    )],
                     Json(json!({"error": "invalid_token"})),
                 )
                     .into_response()
             }
         }
         "moved" => (StatusCode::FOUND, [(header::LOCATION, "/bearer/health")]).into_response(),
-        "forbidden" if good_bearer => (StatusCode::FORBIDDEN, Json(json!({"error": "forbidden"}))).into_response(),
+        "forbidden" if good_bearer => {
+            (StatusCode::FORBIDDEN, Json(json!({"error": "forbidden"}))).into_response()
+        }
         "forbidden" => challenge("Bearer"),
         "broken" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         _ => (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response(),
@@ -254,7 +272,11 @@ struct TokenForm {
 }
 
 /// RFC 6749 §4.4 and §5.2: client authentication by Basic header or form body.
-async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
+async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
     record(&shared, "POST", "/oauth/token", &HashMap::new());
     let oauth_error = |status: StatusCode, error: &str, description: &str| {
         (
@@ -265,17 +287,36 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, Form(form)
             .into_response()
     };
     if form.grant_type.as_deref() != Some("client_credentials") {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only client_credentials");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only client_credentials",
+        );
     }
     let (id, secret) = match basic(&headers) {
         Some(pair) => pair,
-        None => (form.client_id.unwrap_or_default(), form.client_secret.unwrap_or_default()),
+        None => (
+            form.client_id.unwrap_or_default(),
+            form.client_secret.unwrap_or_default(),
+        ),
     };
     if id != shared.creds.client_id || secret != shared.creds.client_secret {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed.",
+        );
     }
-    if form.scope.as_deref().is_some_and(|s| s.split(' ').any(|s| s == "admin")) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", "The scope admin is not granted to this client.");
+    if form
+        .scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|s| s == "admin"))
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "The scope admin is not granted to this client.",
+        );
     }
     let access = random("access");
     shared.issued.lock().expect("issued").push(access.clone());
@@ -313,7 +354,12 @@ async fn jira_myself(
     Path(version): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    record(&shared, "GET", &format!("/rest/api/{version}/myself"), &HashMap::new());
+    record(
+        &shared,
+        "GET",
+        &format!("/rest/api/{version}/myself"),
+        &HashMap::new(),
+    );
     if !jira_user(&shared, &version, &headers) {
         return jira_unauthorized();
     }
@@ -350,7 +396,12 @@ async fn jira_permissions(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    record(&shared, "GET", &format!("/rest/api/{version}/mypermissions"), &query);
+    record(
+        &shared,
+        "GET",
+        &format!("/rest/api/{version}/mypermissions"),
+        &query,
+    );
     if !jira_user(&shared, &version, &headers) {
         return jira_unauthorized();
     }

@@ -40,9 +40,9 @@ mod state;
 
 mod wire;
 
+use crate::tls;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use crate::tls;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use axum::Router;

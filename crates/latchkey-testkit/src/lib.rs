@@ -15,10 +15,10 @@
 //! Nothing here is a mock of Latchkey: the code under test talks to these servers
 //! over HTTP through the same SDK calls it makes in production.
 
+pub mod api;
 pub mod keyvault;
 pub mod moto;
 pub mod openbao;
 pub mod target;
 pub mod throttle;
-pub mod api;
 mod tls;

@@ -117,7 +117,10 @@ pub mod servers {
     pub fn read(name: &str) -> String {
         let path = file(name);
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("{}: {e}; run `bash scripts/services.sh` first", path.display())
+            panic!(
+                "{}: {e}; run `bash scripts/services.sh` first",
+                path.display()
+            )
         })
     }
 
