@@ -131,8 +131,10 @@ pub(crate) fn join(base: &str, path: &str) -> Result<Url, ConnectorError> {
     })
 }
 
-/// A transport failure, in words.
-pub(crate) fn explain(e: &reqwest::Error, url: &Url) -> ConnectorError {
+/// A transport failure, in words. The error's URL is dropped first: it may carry an API
+/// key in its query.
+pub(crate) fn explain(e: reqwest::Error, url: &Url) -> ConnectorError {
+    let e = e.without_url();
     let host = url.host_str().unwrap_or("");
     let at = net::at(host, url.port_or_known_default().unwrap_or(443));
     if e.is_timeout() {
@@ -145,7 +147,7 @@ pub(crate) fn explain(e: &reqwest::Error, url: &Url) -> ConnectorError {
             "use the final URL as the base URL",
         );
     }
-    let text = net::chain(e);
+    let text = net::chain(&e);
     let mut err = net::classify(&text, host, &at, "the web server");
     if err.code == "tls" && text.to_lowercase().contains("unknownissuer") {
         err.cause =
@@ -216,7 +218,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let started = Instant::now();
     let response = match request.send().await {
         Ok(r) => r,
-        Err(e) => return report.step(Err(explain(&e, &url))),
+        Err(e) => return report.step(Err(explain(e, &url))),
     };
     let latency = started.elapsed();
     let status = response.status();
@@ -261,7 +263,9 @@ fn judge(
 ) -> Result<String, ConnectorError> {
     let ms = latency.as_millis();
     let line = format!("GET {} → {status} in {ms} ms", final_url.path());
-    let redirected = if final_url != asked {
+    let redirected = if (final_url.host_str(), final_url.port(), final_url.path())
+        != (asked.host_str(), asked.port(), asked.path())
+    {
         format!(" (redirected from {asked})")
     } else {
         String::new()
@@ -341,7 +345,7 @@ async fn oauth2_token(
         .form(&form)
         .send()
         .await
-        .map_err(|e| explain(&e, &url))?;
+        .map_err(|e| explain(e, &url))?;
     let status = response.status();
     let body: TokenAnswer = response.json().await.map_err(|_| {
         ConnectorError::new(

@@ -87,7 +87,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         .await
     {
         Ok(r) => r,
-        Err(e) => return report.step(Err(http::explain(&e, &url))),
+        Err(e) => return report.step(Err(http::explain(e, &url))),
     };
     let status = response.status();
     if status == reqwest::StatusCode::UNAUTHORIZED {
@@ -144,7 +144,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
                 )));
             }
         },
-        Err(e) => return report.step(Err(http::explain(&e, &url))),
+        Err(e) => return report.step(Err(http::explain(e, &url))),
     };
     let id = me.account_id.or(me.name).unwrap_or_default();
     let name = me.display_name.unwrap_or_else(|| id.clone());
@@ -175,7 +175,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         .send()
         .await;
     let result = match answer {
-        Err(e) => Err(http::explain(&e, &url)),
+        Err(e) => Err(http::explain(e, &url)),
         Ok(r) if !r.status().is_success() => Err(ConnectorError::new(
             "failed",
             format!("GET /rest/api/{version}/mypermissions → {}", r.status()),

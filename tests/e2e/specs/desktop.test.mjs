@@ -141,6 +141,13 @@ async function chooseKind(label) {
   );
 }
 
+/** "New connection" asks for the type first: chooses the card of `kind` ("postgres", "redis"…). */
+async function newConnection(kind) {
+  await click("", "New connection");
+  await retry(() => browser.$(`${DIALOG}//button[@data-kind="${kind}"]`).click());
+  await browser.$(`${DIALOG}//*[@data-testid="connection-type"][@data-kind="${kind}"]`).waitForExist({ timeout: 5000 });
+}
+
 async function select(scope, label, how, value) {
   await retry(async () => {
     const el = await byLabel(scope, label);
@@ -334,7 +341,7 @@ describe("Latchkey desktop window", () => {
     // A connection, first with bad input.
     await nav("Connections");
     await heading(browser, "Connections");
-    await click("", "New connection");
+    await newConnection("postgres");
     await click(DIALOG, "Create connection");
     await browser.waitUntil(async () => (await fieldError(DIALOG, "Name")) !== null, { timeout: 5000 });
     assert.match(await fieldError(DIALOG, "Name"), /Enter a name/);
@@ -367,7 +374,7 @@ describe("Latchkey desktop window", () => {
     assert.equal((await browser.$$('[data-testid="connection-row"]')).length, 1);
 
     // A duplicate name is refused inline.
-    await click("", "New connection");
+    await newConnection("postgres");
     await setValue(DIALOG, "Name", "billing db");
     await setValue(DIALOG, "Host", "other.internal");
     await setValue(DIALOG, "Database", "x");
@@ -402,7 +409,10 @@ describe("Latchkey desktop window", () => {
     await browser.$('[data-testid="connection-row"]').waitForExist({ timeout: 5000 });
     await shot("12-connections-dark");
     await click("", "New connection");
-    await shot("13-connection-form-dark");
+    await browser.$('[data-testid="type-chooser"]').waitForExist({ timeout: 5000 });
+    await shot("13-connection-types-dark");
+    await retry(() => browser.$(`${DIALOG}//button[@data-kind="postgres"]`).click());
+    await shot("13b-connection-form-dark");
     await browser.keys("Escape");
     await nav("Settings");
     await click("", "Light");
@@ -456,7 +466,7 @@ describe("Latchkey desktop window", () => {
 
     await nav("Connections");
     await heading(browser, "Connections");
-    await click("", "New connection");
+    await newConnection("postgres");
     await setValue(DIALOG, "Name", "Billing from AWS");
     await setValue(DIALOG, "Host", "127.0.0.1");
     await setValue(DIALOG, "Database", "latchkey_test");
@@ -525,7 +535,7 @@ describe("Latchkey desktop window", () => {
 
     await nav("Connections");
     await heading(browser, "Connections");
-    await click("", "New connection");
+    await newConnection("postgres");
     await setValue(DIALOG, "Name", "Billing from Vault");
     await setValue(DIALOG, "Host", "127.0.0.1");
     await setValue(DIALOG, "Database", "latchkey_test");
@@ -597,7 +607,7 @@ describe("Latchkey desktop window", () => {
     // A connection whose password is the secret's JSON key, typed in as a reference.
     await nav("Connections");
     await heading(browser, "Connections");
-    await click("", "New connection");
+    await newConnection("postgres");
     await setValue(DIALOG, "Name", name);
     await setValue(DIALOG, "Host", "127.0.0.1");
     await setValue(DIALOG, "Database", "latchkey_test");
@@ -764,7 +774,7 @@ describe("Latchkey desktop window", () => {
     // A connection of Default cannot use Finance QA's manager; one of Finance QA can.
     await nav("Connections");
     await heading(browser, "Connections");
-    await click("", "New connection");
+    await newConnection("postgres");
     await setValue(DIALOG, "Name", name);
     await select(DIALOG, "Project", "text", "Default");
     await setValue(DIALOG, "Host", "127.0.0.1");
@@ -857,7 +867,7 @@ describe("Latchkey desktop window", () => {
 
       await nav("Connections");
       await heading(browser, "Connections");
-      await click("", "New connection");
+      await newConnection("postgres");
       await setValue(DIALOG, "Name", name);
       await setValue(DIALOG, "Host", "127.0.0.1");
       await setValue(DIALOG, "Database", "latchkey_test");
@@ -895,5 +905,116 @@ describe("Latchkey desktop window", () => {
     } finally {
       vault.kill();
     }
+  });
+
+  it("builds Redis and SSH connections from the catalogue: every type's form, a Redis ACL login from Vault, SSH trust on first use", async () => {
+    const run = join(process.env.TMPDIR || "/tmp", "latchkey-services");
+    const fingerprint = readFileSync(join(run, "ssh", "host_fingerprint"), "utf8").trim();
+    const privateKey = readFileSync(join(run, "ssh", "id_ed25519"), "utf8");
+    const keyCanary = privateKey.split("\n")[2]; // a line from the key's body
+    const redisPassword = "latchkey-redis-acl-pw";
+    // The credentials live in OpenBao (written with the dev server's root token, as an operator would).
+    execFileSync("curl", [
+      "-sS", "--fail-with-body", "-X", "POST", "-H", "X-Vault-Token: root",
+      "--data-binary", JSON.stringify({ data: { redis: redisPassword, private_key: privateKey } }),
+      "http://127.0.0.1:8200/v1/secret/data/e2e/targets",
+    ]);
+
+    browser = await launch();
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await chooseKind("HashiCorp Vault / OpenBao");
+    await setValue(DIALOG, "Alias", "ops-bao");
+    await setValue(DIALOG, "Server URL", "http://127.0.0.1:8200");
+    await click(DIALOG, "Token");
+    await setValue(DIALOG, "Token", "root");
+    await click(DIALOG, "Add");
+    await browser
+      .$('//tr[@data-testid="provider-row"][.//button[normalize-space()="ops-bao"]]')
+      .waitForExist({ timeout: 10000 });
+
+    // Every type's form, generated from its declaration.
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await click("", "New connection");
+    await browser.$('[data-testid="type-chooser"]').waitForExist({ timeout: 5000 });
+    const kinds = await browser.$$(`${DIALOG}//button[@data-kind]`).map((b) => b.getAttribute("data-kind"));
+    assert.deepEqual(kinds, ["postgres", "mysql", "redis", "http", "jira", "s3", "ssh", "smtp"]);
+    await shot("70-connection-types");
+    await browser.keys("Escape");
+    for (const kind of kinds) {
+      await newConnection(kind);
+      await shot(`71-form-${kind}`);
+      await browser.keys("Escape");
+    }
+    // HTTP: the fields follow the chosen auth scheme.
+    await newConnection("http");
+    await select(DIALOG, "Authentication", "value", "oauth2");
+    await byLabel(DIALOG, "Token URL").then((el) => el.waitForExist({ timeout: 5000 }));
+    assert.equal(await browser.$(`${DIALOG}//*[@name="token"]`).isExisting(), false, "the bearer token field stays hidden");
+    await shot("71-form-http-oauth2");
+    await browser.keys("Escape");
+
+    // Redis: an ACL user whose password comes from Vault.
+    await newConnection("redis");
+    await setValue(DIALOG, "Name", "Sessions cache");
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Port", "6390");
+    await setValue(DIALOG, "ACL user", "latchkey_app");
+    await click(DIALOG, "Use a secret");
+    await retry(async () => {
+      const ref = await browser.$(`${DIALOG}//input[@name="password_reference"]`);
+      await ref.setValue("secret://ops-bao/secret/e2e/targets#redis");
+    });
+    await click(DIALOG, "Create connection");
+    await browser.$('//button[@aria-label="Test Sessions cache"]').waitForExist({ timeout: 10000 });
+    await browser.$('//button[@aria-label="Test Sessions cache"]').click();
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
+      { timeout: 30000, timeoutMsg: "the Redis test did not pass step 4" },
+    );
+    assert.match(await browser.$('[data-testid="step-4"]').getText(), /ACL WHOAMI → latchkey_app/);
+    await shot("72-redis-test-green");
+    await click(DIALOG, "Close");
+
+    // SSH: the private key from Vault; no host key pinned yet, so the first test shows the
+    // server's fingerprint and asks; trusting it saves the pin and the test passes.
+    await newConnection("ssh");
+    await setValue(DIALOG, "Name", "Bastion");
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Port", "2222");
+    await setValue(DIALOG, "User", "latchkey-ssh");
+    await retry(() => browser.$(`(${DIALOG}//button[normalize-space()="Use a secret"])[1]`).click());
+    await retry(async () => {
+      const ref = await browser.$(`${DIALOG}//input[@name="private_key_reference"]`);
+      await ref.setValue("secret://ops-bao/secret/e2e/targets#private_key");
+    });
+    await shot("73-ssh-form-filled");
+    await click(DIALOG, "Create connection");
+    await browser.$('//button[@aria-label="Test Bastion"]').waitForExist({ timeout: 10000 });
+    await browser.$('//button[@aria-label="Test Bastion"]').click();
+    await browser.$('[data-testid="step-offer"]').waitForExist({ timeout: 30000 });
+    assert.equal(await browser.$('[data-testid="step-3"]').getAttribute("data-outcome"), "failed");
+    assert.ok((await browser.$('[data-testid="step-offer"]').getText()).includes(fingerprint), "the offer shows the fingerprint");
+    await shot("74-ssh-trust-offer");
+    await browser.$('[data-testid="offer-accept"]').click();
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="step-4"]').getAttribute("data-outcome").catch(() => "")) === "ok",
+      { timeout: 30000, timeoutMsg: "the SSH test did not pass after trusting the key" },
+    );
+    assert.match(await browser.$('[data-testid="step-4"]').getText(), /uid=\d+\(latchkey-ssh\)/);
+    assert.match(await browser.$('[data-testid="step-3"]').getText(), /matches the pinned fingerprint/);
+    await shot("75-ssh-test-green");
+    await click(DIALOG, "Close");
+    // The pin is saved with the connection.
+    await browser.$('//td//button[normalize-space()="Bastion"]').click();
+    await retry(async () => assert.equal(await (await byLabel(DIALOG, "Host key fingerprint")).getValue(), fingerprint));
+    await browser.keys("Escape");
+
+    const dom = await browser.getPageSource();
+    for (const canary of [redisPassword, keyCanary]) assert.ok(!dom.includes(canary), "a credential reached the DOM");
+    await browser.deleteSession();
+    browser = undefined;
+    for (const canary of [redisPassword, keyCanary]) assert.deepEqual(filesContaining(dataDir, canary), []);
   });
 });
