@@ -346,7 +346,7 @@ async fn connection_types_and_add_come_from_the_one_declaration() {
         .lines()
         .find(|l| l.trim_start().starts_with("ca_file"))
         .unwrap();
-    assert!(ca.contains("when tls is on|insecure"), "{ca}");
+    assert!(ca.contains("when tls is on"), "{ca}");
     let (_, json, _) = latchkey(dir.path(), &["--json", "connections", "types"]);
     let kinds: Vec<String> = serde_json::from_str::<serde_json::Value>(&json)
         .unwrap()

@@ -86,13 +86,31 @@ pub fn spec() -> TypeSpec {
 }
 
 /// The HTTP client a connection uses: bounded timeouts, its CA, its redirect policy.
+/// Redirects to another host are not followed: reqwest would carry an API key header or
+/// query there (it strips only `Authorization` and cookies).
 pub(crate) fn client(s: &Settings, follow: bool) -> Result<reqwest::Client, ConnectorError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(IO_TIMEOUT)
         .user_agent(concat!("Latchkey/", env!("CARGO_PKG_VERSION")))
         .redirect(if follow {
-            reqwest::redirect::Policy::limited(10)
+            reqwest::redirect::Policy::custom(|attempt| {
+                let first = attempt
+                    .previous()
+                    .first()
+                    .map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()));
+                let next = (
+                    attempt.url().host_str().map(str::to_owned),
+                    attempt.url().port_or_known_default(),
+                );
+                if attempt.previous().len() > 10 {
+                    attempt.error("more than 10 redirects")
+                } else if first.is_some_and(|f| f != next) {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            })
         } else {
             reqwest::redirect::Policy::none()
         });
@@ -274,14 +292,33 @@ fn judge(
         return Ok(format!("{line}{redirected}"));
     }
     let (code, fix) = if status.is_redirection() {
+        // Only scheme, host and path of the target: its query may repeat an API key.
         let to = headers
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("?");
+            .and_then(|v| final_url.join(v).ok())
+            .map(|u| {
+                format!(
+                    "{}://{}{}",
+                    u.scheme(),
+                    u.host_str().unwrap_or(""),
+                    u.path()
+                )
+            })
+            .unwrap_or_else(|| "?".into());
+        let other_host = !to.starts_with(&format!(
+            "{}://{}",
+            final_url.scheme(),
+            final_url.host_str().unwrap_or("")
+        ));
         return Err(ConnectorError::new(
             "redirect",
             format!("{line}: redirects to {to}"),
-            "set Redirects to \"follow\", or use that address as the base URL",
+            if other_host {
+                "the API moved to another host: use that address as the base URL (credentials are never sent to another host on a redirect)"
+            } else {
+                "set Redirects to \"follow\", or use that address as the base URL"
+            },
         ));
     } else if status == StatusCode::FORBIDDEN {
         (

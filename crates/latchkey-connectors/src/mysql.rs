@@ -97,7 +97,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     })
     .await;
     report.step(access);
-    let _ = conn.close().await;
+    let _ = tokio::time::timeout(IO_TIMEOUT, conn.close()).await;
 }
 
 fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> ConnectorError {

@@ -86,20 +86,14 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         let row = sqlx::query("SELECT current_user::text AS u, version() AS v")
             .fetch_one(&mut conn)
             .await
-            .map_err(|e| {
-                ConnectorError::new(
-                    "access_denied",
-                    e.to_string(),
-                    "grant the user CONNECT on the database",
-                )
-            })?;
+            .map_err(|e| explain(e, user, database, host, &at))?;
         let u: String = row.try_get("u").unwrap_or_default();
         let v: String = row.try_get("v").unwrap_or_default();
         Ok(format!("current_user = {u}; {v}"))
     })
     .await;
     report.step(access);
-    let _ = conn.close().await;
+    let _ = tokio::time::timeout(IO_TIMEOUT, conn.close()).await;
 }
 
 fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> ConnectorError {
@@ -107,7 +101,14 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
         let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
         let cause = db.message().to_owned();
         return match code.as_str() {
-            "28P01" | "28000" => ConnectorError::new(
+            "28000" => ConnectorError::new(
+                "access_denied",
+                cause,
+                format!(
+                    "the server's pg_hba.conf does not let \"{user}\" connect from here (or requires TLS): add a host line for this address, or change the SSL mode"
+                ),
+            ),
+            "28P01" => ConnectorError::new(
                 "bad_credentials",
                 cause,
                 format!(

@@ -26,10 +26,9 @@ pub fn spec() -> TypeSpec {
                 .choices(&[
                     ("off", "off — plain TCP"),
                     ("on", "on — verify the server's certificate"),
-                    ("insecure", "on, without checking the host name"),
                 ]),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
-                .when("tls", &["on", "insecure"])
+                .when("tls", &["on"])
                 .placeholder("/etc/ssl/certs/redis-ca.pem")
                 .help("PEM file of the CA that issued the server's certificate; empty = the system's trusted CAs."),
             FieldSpec::new("db", "Database number", Text, false)
@@ -136,7 +135,7 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
         ConnectionAddr::TcpTls {
             host: host.to_owned(),
             port,
-            insecure: tls == "insecure",
+            insecure: false,
             tls_params: None,
         }
     };
@@ -208,12 +207,15 @@ fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> Connect
 }
 
 fn bad_login(e: &redis::RedisError, who: &str) -> ConnectorError {
+    let why = e
+        .detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| "a wrong password, or a server without a password".into());
     ConnectorError::new(
         "bad_credentials",
+        format!("the server refused the login: {why}"),
         format!(
-            "the server refused the login: {}",
-            e.detail().unwrap_or("WRONGPASS")
+            "check {who} (or the secret it comes from) and the user name; leave the password empty for a server without one"
         ),
-        format!("check {who} (or the secret it comes from) and the user name"),
     )
 }

@@ -124,7 +124,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     })
     .await;
     report.step(noop);
-    let _ = conn.quit().await;
+    let _ = tokio::time::timeout(IO_TIMEOUT, conn.quit()).await;
 }
 
 fn tls_parameters(s: &Settings, host: &str) -> Result<TlsParameters, ConnectorError> {

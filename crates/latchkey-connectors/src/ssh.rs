@@ -3,7 +3,7 @@
 //! with a password or a private key (step 3); run `id` or list the SFTP home (step 4).
 
 use std::io::Read;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -55,6 +55,21 @@ pub fn spec() -> TypeSpec {
 }
 
 pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
+    // Resolve the name here, bounded; libssh2's side then only connects.
+    let (host, port) = (s.text("host"), s.port("port", 22));
+    let at = net::at(host, port);
+    let lookup = net::bounded(CONNECT_TIMEOUT, &at, async {
+        tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| net::classify(&e.to_string(), host, &at, "an SSH server"))?
+            .next()
+            .ok_or_else(|| net::classify("failed to lookup address", host, &at, "an SSH server"))
+    })
+    .await;
+    let addr = match lookup {
+        Ok(a) => a,
+        Err(e) => return report.step(Err(e)),
+    };
     let plain = s.plain.clone();
     let secrets: std::collections::BTreeMap<_, _> = ["private_key", "passphrase", "password"]
         .into_iter()
@@ -69,7 +84,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let owned = Settings { plain, secrets };
     // libssh2 blocks: steps run on the blocking pool, each bounded by the session timeout.
     let login = tokio::task::spawn_blocking(move || {
-        let session = authenticate(&owned);
+        let session = authenticate(&owned, addr);
         (owned, session)
     })
     .await;
@@ -117,15 +132,13 @@ fn key_type(t: HostKeyType) -> &'static str {
     }
 }
 
-fn authenticate(s: &Settings) -> Result<(Session, String), ConnectorError> {
+fn authenticate(
+    s: &Settings,
+    addr: std::net::SocketAddr,
+) -> Result<(Session, String), ConnectorError> {
     let host = s.text("host");
     let port = s.port("port", 22);
     let at = net::at(host, port);
-    let addr = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| net::classify(&e.to_string(), host, &at, "an SSH server"))?
-        .next()
-        .ok_or_else(|| net::classify("failed to lookup address", host, &at, "an SSH server"))?;
     let tcp = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(|e| {
         if e.kind() == std::io::ErrorKind::TimedOut {
             net::timeout(&at, CONNECT_TIMEOUT)
@@ -300,6 +313,9 @@ fn explain_auth(s: &Settings, user: &str, e: &ssh2::Error) -> ConnectorError {
 
 fn check_access(s: &Settings, session: &Session) -> Result<String, ConnectorError> {
     let failed = |what: &str, e: ssh2::Error| {
+        if e.message().to_lowercase().contains("timed out") {
+            return net::timeout(&net::at(s.text("host"), s.port("port", 22)), IO_TIMEOUT);
+        }
         ConnectorError::new(
             "access_denied",
             format!("{what}: {}", e.message()),

@@ -164,6 +164,20 @@ fn plain(
                         "{label} has no host name after the scheme: use a URL such as https://api.example.com."
                     ),
                 ),
+                Some(rest)
+                    if rest
+                        .split(['/', '?', '#'])
+                        .next()
+                        .is_some_and(|authority| authority.contains('@')) =>
+                {
+                    err(
+                        errors,
+                        key,
+                        format!(
+                            "{label} must not contain a user name or password (user:password@…): put credentials in their own fields, where they are kept as secrets."
+                        ),
+                    )
+                }
                 Some(_) if v.chars().any(char::is_whitespace) => err(
                     errors,
                     key,
@@ -382,7 +396,13 @@ mod tests {
 
     #[test]
     fn urls_need_a_scheme_and_a_host() {
-        for bad in ["api.example.com", "https://", "ftp://x", "https://a b"] {
+        for bad in [
+            "api.example.com",
+            "https://",
+            "ftp://x",
+            "https://a b",
+            "https://u:p@api.example.com",
+        ] {
             assert_eq!(only_field(&with_extra("url", bad)), "url", "{bad}");
         }
         assert!(with_extra("url", "https://api.example.com/v1").is_empty());

@@ -12,13 +12,21 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// HTTP and API-client crates whose debug and trace output can carry request or
 /// response bodies (a Vault login body holds the secret ID; a read returns the value).
 /// They are silenced whatever `LATCHKEY_LOG` says: Latchkey reports their errors itself.
-const NEVER_LOGGED: [&str; 6] = [
+const NEVER_LOGGED: [&str; 12] = [
     "rustify",
     "vaultrs",
     "reqwest",
     "hyper",
     "h2",
     "aws_smithy_runtime",
+    // Request signing traces print the credentials it signs with.
+    "aws_sigv4",
+    "aws_runtime",
+    // The connection tests' clients (SMTP, Redis, MySQL/PostgreSQL statements).
+    "lettre",
+    "redis",
+    "sqlx",
+    "libssh2_sys",
 ];
 
 /// The filter: `LATCHKEY_LOG` (default `info`), with the crates of [`NEVER_LOGGED`] off.

@@ -356,10 +356,15 @@ impl Engine {
         let mut out = Vec::new();
         // The managers, read once when the first secret reference needs them.
         let mut managers = None;
+        let stored = |key: &str| match c.fields.get(key) {
+            Some(FieldValue::Plain { value }) => Some(value.clone()),
+            _ => None,
+        };
+        // Only the credentials that apply (not the password of an auth scheme not chosen).
         for f in spec
             .fields
             .iter()
-            .filter(|f| f.kind == FieldKind::Credential)
+            .filter(|f| f.kind == FieldKind::Credential && spec.applies(f, &stored))
         {
             match c.fields.get(&f.key) {
                 None | Some(FieldValue::Plain { .. }) => {}

@@ -430,6 +430,24 @@ async fn http_api_every_scheme() {
         "{:?}",
         api.requests()
     );
+    // A redirect to another host is not followed with the key, and its target is shown
+    // without the query (which repeats the key).
+    let before = api.requests().len();
+    let away = with(
+        base("api_key", "/away/health"),
+        vec![
+            ("api_key_in", plain("header")),
+            ("api_key_name", plain("X-API-Key")),
+            ("api_key", field("key")),
+        ],
+    );
+    let s = failed(&rig.test(ConnectionKind::Http, &away).await, 4, "redirect");
+    assert!(
+        cause(&s).ends_with("redirects to http://localhost/apikey/health"),
+        "{s:?}"
+    );
+    assert!(s.fix.unwrap().contains("another host"));
+    assert_eq!(api.requests()[before..], [format!("GET /away/health?")]);
 
     let oauth = |auth_style: &str, secret: &str, scopes: &str| {
         with(

@@ -9,7 +9,8 @@
 //! - `/open/health` — no auth; `/basic/health`; `/bearer/health`;
 //!   `/apikey/health` (header `X-API-Key` or query `api_key`); `/oauth/health` (a
 //!   token from `POST /oauth/token`)
-//! - `/moved/health` → `302` to `/bearer/health`; `/forbidden/health` → `403` with a
+//! - `/moved/health` → `302` to `/bearer/health`; `/away/health` → `302` to another
+//!   host (`localhost`) with the API key in the query; `/forbidden/health` → `403` with a
 //!   valid bearer token; `/broken/health` → `500`
 //! - `/rest/api/3/myself`, `/rest/api/2/myself`, `/rest/api/{2,3}/mypermissions`
 
@@ -50,6 +51,8 @@ struct Shared {
     log: Mutex<Vec<String>>,
     /// Whether the Jira account may browse projects.
     browse: Mutex<bool>,
+    /// The same server under another host name (`localhost` instead of `127.0.0.1`).
+    other_host: Mutex<String>,
 }
 
 /// A running server; it stops when dropped.
@@ -93,11 +96,14 @@ impl ApiServer {
             issued: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
             browse: Mutex::new(true),
+            other_host: Mutex::new(String::new()),
         });
         let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = tcp.local_addr().expect("local addr").port();
+        let scheme = if https { "https" } else { "http" };
+        *shared.other_host.lock().expect("other host") = format!("{scheme}://localhost:{port}");
         let app = router(shared.clone());
         let (url, ca_pem, task) = if https {
             let certificates = tls::Certificates::generate();
@@ -254,6 +260,15 @@ async fn health(
             }
         }
         "moved" => (StatusCode::FOUND, [(header::LOCATION, "/bearer/health")]).into_response(),
+        "away" => {
+            // To another host, repeating the API key in the query as some gateways do.
+            let to = format!(
+                "{}/apikey/health?api_key={}",
+                shared.other_host.lock().expect("other host"),
+                c.api_key
+            );
+            (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
+        }
         "forbidden" if good_bearer => {
             (StatusCode::FORBIDDEN, Json(json!({"error": "forbidden"}))).into_response()
         }
