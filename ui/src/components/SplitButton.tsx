@@ -20,6 +20,8 @@ interface Props {
   busyLabel?: string;
   disabled?: boolean;
   small?: boolean;
+  /** Show only the icon (spinning while busy); the label stays the accessible name. */
+  iconOnly?: boolean;
   title?: string;
 }
 
@@ -39,6 +41,7 @@ export function SplitButton({
   busyLabel = "Working…",
   disabled,
   small,
+  iconOnly,
   title,
 }: Props) {
   const [open, setOpen] = useState(false);
@@ -108,15 +111,15 @@ export function SplitButton({
     <span className="split">
       <button
         type="button"
-        className={`button${size} split-main`}
+        className={`button${size} split-main${iconOnly ? " button-icon" : ""}`}
         onClick={onClick}
         disabled={disabled || busy}
         aria-busy={busy || undefined}
         aria-label={busy ? undefined : ariaLabel}
-        title={title}
+        title={busy && iconOnly ? busyLabel : title}
       >
         {icon && <span className={busy ? "spin" : undefined}>{icon}</span>}
-        {busy ? busyLabel : label}
+        {iconOnly ? <span className="sr-only">{busy ? busyLabel : label}</span> : busy ? busyLabel : label}
       </button>
       <button
         ref={toggleRef}

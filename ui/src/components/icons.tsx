@@ -123,6 +123,11 @@ export const Icon = {
       <path d="M12 8v5M12 16h.01" />
     </Svg>
   ),
+  play: () => (
+    <Svg size={16}>
+      <path d="M7 4.5v15l12-7.5z" />
+    </Svg>
+  ),
   refresh: () => (
     <Svg size={16}>
       <path d="M20 11a8 8 0 0 0-14.9-3M4 4v4h4M4 13a8 8 0 0 0 14.9 3M20 20v-4h-4" />

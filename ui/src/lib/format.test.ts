@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, duration, relativeTime, within } from "./format";
+import { ago, duration, relativeTime, shortTime, within } from "./format";
 import { applyTheme } from "./theme";
 
 describe("relativeTime", () => {
@@ -14,6 +14,26 @@ describe("relativeTime", () => {
   });
   it("returns unparseable input unchanged", () => {
     expect(relativeTime("not a date", now)).toBe("not a date");
+  });
+});
+
+describe("shortTime", () => {
+  const now = new Date("2026-11-29T12:00:00Z");
+  it("stays short enough for one line of a narrow column", () => {
+    expect(shortTime("2026-11-29T11:59:50Z", now)).toBe("just now");
+    expect(shortTime("2026-11-29T11:58:00Z", now)).toBe("2 min ago");
+    expect(shortTime("2026-11-29T10:30:00Z", now)).toBe("2 h ago");
+    expect(shortTime("2026-11-28T11:00:00Z", now)).toBe("yesterday");
+    expect(shortTime("2026-11-25T12:00:00Z", now)).toBe("4 d ago");
+    expect(shortTime("garbage", now)).toBe("garbage");
+  });
+  it("falls back to a short date, with the year only when it is not this year's", () => {
+    const thisYear = shortTime("2026-10-01T12:00:00Z", now);
+    expect(thisYear).toBe(
+      new Date("2026-10-01T12:00:00Z").toLocaleDateString(undefined, { day: "numeric", month: "short" }),
+    );
+    expect(thisYear).not.toMatch(/2026/);
+    expect(shortTime("2025-10-01T12:00:00Z", now)).toMatch(/2025/);
   });
 });
 

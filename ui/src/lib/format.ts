@@ -14,6 +14,29 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   return then.toLocaleDateString();
 }
 
+/**
+ * The shortest readable age, for a narrow table column: "just now", "5 min ago", "3 h ago",
+ * "yesterday", "4 d ago", then a short date ("12 Mar", with the year when not this year's).
+ */
+export function shortTime(iso: string, now: Date = new Date()): string {
+  const then = new Date(iso);
+  const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
+  if (Number.isNaN(seconds)) return iso;
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days === 1) return "yesterday";
+  if (days < 7) return `${days} d ago`;
+  return then.toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    year: then.getFullYear() === now.getFullYear() ? undefined : "numeric",
+  });
+}
+
 export function dateTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();

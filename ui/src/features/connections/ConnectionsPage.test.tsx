@@ -172,6 +172,25 @@ describe("ConnectionsPage refresh", () => {
   });
 });
 
+describe("ConnectionsPage rows", () => {
+  it("keeps each row compact: short change time, full target in its title, named icon actions", async () => {
+    renderPage({
+      list_connections: () => [{ ...billing, updated_at: minutesAgo(2) }],
+    });
+    const row = (await screen.findAllByTestId("connection-row"))[0];
+    expect(within(row).getByRole("button", { name: "Billing DB" })).toBeInTheDocument();
+    expect(row).toHaveTextContent("2 min ago");
+    const target = within(row).getByTestId("connection-target");
+    expect(target).toHaveAttribute("title", "app@db.internal:5432/billing");
+    for (const name of ["Test Billing DB", "Refresh Billing DB", "Edit Billing DB", "Delete Billing DB"])
+      expect(within(row).getByRole("button", { name })).toBeInTheDocument();
+    expect(within(row).getByRole("button", { name: "More refresh options for Billing DB" })).toHaveAttribute(
+      "aria-haspopup",
+      "menu",
+    );
+  });
+});
+
 describe("ConnectionsPage secret status", () => {
   it("shows when secrets were fetched, a recent rotation, and a stale value with its reason", async () => {
     const status: ConnectionSecrets_Serialize[] = [

@@ -13,7 +13,7 @@ import {
   errorMessage,
   type TypeSpec,
 } from "../../ipc/api";
-import { ago, relativeTime, within } from "../../lib/format";
+import { dateTime, shortTime, within } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
 import { target } from "./fields";
@@ -29,7 +29,7 @@ type Dialog =
 function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
   const creds = spec?.fields.filter((f) => f.kind === "credential") ?? [];
   return (
-    <>
+    <div className="credential-badges">
       {creds.map((f) => {
         const v = c.fields[f.key];
         if (v?.source === "literal")
@@ -46,7 +46,7 @@ function CredentialBadges({ c, spec }: { c: ConnectionView; spec?: TypeSpec }) {
           );
         return null;
       })}
-    </>
+    </div>
   );
 }
 
@@ -65,13 +65,13 @@ function SecretStatus({ s }: { s?: ConnectionSecrets_Serialize }) {
         </span>
       )}
       {s.rotated_at && within(s.rotated_at, ROTATED_BADGE_SECS) && (
-        <span className="badge badge-accent" title={s.rotated_at} data-testid="rotated-badge">
-          rotated {ago(s.rotated_at)}
+        <span className="badge badge-accent" title={dateTime(s.rotated_at)} data-testid="rotated-badge">
+          rotated {shortTime(s.rotated_at)}
         </span>
       )}
       {s.fetched_at && (
-        <span className="muted small" title={s.fetched_at}>
-          fetched {ago(s.fetched_at)}
+        <span className="muted small" title={dateTime(s.fetched_at)}>
+          fetched {shortTime(s.fetched_at)}
         </span>
       )}
     </div>
@@ -228,7 +228,18 @@ export function ConnectionsPage({
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table" aria-label="Connections">
+          <table className="table table-connections" aria-label="Connections">
+            {/* Fixed widths, so the target takes what is left and truncates, and the actions never leave
+                the window; a window too narrow for the table's min-width scrolls it sideways. */}
+            <colgroup>
+              <col className="col-name" />
+              <col className="col-type" />
+              <col className="col-project" />
+              <col />
+              <col className="col-credentials" />
+              <col className="col-changed" />
+              <col className="col-actions" />
+            </colgroup>
             <thead>
               <tr>
                 <th>Name</th>
@@ -259,23 +270,30 @@ export function ConnectionsPage({
                       <td>
                         <button
                           type="button"
-                          className="link-button strong"
+                          className="link-button strong cell-name"
+                          title={c.name}
                           onClick={() => setDialog({ kind: "edit", connection: c })}
                         >
-                          {c.name}
+                          <span className="clamp-2">{c.name}</span>
                         </button>
                       </td>
                       <td>{spec?.label ?? c.kind}</td>
-                      <td>{projectName(c.project_id)}</td>
-                      <td className="mono truncate" title={target(c)} data-testid="connection-target">
+                      <td title={projectName(c.project_id)}>
+                        <span className="clamp-2">{projectName(c.project_id)}</span>
+                      </td>
+                      <td
+                        className="mono truncate cell-target"
+                        title={target(c)}
+                        data-testid="connection-target"
+                      >
                         {target(c)}
                       </td>
                       <td>
                         <CredentialBadges c={c} spec={spec} />
                         <SecretStatus s={status.get(c.id)} />
                       </td>
-                      <td className="muted" title={c.updated_at}>
-                        {relativeTime(c.updated_at)}
+                      <td className="muted nowrap cell-changed" title={dateTime(c.updated_at)}>
+                        {shortTime(c.updated_at)}
                       </td>
                       <RowActions
                         name={c.name}
@@ -284,16 +302,20 @@ export function ConnectionsPage({
                       >
                         <button
                           type="button"
-                          className="button button-small"
+                          className="button button-small button-icon"
                           onClick={() => setDialog({ kind: "test", connection: c })}
                           aria-label={`Test ${c.name}`}
+                          title="Test: fetch the credentials and sign in"
                         >
-                          Test
+                          <Icon.play />
                         </button>
                         <SplitButton
                           small
+                          iconOnly
+                          icon={<Icon.refresh />}
                           label="Refresh"
                           ariaLabel={`Refresh ${c.name}`}
+                          title="Refresh: fetch this connection's secrets again"
                           onClick={() =>
                             refresh.run({ scope: "connection", id: c.id }, false, `Connection “${c.name}”`)
                           }
