@@ -288,10 +288,7 @@ impl Engine {
 
         // 3 and 4, as the connection's type declares them.
         let spec = latchkey_connectors::spec(c.kind);
-        let stored = |key: &str| match c.fields.get(key) {
-            Some(FieldValue::Plain { value }) => Some(value.clone()),
-            _ => None,
-        };
+        let stored = |key: &str| plain_value(&c, key);
         let plain = spec
             .fields
             .iter()
@@ -356,10 +353,7 @@ impl Engine {
         let mut out = Vec::new();
         // The managers, read once when the first secret reference needs them.
         let mut managers = None;
-        let stored = |key: &str| match c.fields.get(key) {
-            Some(FieldValue::Plain { value }) => Some(value.clone()),
-            _ => None,
-        };
+        let stored = |key: &str| plain_value(c, key);
         // Only the credentials that apply (not the password of an auth scheme not chosen).
         for f in spec
             .fields
@@ -452,6 +446,14 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+}
+
+/// A stored plain field's value (what `TypeSpec::applies` reads its conditions from).
+fn plain_value(c: &Connection, key: &str) -> Option<String> {
+    match c.fields.get(key) {
+        Some(FieldValue::Plain { value }) => Some(value.clone()),
+        _ => None,
     }
 }
 

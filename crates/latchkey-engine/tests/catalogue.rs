@@ -447,7 +447,7 @@ async fn http_api_every_scheme() {
         "{s:?}"
     );
     assert!(s.fix.unwrap().contains("another host"));
-    assert_eq!(api.requests()[before..], [format!("GET /away/health?")]);
+    assert_eq!(api.requests()[before..], ["GET /away/health?".to_owned()]);
 
     let oauth = |auth_style: &str, secret: &str, scopes: &str| {
         with(
