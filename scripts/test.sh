@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs Latchkey's whole test suite:
 #   lints (rustfmt, clippy, Biome, tsc) → build → Rust tests (real SQLite, real Secret
-#   Service, AWS Secrets Manager on moto, Vault API on OpenBao, PostgreSQL) → the fuzz target builds → UI component tests (Vitest) → end-to-end tests
+#   Service, AWS Secrets Manager on moto, Vault API on OpenBao, and the connection targets:
+#   PostgreSQL, MariaDB, Redis, sshd, SMTP, moto S3) → the fuzz target builds → UI component tests (Vitest) → end-to-end tests
 #   in the real window (tauri-driver + WebKitWebDriver under Xvfb).
 # Each runner prints its own summary; the script stops at the first failure.
 set -euo pipefail
@@ -27,10 +28,10 @@ cargo clippy --workspace --all-targets --features latchkey-desktop/custom-protoc
 step "fuzz target builds"
 cargo build --manifest-path fuzz/Cargo.toml --bins
 
-step "services: moto, OpenBao, PostgreSQL"
+step "services: moto, OpenBao, PostgreSQL, MariaDB, Redis, sshd, SMTP"
 bash scripts/services.sh
 
-step "Rust tests (real SQLite, real Secret Service, moto, OpenBao, PostgreSQL)"
+step "Rust tests (real SQLite, real Secret Service, moto, OpenBao, PostgreSQL, MariaDB, Redis, sshd, SMTP)"
 export LATCHKEY_ISOLATED_KEYRING=1
 dbus-run-session -- bash scripts/with-keyring.sh \
   cargo test --workspace --features latchkey-desktop/custom-protocol
