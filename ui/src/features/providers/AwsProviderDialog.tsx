@@ -7,7 +7,7 @@ import type {
   ProviderView_Serialize,
 } from "../../ipc/api";
 import { ExternalIdField } from "./ExternalId";
-import { ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
+import { AliasField, ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
 
 const METHODS: { value: AwsAuthMethod; label: string; help: string }[] = [
   {
@@ -110,16 +110,7 @@ export function AwsProviderDialog({ provider, projectId, projectName, externalId
       }
     >
       <div className="form-grid">
-        <TextField
-          label="Alias"
-          name="alias"
-          required
-          value={alias}
-          onChange={setAlias}
-          error={errors.alias}
-          help="References name it: secret://ALIAS/…"
-          autoFocus
-        />
+        <AliasField value={alias} onChange={setAlias} error={errors.alias} />
         <TextField
           label="Region"
           name="region"

@@ -7,7 +7,7 @@ import type {
   ProviderInput_Deserialize,
   ProviderView_Serialize,
 } from "../../ipc/api";
-import { KeychainSecretField, ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
+import { AliasField, KeychainSecretField, ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
 
 export const AZURE_METHODS: { value: AzureAuthMethod; label: string; help: string }[] = [
   {
@@ -203,16 +203,7 @@ export function AzureProviderDialog({ provider, projectId, projectName, onSaved,
       }
     >
       <div className="form-grid">
-        <TextField
-          label="Alias"
-          name="alias"
-          required
-          value={alias}
-          onChange={setAlias}
-          error={errors.alias}
-          help="References name it: secret://ALIAS/…"
-          autoFocus
-        />
+        <AliasField value={alias} onChange={setAlias} error={errors.alias} />
         <TextField
           label="Vault URL"
           name="vault_url"

@@ -16,6 +16,30 @@ import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
 import { ScopeLine } from "./scope";
 
 /** A secret typed now, the one kept in the keychain, or none. */
+/** The alias every secrets manager's setup dialog starts with: how references name it. */
+export function AliasField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+}) {
+  return (
+    <TextField
+      label="Alias"
+      name="alias"
+      required
+      value={value}
+      onChange={onChange}
+      error={error}
+      help="References name it: secret://ALIAS/…"
+      autoFocus
+    />
+  );
+}
+
 export function secretInput(typed: string, stored: boolean): FieldInput | null {
   if (typed) return { source: "literal", value: typed };
   return stored ? { source: "keep_literal" } : null;

@@ -6,7 +6,7 @@ import type {
   ProviderView_Serialize,
   VaultAuthMethod,
 } from "../../ipc/api";
-import { KeychainSecretField, ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
+import { AliasField, KeychainSecretField, ProviderForm, secretInput, useProviderForm } from "./ProviderForm";
 
 const METHODS: { value: VaultAuthMethod; label: string; help: string }[] = [
   { value: "token", label: "Token", help: "A Vault token; Latchkey renews it while it is renewable." },
@@ -164,16 +164,7 @@ export function VaultProviderDialog({ provider, projectId, projectName, onSaved,
       }
     >
       <div className="form-grid">
-        <TextField
-          label="Alias"
-          name="alias"
-          required
-          value={alias}
-          onChange={setAlias}
-          error={errors.alias}
-          help="References name it: secret://ALIAS/…"
-          autoFocus
-        />
+        <AliasField value={alias} onChange={setAlias} error={errors.alias} />
         <TextField
           label="Server URL"
           name="address"
