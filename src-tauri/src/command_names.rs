@@ -4,6 +4,7 @@
 pub const COMMANDS: &[&str] = &[
     "workspace_info",
     "connection_types",
+    "provider_types",
     "list_projects",
     "create_project",
     "update_project",

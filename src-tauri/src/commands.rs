@@ -1,7 +1,9 @@
 //! Thin adapters: each command calls the engine and maps its error to `ApiError`.
 
 use latchkey_core::ExposeSecret;
-use latchkey_core::{ApiError, AuditEvent, ConnectionInput, ConnectionView, Project, TypeSpec};
+use latchkey_core::{
+    ApiError, AuditEvent, ConnectionInput, ConnectionView, ManagerSpec, Project, TypeSpec,
+};
 use latchkey_engine::{
     AuditQuery, CacheEntryView, ConnectionSecrets, ControlApi, ControlApiStatus, Engine,
     ExportFormat, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary, ProviderCheck,
@@ -15,7 +17,7 @@ type Reply<T> = Result<T, ApiError>;
 
 fn api<T>(r: latchkey_engine::Result<T>) -> Reply<T> {
     r.map_err(|e| {
-        tracing::warn!(code = e.code(), error = %e, "command failed");
+        tracing::warn!(code = e.code().as_str(), error = %e, "command failed");
         ApiError::from(e)
     })
 }
@@ -24,6 +26,13 @@ fn api<T>(r: latchkey_engine::Result<T>) -> Reply<T> {
 #[specta::specta]
 pub async fn workspace_info(engine: State<'_, Engine>) -> Reply<WorkspaceInfo> {
     api(engine.workspace_info().await)
+}
+
+/// Every secrets-manager kind's declaration (the setup dialog is drawn from it).
+#[tauri::command]
+#[specta::specta]
+pub fn provider_types(engine: State<'_, Engine>) -> Vec<ManagerSpec> {
+    engine.provider_types()
 }
 
 #[tauri::command]

@@ -14,6 +14,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             workspace_info,
             connection_types,
+            provider_types,
             list_projects,
             create_project,
             update_project,

@@ -416,3 +416,328 @@ async fn connection_types_and_add_come_from_the_one_declaration() {
         "{row}"
     );
 }
+
+/// The binary with its own keychain namespace, extra environment variables and,
+/// optionally, text on stdin.
+fn latchkey_with(
+    dir: &std::path::Path,
+    service: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchkey"));
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("LATCHKEY_DATA_DIR")
+        .env("LATCHKEY_KEYCHAIN_SERVICE", service)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        // Dropped after the write: the CLI reads to the end.
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn provider_types_come_from_the_one_declaration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = latchkey(dir.path(), &["providers", "types"]);
+    assert_eq!(code, 0, "{err}");
+    for kind in [
+        "aws_secrets_manager",
+        "vault",
+        "azure_key_vault",
+        "gcp_secret_manager",
+        "conjur",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(kind)),
+            "{kind} listed: {out}"
+        );
+    }
+    assert_eq!(out.lines().count(), 5, "{out}");
+    let conjur = out.lines().find(|l| l.starts_with("conjur")).unwrap();
+    assert!(conjur.contains("not yet"), "{conjur}");
+
+    let (code, out, err) = latchkey(dir.path(), &["providers", "types", "vault"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("vault — HashiCorp Vault / OpenBao"),
+        "{out}"
+    );
+    let token = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("token "))
+        .unwrap();
+    assert!(
+        token.contains("secret") && token.contains("from the environment or stdin"),
+        "{token}"
+    );
+    assert!(token.contains("when auth is token"), "{token}");
+
+    let (_, json, _) = latchkey(dir.path(), &["--json", "providers", "types"]);
+    let kinds: Vec<String> = serde_json::from_str::<serde_json::Value>(&json)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds.len(), 5, "{json}");
+
+    let (code, _, err) = latchkey(dir.path(), &["providers", "types", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("latchkey providers types"), "{err}");
+}
+
+/// An AWS Secrets Manager on moto (:5000, started by scripts/services.sh), its secret
+/// key from an environment variable.
+#[test]
+fn an_aws_manager_added_with_its_key_from_the_environment_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("latchkey-test-cli-aws-{}", std::process::id());
+    let canary = "canary-cli-aws-secret-key-93";
+    let secret_env = [("LATCHKEY_TEST_AWS_SECRET", canary)];
+    let run =
+        |args: &[&str], env: &[(&str, &str)]| latchkey_with(dir.path(), &service, args, env, None);
+    let mut outputs = String::new();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "providers",
+            "add",
+            "--kind",
+            "aws_secrets_manager",
+            "--alias",
+            "moto",
+            "--set",
+            "region=us-east-1",
+            "--set",
+            "auth=access_key",
+            "--set",
+            "access_key_id=AKIATESTLATCHKEY0001",
+            "--set",
+            "endpoint_url=http://127.0.0.1:5000",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+
+    // The secret key on the command line is refused (exit 2) and never echoed.
+    let on_command_line = format!("secret_access_key={canary}");
+    let args = add(&["--set", on_command_line.as_str()]);
+    let (code, out, err) = run(&strs(&args), &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("secret_access_key") && err.contains("secrets never go on the command line"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--secret-env") && err.contains("--secret-stdin"),
+        "{err}"
+    );
+    outputs.push_str(&(out + &err));
+
+    // An environment variable that is not set is named.
+    let args = add(&[
+        "--secret-env",
+        "secret_access_key=LATCHKEY_TEST_UNSET_VARIABLE",
+    ]);
+    let (code, out, err) = run(&strs(&args), &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("LATCHKEY_TEST_UNSET_VARIABLE"), "{err}");
+    let (_, list, _) = run(&["providers", "list"], &[]);
+    assert_eq!(list.trim(), "(none)", "nothing was added: {list}");
+
+    let args = add(&["--secret-env", "secret_access_key=LATCHKEY_TEST_AWS_SECRET"]);
+    let (code, out, err) = run(&strs(&args), &secret_env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("added moto (AWS Secrets Manager, us-east-1 · http://127.0.0.1:5000)"),
+        "{out}"
+    );
+    outputs.push_str(&(out + &err));
+
+    let (code, out, err) = run(&["providers", "test", "MOTO"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signed in as "), "{out}");
+    assert!(out.contains("listing secrets works"), "{out}");
+    outputs.push_str(&(out + &err));
+
+    let (code, out, err) = run(&["providers", "list"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let header = out.lines().next().unwrap();
+    for column in ["ALIAS", "KIND", "TARGET", "SIGN-IN", "SCOPE", "USED BY"] {
+        assert!(header.contains(column), "{header}");
+    }
+    let row = out.lines().find(|l| l.starts_with("moto")).unwrap();
+    assert!(
+        row.contains("AWS Secrets Manager")
+            && row.contains("http://127.0.0.1:5000")
+            && row.contains("Access key")
+            && row.contains("workspace"),
+        "{row}"
+    );
+    outputs.push_str(&(out + &err));
+
+    let (code, out, _) = run(&["providers", "list", "--json"], &[]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["alias"], "moto", "{json}");
+    assert_eq!(
+        json[0]["fields"]["secret_access_key"],
+        serde_json::json!({"source": "literal"})
+    );
+    outputs.push_str(&out);
+
+    // Unsaved settings are tested without saving anything.
+    let (code, out, err) = run(
+        &[
+            "providers",
+            "test",
+            "--kind",
+            "aws_secrets_manager",
+            "--set",
+            "auth=access_key",
+            "--set",
+            "access_key_id=AKIATESTLATCHKEY0001",
+            "--set",
+            "endpoint_url=http://127.0.0.1:5000",
+            "--secret-env",
+            "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
+        ],
+        &secret_env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signed in as "), "{out}");
+    outputs.push_str(&(out + &err));
+
+    let (code, out, err) = run(&["providers", "delete", "moto", "--yes"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!outputs.contains(canary), "the secret key never printed");
+}
+
+/// A Vault manager on the OpenBao dev server (:8200, started by scripts/services.sh),
+/// its token from stdin; the endpoint rule on edit; delete only with --yes.
+#[test]
+fn a_vault_manager_takes_its_token_from_stdin_and_keeps_it_at_its_address() {
+    let bao = latchkey_testkit::openbao::OpenBao::load();
+    let addr = bao.addr();
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("latchkey-test-cli-vault-{}", std::process::id());
+    let run = |args: &[&str]| latchkey_with(dir.path(), &service, args, &[], None);
+    let address = format!("address={addr}");
+
+    // A token on the command line: refused (exit 2), the value never printed.
+    let canary = "canary-cli-bao-token-58";
+    let token_arg = format!("token={canary}");
+    let (code, out, err) = run(&[
+        "providers",
+        "add",
+        "--kind",
+        "vault",
+        "--alias",
+        "bao",
+        "--set",
+        address.as_str(),
+        "--set",
+        token_arg.as_str(),
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("token") && err.contains("secrets never go on the command line"),
+        "{err}"
+    );
+    assert!(
+        !out.contains(canary) && !err.contains(canary),
+        "the token never printed: {out}{err}"
+    );
+    let (_, list, _) = run(&["providers", "list"]);
+    assert_eq!(list.trim(), "(none)", "nothing was added: {list}");
+
+    let token_line = format!("{}\n", bao.root_token());
+    let (code, out, err) = latchkey_with(
+        dir.path(),
+        &service,
+        &[
+            "providers",
+            "add",
+            "--kind",
+            "vault",
+            "--alias",
+            "bao",
+            "--set",
+            address.as_str(),
+            "--secret-stdin",
+            "token",
+        ],
+        &[],
+        Some(token_line.as_str()),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("added bao (HashiCorp Vault / OpenBao, {addr})")),
+        "{out}"
+    );
+
+    let (code, out, err) = run(&["providers", "test", "bao"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signed in as "), "{out}");
+    assert!(out.contains("listing secrets works"), "{out}");
+
+    // A changed address with the token kept: refused, naming the token; nothing changes.
+    let (code, out, err) = run(&[
+        "providers",
+        "edit",
+        "bao",
+        "--set",
+        "address=http://127.0.0.1:8299",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("  token: "), "{err}");
+    let (_, list, _) = run(&["providers", "list"]);
+    let row = list.lines().find(|l| l.starts_with("bao")).unwrap();
+    assert!(row.contains(&addr) && !row.contains("8299"), "{row}");
+    assert!(row.contains("Token"), "sign-in shown: {row}");
+
+    // Delete: refused without --yes (nothing changes), done with it.
+    let (code, _, err) = run(&["providers", "delete", "bao"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--yes"), "{err}");
+    let (_, list, _) = run(&["providers", "list"]);
+    assert!(list.lines().any(|l| l.starts_with("bao")), "{list}");
+    let (code, out, err) = run(&["providers", "delete", "bao", "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("deleted bao"), "{out}");
+    let (_, list, _) = run(&["providers", "list"]);
+    assert_eq!(list.trim(), "(none)", "{list}");
+    let (code, _, err) = run(&["providers", "test", "bao"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("No secrets manager has the alias \"bao\""),
+        "{err}"
+    );
+}

@@ -2,6 +2,7 @@
 //! request with the credentials (OAuth2 client credentials first fetch a token) and
 //! checks they were accepted; step 4 reports the status, the latency and any redirect.
 
+use latchkey_core::ErrorCode;
 use std::time::{Duration, Instant};
 
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
@@ -117,7 +118,7 @@ pub(crate) fn client(s: &Settings, follow: bool) -> Result<reqwest::Client, Conn
     if let Some(pem) = crate::read_ca(s, "ca_file")? {
         let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
             ConnectorError::new(
-                "invalid_setting",
+                ErrorCode::InvalidSetting,
                 format!("the CA certificate cannot be read: {e}"),
                 "use a PEM certificate file",
             )
@@ -125,7 +126,11 @@ pub(crate) fn client(s: &Settings, follow: bool) -> Result<reqwest::Client, Conn
         builder = builder.add_root_certificate(cert);
     }
     builder.build().map_err(|e| {
-        ConnectorError::new("invalid_setting", net::chain(&e), "check the TLS settings")
+        ConnectorError::new(
+            ErrorCode::InvalidSetting,
+            net::chain(&e),
+            "check the TLS settings",
+        )
     })
 }
 
@@ -142,7 +147,7 @@ pub(crate) fn join(base: &str, path: &str) -> Result<Url, ConnectorError> {
     };
     Url::parse(&text).map_err(|e| {
         ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("\"{text}\" is not a URL: {e}"),
             "check the base URL and the path",
         )
@@ -160,22 +165,22 @@ pub(crate) fn explain(e: reqwest::Error, url: &Url) -> ConnectorError {
     }
     if e.is_redirect() {
         return ConnectorError::new(
-            "redirect",
+            ErrorCode::Redirect,
             format!("{url} redirects too often (a loop?)"),
             "use the final URL as the base URL",
         );
     }
     let text = net::chain(&e);
     let mut err = net::classify(&text, host, &at, "the web server");
-    if err.code == "tls" && text.to_lowercase().contains("unknownissuer") {
+    if err.code == ErrorCode::Tls && text.to_lowercase().contains("unknownissuer") {
         err.cause =
             format!("the certificate of {at} is signed by a CA this computer does not trust");
         err.fix = "set the CA certificate (Advanced) to the PEM file of the server's issuer".into();
-    } else if err.code == "failed"
+    } else if err.code == ErrorCode::Failed
         && url.scheme() == "https"
         && text.to_lowercase().contains("invalid")
     {
-        err.code = "tls";
+        err.code = ErrorCode::Tls;
         err.fix = "check whether the server speaks HTTPS on that port (or use http://)".into();
     }
     err
@@ -216,7 +221,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
                     Ok(n) => n,
                     Err(_) => {
                         return report.step(Err(ConnectorError::new(
-                            "invalid_setting",
+                            ErrorCode::InvalidSetting,
                             format!("\"{}\" is not a valid header name", s.text("api_key_name")),
                             "use letters, digits and hyphens, such as X-API-Key",
                         )));
@@ -256,7 +261,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             _ => "the authentication: the API requires one",
         };
         return report.step(Err(ConnectorError::new(
-            "bad_credentials",
+            ErrorCode::BadCredentials,
             format!("GET {} → 401 Unauthorized{challenge}", final_url.path()),
             format!("check {field} (or the secret it comes from)"),
         )));
@@ -312,7 +317,7 @@ fn judge(
             final_url.host_str().unwrap_or("")
         ));
         return Err(ConnectorError::new(
-            "redirect",
+            ErrorCode::Redirect,
             format!("{line}: redirects to {to}"),
             if other_host {
                 "the API moved to another host: use that address as the base URL (credentials are never sent to another host on a redirect)"
@@ -322,19 +327,22 @@ fn judge(
         ));
     } else if status == StatusCode::FORBIDDEN {
         (
-            "access_denied",
+            ErrorCode::AccessDenied,
             "the credentials are valid but may not read this path: grant the account access, or pick another health path",
         )
     } else if status == StatusCode::NOT_FOUND {
-        ("not_found", "check the health path (and the base URL)")
+        (
+            ErrorCode::NotFound,
+            "check the health path (and the base URL)",
+        )
     } else if status.is_server_error() {
         (
-            "server_error",
+            ErrorCode::ServerError,
             "the API itself is failing: see its status page or logs",
         )
     } else {
         (
-            "failed",
+            ErrorCode::Failed,
             "check the health path and the API's documentation",
         )
     };
@@ -362,7 +370,7 @@ async fn oauth2_token(
 ) -> Result<(String, String), ConnectorError> {
     let url = Url::parse(s.text("token_url")).map_err(|e| {
         ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("the token URL is not a URL: {e}"),
             "check the token URL",
         )
@@ -386,7 +394,7 @@ async fn oauth2_token(
     let status = response.status();
     let body: TokenAnswer = response.json().await.map_err(|_| {
         ConnectorError::new(
-            "failed",
+            ErrorCode::Failed,
             format!("POST {url} → {status}, and the answer is not an OAuth2 token response"),
             "check the token URL (it must be the token endpoint, not the authorize endpoint)",
         )
@@ -414,15 +422,15 @@ async fn oauth2_token(
                 .unwrap_or_default();
             let (code, fix) = match error.as_str() {
                 "invalid_client" | "unauthorized_client" => (
-                    "bad_credentials",
+                    ErrorCode::BadCredentials,
                     "check the client ID and the client secret (or the secret it comes from), and how they are sent (Advanced)",
                 ),
                 "invalid_scope" => (
-                    "access_denied",
+                    ErrorCode::AccessDenied,
                     "check the scopes: the authorization server does not grant them to this client",
                 ),
                 _ => (
-                    "failed",
+                    ErrorCode::Failed,
                     "see the authorization server's documentation for this error",
                 ),
             };

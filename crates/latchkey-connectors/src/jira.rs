@@ -2,6 +2,7 @@
 //! access token, `GET /rest/api/2/myself`) in step 3; step 4 asks `mypermissions`
 //! whether the account may browse projects.
 
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use serde::Deserialize;
 
@@ -97,7 +98,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             "check the personal access token (or the secret it comes from): it may have expired or been revoked"
         };
         return report.step(Err(ConnectorError::new(
-            "bad_credentials",
+            ErrorCode::BadCredentials,
             format!("GET /rest/api/{version}/myself → 401 Unauthorized"),
             fix,
         )));
@@ -115,7 +116,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             "the account may not use the REST API: check it is active and licensed for Jira"
         };
         return report.step(Err(ConnectorError::new(
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("GET /rest/api/{version}/myself → 403 Forbidden {reason}")
                 .trim()
                 .to_owned(),
@@ -124,7 +125,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     }
     if status == reqwest::StatusCode::NOT_FOUND {
         return report.step(Err(ConnectorError::new(
-            "not_found",
+            ErrorCode::NotFound,
             format!("GET /rest/api/{version}/myself → 404: no Jira REST API at {}", s.text("base_url")),
             if cloud {
                 "check the site URL (https://SITE.atlassian.net), or choose Data Center if it is self-hosted"
@@ -138,7 +139,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             Ok(m) => m,
             Err(_) => {
                 return report.step(Err(ConnectorError::new(
-                    "failed",
+                    ErrorCode::Failed,
                     format!("{url} did not answer like Jira (not a user in JSON)"),
                     "check the site URL",
                 )));
@@ -154,7 +155,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         .unwrap_or_default();
     if me.active == Some(false) {
         return report.step(Err(ConnectorError::new(
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("the account {name} ({id}) is deactivated"),
             "reactivate the account in Jira's user management",
         )));
@@ -177,7 +178,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
     let result = match answer {
         Err(e) => Err(http::explain(e, &url)),
         Ok(r) if !r.status().is_success() => Err(ConnectorError::new(
-            "failed",
+            ErrorCode::Failed,
             format!("GET /rest/api/{version}/mypermissions → {}", r.status()),
             "see Jira's log",
         )),
@@ -190,12 +191,12 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
                 Ok("Browse projects: granted".to_owned())
             }
             Ok(_) => Err(ConnectorError::new(
-                "access_denied",
+                ErrorCode::AccessDenied,
                 format!("{name} may not browse any project (BROWSE_PROJECTS not granted)"),
                 "add the account to a group or project role with the Browse Projects permission",
             )),
             Err(_) => Err(ConnectorError::new(
-                "failed",
+                ErrorCode::Failed,
                 "the mypermissions answer is not Jira's JSON",
                 "check the site URL",
             )),

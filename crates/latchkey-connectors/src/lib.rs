@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use latchkey_core::{ConnectionKind, ExposeSecret, SecretValue, TypeSpec};
+use latchkey_core::{ConnectionKind, ErrorCode, TypeSpec};
 use serde::Serialize;
 
 pub mod http;
@@ -53,6 +53,63 @@ pub fn all() -> Vec<TypeSpec> {
     ConnectionKind::ALL.into_iter().map(spec).collect()
 }
 
+/// What a connection points at, in one line (the Connections table and the CLI show
+/// this): `user@host:port/db` for servers, the base URL for web APIs, `s3://bucket` for
+/// S3 (`@ endpoint-host` for S3-compatible storage). "—" when nothing is set yet.
+pub fn target(kind: ConnectionKind, plain: &BTreeMap<String, String>) -> String {
+    let v = |key: &str| plain.get(key).map(|v| v.trim()).unwrap_or("");
+    if kind == ConnectionKind::S3 {
+        let bucket = v("bucket");
+        if bucket.is_empty() {
+            return "—".into();
+        }
+        let endpoint = v("endpoint");
+        return if endpoint.is_empty() {
+            format!("s3://{bucket}")
+        } else {
+            format!("s3://{bucket} @ {}", authority(endpoint))
+        };
+    }
+    let url = v("base_url");
+    if !url.is_empty() {
+        return url.to_owned();
+    }
+    let host = v("host");
+    if host.is_empty() {
+        return "—".into();
+    }
+    // An SMTP user is usually an e-mail address: user@ would read as a second address.
+    let user = match kind {
+        ConnectionKind::Smtp => "",
+        _ if !v("user").is_empty() => v("user"),
+        _ => v("username"),
+    };
+    let mut line = if user.is_empty() {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
+    line.push_str(host);
+    if !v("port").is_empty() {
+        line.push(':');
+        line.push_str(v("port"));
+    }
+    if matches!(kind, ConnectionKind::Postgres | ConnectionKind::Mysql) && !v("database").is_empty()
+    {
+        line.push('/');
+        line.push_str(v("database"));
+    }
+    line
+}
+
+/// The host[:port] of a URL (the whole text when it is not one).
+fn authority(url: &str) -> &str {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+        .filter(|a| !a.is_empty())
+        .unwrap_or(url)
+}
+
 /// Runs steps 3 (authenticate) and 4 (check access) for a connection. `report` is
 /// called once per step as it finishes; after a failed step 3 it is not called again.
 pub async fn run(kind: ConnectionKind, settings: &Settings, report: &mut (dyn Reporter + Send)) {
@@ -78,35 +135,7 @@ pub trait Reporter {
 
 /// A connection's settings as a test sees them: the plain fields that apply (with
 /// their declared defaults filled in) and the resolved credentials.
-#[derive(Debug, Default)]
-pub struct Settings {
-    pub plain: BTreeMap<String, String>,
-    pub secrets: BTreeMap<String, SecretValue>,
-}
-
-impl Settings {
-    /// A plain field's value, trimmed ("" when not set).
-    pub fn text(&self, key: &str) -> &str {
-        self.plain.get(key).map(|v| v.trim()).unwrap_or("")
-    }
-
-    /// A port field, or `default` when it is not set or not a port.
-    pub fn port(&self, key: &str, default: u16) -> u16 {
-        self.text(key).parse().unwrap_or(default)
-    }
-
-    /// A credential's value ("" when not set).
-    pub fn secret(&self, key: &str) -> &str {
-        self.secrets
-            .get(key)
-            .map(|v| v.expose_secret())
-            .unwrap_or("")
-    }
-
-    pub fn has_secret(&self, key: &str) -> bool {
-        !self.secret(key).is_empty()
-    }
-}
+pub use latchkey_core::Settings;
 
 /// Why step 3 or 4 failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +144,7 @@ pub struct ConnectorError {
     /// Stable code: `bad_credentials`, `unknown_host`, `refused`, `timeout`, `tls`,
     /// `unknown_database`, `not_found`, `access_denied`, `host_key_unknown`,
     /// `host_key_mismatch`, `redirect`, `server_error`, `invalid_setting`, `failed`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What the server (or the network) said. Never a secret value.
     pub cause: String,
     /// What to try.
@@ -133,17 +162,57 @@ pub struct Offer {
 }
 
 impl ConnectorError {
-    pub(crate) fn new(
-        code: &'static str,
-        cause: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(code: ErrorCode, cause: impl Into<String>, fix: impl Into<String>) -> Self {
         Self {
             code,
             cause: cause.into(),
             fix: fix.into(),
             offer: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    fn plain(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn each_type_names_its_target_one_way() {
+        let pg = plain(&[
+            ("host", "db"),
+            ("port", "5432"),
+            ("user", "app"),
+            ("database", "billing"),
+        ]);
+        assert_eq!(target(ConnectionKind::Postgres, &pg), "app@db:5432/billing");
+        let smtp = plain(&[
+            ("host", "mail"),
+            ("port", "587"),
+            ("username", "ops@example.com"),
+        ]);
+        assert_eq!(target(ConnectionKind::Smtp, &smtp), "mail:587");
+        let ssh = plain(&[("host", "srv"), ("port", "22"), ("username", "deploy")]);
+        assert_eq!(target(ConnectionKind::Ssh, &ssh), "deploy@srv:22");
+        let s3 = plain(&[("bucket", "reports")]);
+        assert_eq!(target(ConnectionKind::S3, &s3), "s3://reports");
+        let minio = plain(&[("bucket", "r"), ("endpoint", "https://minio.local:9000/x")]);
+        assert_eq!(
+            target(ConnectionKind::S3, &minio),
+            "s3://r @ minio.local:9000"
+        );
+        let api = plain(&[("base_url", "https://api.example.com")]);
+        assert_eq!(
+            target(ConnectionKind::Http, &api),
+            "https://api.example.com"
+        );
+        assert_eq!(target(ConnectionKind::Redis, &plain(&[])), "—");
     }
 }
 
@@ -155,14 +224,14 @@ pub(crate) fn read_ca(settings: &Settings, key: &str) -> Result<Option<Vec<u8>>,
     }
     let bytes = std::fs::read(expand_home(path)).map_err(|e| {
         ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("cannot read the CA certificate file {path}: {e}"),
             "check the CA certificate path (a PEM file readable by you)",
         )
     })?;
     if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
         return Err(ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("{path} holds no PEM certificate (no \"-----BEGIN CERTIFICATE-----\")"),
             "point the CA certificate field at the issuer's certificate in PEM form",
         ));

@@ -1,5 +1,6 @@
 //! MySQL / MariaDB: log in (step 3), then `SELECT CURRENT_USER(), VERSION()` (step 4).
 
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -109,38 +110,38 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
         let cause = format!("{} (error {number})", db.message());
         return match number {
             1045 => ConnectorError::new(
-                "bad_credentials",
+                ErrorCode::BadCredentials,
                 cause,
                 format!(
                     "check the password of \"{user}\" (or the secret it comes from) and the user name"
                 ),
             ),
             1049 => ConnectorError::new(
-                "unknown_database",
+                ErrorCode::UnknownDatabase,
                 cause,
                 format!("check the database name \"{database}\", or leave it empty"),
             ),
             1044 | 1142 | 1227 => ConnectorError::new(
-                "access_denied",
+                ErrorCode::AccessDenied,
                 cause,
                 format!(
                     "GRANT the user \"{user}\" access to the database (GRANT SELECT ON {database}.* …)"
                 ),
             ),
             1130 => ConnectorError::new(
-                "access_denied",
+                ErrorCode::AccessDenied,
                 cause,
                 format!(
                     "the server does not let \"{user}\" connect from this computer: create the user for this host ('{user}'@'%')"
                 ),
             ),
-            _ => ConnectorError::new("failed", cause, "see the server's error log"),
+            _ => ConnectorError::new(ErrorCode::Failed, cause, "see the server's error log"),
         };
     }
     let text = net::chain(&e);
     if text.to_lowercase().contains("tls upgrade required") {
         return ConnectorError::new(
-            "tls",
+            ErrorCode::Tls,
             format!("{at} does not offer TLS, and the TLS mode requires it"),
             "enable TLS on the server (ssl_cert, ssl_key), or choose the TLS mode \"preferred\" or \"disabled\"",
         );

@@ -1,5 +1,6 @@
 //! What the network said, in words an admin can act on; timeouts for every attempt.
 
+use latchkey_core::ErrorCode;
 use std::future::Future;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ pub(crate) async fn bounded<T>(
 
 pub(crate) fn timeout(at: &str, limit: Duration) -> ConnectorError {
     ConnectorError::new(
-        "timeout",
+        ErrorCode::Timeout,
         format!("no answer from {at} within {} s", limit.as_secs()),
         "check the host and port, and that a firewall lets the connection through",
     )
@@ -37,20 +38,20 @@ pub(crate) fn classify(text: &str, host: &str, at: &str, server: &str) -> Connec
         || lower.contains("dns error")
     {
         ConnectorError::new(
-            "unknown_host",
+            ErrorCode::UnknownHost,
             format!("the host \"{host}\" was not found (DNS)"),
             "check the host name for typos, or use its IP address",
         )
     } else if lower.contains("refused") {
         ConnectorError::new(
-            "refused",
+            ErrorCode::Refused,
             format!("nothing accepts connections on {at} (connection refused)"),
             format!("check the port, and that {server} is running and listens on that address"),
         )
     } else if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed")
     {
         ConnectorError::new(
-            "timeout",
+            ErrorCode::Timeout,
             format!("no answer from {at} in time"),
             "check the host and port, and that a firewall lets the connection through",
         )
@@ -61,25 +62,25 @@ pub(crate) fn classify(text: &str, host: &str, at: &str, server: &str) -> Connec
         || lower.contains("unknownissuer")
     {
         ConnectorError::new(
-            "tls",
+            ErrorCode::Tls,
             format!("TLS with {at} failed: {}", first_line(text)),
             "match the TLS setting to the server (TLS on or off), and set the CA certificate of the server's issuer if it is a private CA",
         )
     } else if lower.contains("unreachable") {
         ConnectorError::new(
-            "unreachable",
+            ErrorCode::Unreachable,
             format!("{at} cannot be reached: {}", first_line(text)),
             "check the network route (VPN, proxy) to the host",
         )
     } else if lower.contains("reset") || lower.contains("closed") || lower.contains("eof") {
         ConnectorError::new(
-            "failed",
+            ErrorCode::Failed,
             format!("{at} closed the connection: {}", first_line(text)),
             format!("check that the port belongs to {server} and whether it expects TLS"),
         )
     } else {
         ConnectorError::new(
-            "failed",
+            ErrorCode::Failed,
             format!("{at}: {}", first_line(text)),
             "check the connection settings",
         )

@@ -1,5 +1,6 @@
 //! PostgreSQL: log in (step 3), then `SELECT current_user, version()` (step 4).
 
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -50,7 +51,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         Ok(m) => m,
         Err(_) => {
             return report.step(Err(ConnectorError::new(
-                "invalid_setting",
+                ErrorCode::InvalidSetting,
                 format!("\"{}\" is not an SSL mode", s.text("sslmode")),
                 "use disable, allow, prefer, require, verify-ca or verify-full",
             )));
@@ -102,31 +103,31 @@ fn explain(e: sqlx::Error, user: &str, database: &str, host: &str, at: &str) -> 
         let cause = db.message().to_owned();
         return match code.as_str() {
             "28000" => ConnectorError::new(
-                "access_denied",
+                ErrorCode::AccessDenied,
                 cause,
                 format!(
                     "the server's pg_hba.conf does not let \"{user}\" connect from here (or requires TLS): add a host line for this address, or change the SSL mode"
                 ),
             ),
             "28P01" => ConnectorError::new(
-                "bad_credentials",
+                ErrorCode::BadCredentials,
                 cause,
                 format!(
                     "check the password of \"{user}\" (or the secret it comes from) and the user name"
                 ),
             ),
             "3D000" => ConnectorError::new(
-                "unknown_database",
+                ErrorCode::UnknownDatabase,
                 cause,
                 format!("check the database name \"{database}\", or create it"),
             ),
             "42501" => ConnectorError::new(
-                "access_denied",
+                ErrorCode::AccessDenied,
                 cause,
                 "grant the user CONNECT on the database",
             ),
             _ => ConnectorError::new(
-                "failed",
+                ErrorCode::Failed,
                 format!("{cause} (SQLSTATE {code})"),
                 "see the server's log",
             ),

@@ -1,5 +1,6 @@
 //! Redis: connect and `AUTH` (step 3), then `PING` and `ACL WHOAMI` (step 4).
 
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use redis::{
     AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo,
@@ -113,7 +114,7 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
         "" => 0,
         n => n.parse().map_err(|_| {
             ConnectorError::new(
-                "invalid_setting",
+                ErrorCode::InvalidSetting,
                 format!("the database number \"{n}\" is not a number"),
                 "set Database number to 0–15 (or leave it empty)",
             )
@@ -141,7 +142,13 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
     };
     let info = addr
         .into_connection_info()
-        .map_err(|e| ConnectorError::new("invalid_setting", e.to_string(), "check host and port"))?
+        .map_err(|e| {
+            ConnectorError::new(
+                ErrorCode::InvalidSetting,
+                e.to_string(),
+                "check host and port",
+            )
+        })?
         .set_redis_settings(redis_settings);
     let built = match crate::read_ca(s, "ca_file")? {
         Some(ca) if tls != "off" => Client::build_with_tls(
@@ -154,7 +161,11 @@ fn client(s: &Settings, host: &str, port: u16) -> Result<Client, ConnectorError>
         _ => Client::open(info),
     };
     built.map_err(|e| {
-        ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings")
+        ConnectorError::new(
+            ErrorCode::InvalidSetting,
+            e.to_string(),
+            "check the TLS settings",
+        )
     })
 }
 
@@ -182,23 +193,23 @@ fn explain(e: &redis::RedisError, s: &Settings, host: &str, at: &str) -> Connect
                 .contains("without any password configured") =>
         {
             ConnectorError::new(
-                "bad_credentials",
+                ErrorCode::BadCredentials,
                 "the server has no password, but one was sent",
                 "leave the password empty, or set requirepass on the server",
             )
         }
         Some("NOAUTH") => ConnectorError::new(
-            "bad_credentials",
+            ErrorCode::BadCredentials,
             "the server requires a password (NOAUTH), and none is set",
             "set the password (or an ACL user and its password)",
         ),
         Some("NOPERM") => ConnectorError::new(
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("the ACL denies this: {}", e.detail().unwrap_or("NOPERM")),
             format!("allow the command for ACL user \"{user}\" (ACL SETUSER {user} +ping)"),
         ),
         Some(code) => ConnectorError::new(
-            "failed",
+            ErrorCode::Failed,
             format!("{code} {}", e.detail().unwrap_or("")),
             "see the server's log",
         ),
@@ -212,7 +223,7 @@ fn bad_login(e: &redis::RedisError, who: &str) -> ConnectorError {
         .map(str::to_owned)
         .unwrap_or_else(|| "a wrong password, or a server without a password".into());
     ConnectorError::new(
-        "bad_credentials",
+        ErrorCode::BadCredentials,
         format!("the server refused the login: {why}"),
         format!(
             "check {who} (or the secret it comes from) and the user name; leave the password empty for a server without one"

@@ -5,6 +5,7 @@ use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 
 use crate::{CONNECT_TIMEOUT, ConnectorError, IO_TIMEOUT, Reporter, Settings, net};
@@ -120,7 +121,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
 
 fn denied(bucket: &str, action: &str, cause: &str) -> ConnectorError {
     ConnectorError::new(
-        "access_denied",
+        ErrorCode::AccessDenied,
         format!("{cause}: the key may not use bucket {bucket}"),
         format!(
             "allow {action} on arn:aws:s3:::{bucket} in the key owner's IAM policy (or the bucket policy)"
@@ -142,17 +143,17 @@ fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(
             let message = err.message().unwrap_or("");
             match (status, code) {
                 (_, "InvalidAccessKeyId") => ConnectorError::new(
-                    "bad_credentials",
+                    ErrorCode::BadCredentials,
                     format!("InvalidAccessKeyId: {message}"),
                     "check the access key ID (or the secret it comes from): the key does not exist or was deleted",
                 ),
                 (_, "SignatureDoesNotMatch") => ConnectorError::new(
-                    "bad_credentials",
+                    ErrorCode::BadCredentials,
                     "SignatureDoesNotMatch: the secret access key does not belong to the access key ID",
                     "check the secret access key (or the secret it comes from)",
                 ),
                 (_, "ExpiredToken" | "InvalidToken") => ConnectorError::new(
-                    "bad_credentials",
+                    ErrorCode::BadCredentials,
                     format!("{code}: {message}"),
                     "use a long-term access key, or refresh the temporary one",
                 ),
@@ -160,19 +161,19 @@ fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(
                     denied(bucket, "s3:ListBucket", format!("{code} {message}").trim())
                 }
                 (_, "NoSuchBucket") | (404, _) => ConnectorError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     format!("the bucket {bucket} does not exist"),
                     "check the bucket name (and the endpoint for S3-compatible storage)",
                 ),
                 (301, _) | (_, "PermanentRedirect" | "AuthorizationHeaderMalformed") => {
                     ConnectorError::new(
-                        "invalid_setting",
+                        ErrorCode::InvalidSetting,
                         format!("the bucket {bucket} is in another region ({code})"),
                         "set the region to the bucket's region",
                     )
                 }
                 _ => ConnectorError::new(
-                    "failed",
+                    ErrorCode::Failed,
                     format!("{status} {code} {message}").trim().to_owned(),
                     "see the storage service's documentation for this error",
                 ),

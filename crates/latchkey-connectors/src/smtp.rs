@@ -1,6 +1,7 @@
 //! SMTP: connect with STARTTLS or implicit TLS, `EHLO` and `AUTH` (PLAIN or LOGIN) in
 //! step 3; `NOOP` in step 4. No mail is ever sent.
 
+use latchkey_core::ErrorCode;
 use latchkey_core::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
@@ -72,7 +73,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
             if !conn.can_starttls() {
                 conn.abort().await;
                 return Err(ConnectorError::new(
-                    "tls",
+                    ErrorCode::Tls,
                     format!("{at} does not offer STARTTLS"),
                     "choose implicit TLS (port 465) if the server expects TLS from the start, or \"none\" for a test server",
                 ));
@@ -132,7 +133,7 @@ fn tls_parameters(s: &Settings, host: &str) -> Result<TlsParameters, ConnectorEr
     if let Some(pem) = crate::read_ca(s, "ca_file")? {
         let cert = Certificate::from_pem(&pem).map_err(|e| {
             ConnectorError::new(
-                "invalid_setting",
+                ErrorCode::InvalidSetting,
                 format!("the CA certificate cannot be read: {e}"),
                 "use a PEM certificate file",
             )
@@ -140,7 +141,11 @@ fn tls_parameters(s: &Settings, host: &str) -> Result<TlsParameters, ConnectorEr
         builder = builder.add_root_certificate(cert);
     }
     builder.build_rustls().map_err(|e| {
-        ConnectorError::new("invalid_setting", e.to_string(), "check the TLS settings")
+        ConnectorError::new(
+            ErrorCode::InvalidSetting,
+            e.to_string(),
+            "check the TLS settings",
+        )
     })
 }
 
@@ -156,7 +161,7 @@ fn explain(
         let code_text = code.to_string();
         return match code_text.as_str() {
             "535" | "534" => ConnectorError::new(
-                "bad_credentials",
+                ErrorCode::BadCredentials,
                 format!(
                     "{during}: the server refused the login ({code_text}): {}",
                     net::first_line(&text)
@@ -166,17 +171,17 @@ fn explain(
                 ),
             ),
             "538" | "530" => ConnectorError::new(
-                "tls",
+                ErrorCode::Tls,
                 format!("{during}: the server requires encryption before login ({code_text})"),
                 "choose STARTTLS or implicit TLS",
             ),
             "504" => ConnectorError::new(
-                "invalid_setting",
+                ErrorCode::InvalidSetting,
                 format!("{during}: the server does not support this AUTH mechanism ({code_text})"),
                 "set AUTH mechanism to automatic, or the one the server lists",
             ),
             _ => ConnectorError::new(
-                "failed",
+                ErrorCode::Failed,
                 format!("{during}: {text}"),
                 "see the mail server's log",
             ),
@@ -184,7 +189,7 @@ fn explain(
     }
     if text.contains("No compatible authentication mechanism") {
         return ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("{during}: the server offers no AUTH mechanism Latchkey may use here"),
             "use STARTTLS or implicit TLS (servers offer AUTH only over TLS), or another AUTH mechanism",
         );
@@ -193,8 +198,8 @@ fn explain(
         return net::timeout(at, IO_TIMEOUT);
     }
     let mut err = net::classify(&text, s.text("host"), at, "a mail server");
-    if err.code == "failed" && e.is_tls() {
-        err.code = "tls";
+    if err.code == ErrorCode::Failed && e.is_tls() {
+        err.code = ErrorCode::Tls;
         err.fix = "match the security setting to the port (465: implicit TLS, 587: STARTTLS) and set the CA certificate for a private CA".into();
     }
     err

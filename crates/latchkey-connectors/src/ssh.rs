@@ -2,6 +2,7 @@
 //! unknown key is shown and offered for trust, never accepted silently) and log in
 //! with a password or a private key (step 3); run `id` or list the SFTP home (step 4).
 
+use latchkey_core::ErrorCode;
 use std::io::Read;
 use std::net::TcpStream;
 use std::path::Path;
@@ -92,7 +93,7 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         Ok(pair) => pair,
         Err(e) => {
             return report.step(Err(ConnectorError::new(
-                "failed",
+                ErrorCode::Failed,
                 e.to_string(),
                 "try again",
             )));
@@ -109,9 +110,13 @@ pub(crate) async fn run(s: &Settings, report: &mut (dyn Reporter + Send)) {
         result
     })
     .await;
-    report.step(
-        checked.unwrap_or_else(|e| Err(ConnectorError::new("failed", e.to_string(), "try again"))),
-    );
+    report.step(checked.unwrap_or_else(|e| {
+        Err(ConnectorError::new(
+            ErrorCode::Failed,
+            e.to_string(),
+            "try again",
+        ))
+    }));
 }
 
 /// `SHA256:…` as OpenSSH prints it.
@@ -146,8 +151,8 @@ fn authenticate(
             net::classify(&e.to_string(), host, &at, "an SSH server")
         }
     })?;
-    let mut session =
-        Session::new().map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
+    let mut session = Session::new()
+        .map_err(|e| ConnectorError::new(ErrorCode::Failed, e.to_string(), "try again"))?;
     session.set_timeout(u32::try_from(IO_TIMEOUT.as_millis()).unwrap_or(u32::MAX));
     session.set_tcp_stream(tcp);
     session.handshake().map_err(|e| {
@@ -156,14 +161,18 @@ fn authenticate(
             net::timeout(&at, IO_TIMEOUT)
         } else {
             ConnectorError::new(
-                "failed",
+                ErrorCode::Failed,
                 format!("SSH handshake with {at} failed: {text}"),
                 "check that the port belongs to an SSH server",
             )
         }
     })?;
     let (key, kind) = session.host_key().ok_or_else(|| {
-        ConnectorError::new("failed", "the server sent no host key", "check the server")
+        ConnectorError::new(
+            ErrorCode::Failed,
+            "the server sent no host key",
+            "check the server",
+        )
     })?;
     let kind = key_type(kind);
     let fp = fingerprint(session.host_key_hash(HashType::Sha256).unwrap_or_default());
@@ -213,14 +222,14 @@ fn verify_host_key(
         let path = s.text("known_hosts");
         let mut known = session
             .known_hosts()
-            .map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
+            .map_err(|e| ConnectorError::new(ErrorCode::Failed, e.to_string(), "try again"))?;
         let file = crate::expand_home(path);
         if Path::new(&file).exists() {
             known
                 .read_file(&file, KnownHostFileKind::OpenSSH)
                 .map_err(|e| {
                     ConnectorError::new(
-                        "invalid_setting",
+                        ErrorCode::InvalidSetting,
                         format!("cannot read the known_hosts file {path}: {e}"),
                         "check the known_hosts path (an OpenSSH known_hosts file)",
                     )
@@ -231,7 +240,7 @@ fn verify_host_key(
             CheckResult::Mismatch => Err(mismatch(at, kind, fp, &format!("the key in {path}"))),
             CheckResult::NotFound | CheckResult::Failure => {
                 let mut e = ConnectorError::new(
-                    "host_key_unknown",
+                    ErrorCode::HostKeyUnknown,
                     format!("{at} is not in {path}; it presents the {kind} key {fp}"),
                     "compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the server), then trust it",
                 );
@@ -245,7 +254,7 @@ fn verify_host_key(
     let pinned = s.text("host_key_fingerprint");
     if pinned.is_empty() {
         let mut e = ConnectorError::new(
-            "host_key_unknown",
+            ErrorCode::HostKeyUnknown,
             format!("no host key is pinned yet; {at} presents the {kind} key {fp}"),
             "compare the fingerprint with the server's (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the server), then trust it",
         );
@@ -268,7 +277,7 @@ fn verify_host_key(
 
 fn mismatch(at: &str, kind: &str, fp: &str, expected: &str) -> ConnectorError {
     ConnectorError::new(
-        "host_key_mismatch",
+        ErrorCode::HostKeyMismatch,
         format!(
             "{at} presents the {kind} key {fp}, not {expected}: the server was reinstalled or someone is intercepting the connection"
         ),
@@ -286,7 +295,7 @@ fn bad_login(s: &Settings, user: &str, cause: &str) -> ConnectorError {
             "check that the key's public half is in ~{user}/.ssh/authorized_keys on the server, and the user name"
         )
     };
-    ConnectorError::new("bad_credentials", cause.to_owned(), fix)
+    ConnectorError::new(ErrorCode::BadCredentials, cause.to_owned(), fix)
 }
 
 fn explain_auth(s: &Settings, user: &str, e: &ssh2::Error) -> ConnectorError {
@@ -300,7 +309,7 @@ fn explain_auth(s: &Settings, user: &str, e: &ssh2::Error) -> ConnectorError {
         || lower.contains("passphrase")
     {
         return ConnectorError::new(
-            "invalid_setting",
+            ErrorCode::InvalidSetting,
             format!("the private key cannot be read: {text}"),
             "check the private key's text (the whole file, BEGIN and END lines included) and its passphrase",
         );
@@ -317,7 +326,7 @@ fn check_access(s: &Settings, session: &Session) -> Result<String, ConnectorErro
             return net::timeout(&net::at(s.text("host"), s.port("port", 22)), IO_TIMEOUT);
         }
         ConnectorError::new(
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("{what}: {}", e.message()),
             "check the account's shell and the server's sshd_config (ForceCommand, Subsystem sftp)",
         )
@@ -343,12 +352,12 @@ fn check_access(s: &Settings, session: &Session) -> Result<String, ConnectorErro
     let mut out = String::new();
     channel
         .read_to_string(&mut out)
-        .map_err(|e| ConnectorError::new("failed", e.to_string(), "try again"))?;
+        .map_err(|e| ConnectorError::new(ErrorCode::Failed, e.to_string(), "try again"))?;
     let _ = channel.wait_close();
     match channel.exit_status() {
         Ok(0) => Ok(format!("`id` → {}", out.trim())),
         Ok(code) => Err(ConnectorError::new(
-            "access_denied",
+            ErrorCode::AccessDenied,
             format!("`id` exited with status {code}"),
             "check the account's shell (it may be nologin: use the SFTP check)",
         )),

@@ -1,9 +1,11 @@
-//! The connection catalogue: each connection type declares its fields once, and the
-//! UI form, the CLI and the validation all come from that declaration.
+//! The catalogues: each connection type and each secrets-manager kind declares its
+//! fields once, and the UI form, the CLI and the validation all come from that
+//! declaration. Both catalogues share one field model ([`FieldSpec`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::ipc_type;
+use crate::model::ProviderKind;
 
 ipc_type! {
 /// The kinds of target system a connection can point at. Their fields and what a test
@@ -72,7 +74,17 @@ pub enum FieldKind {
     Choice,
     /// A credential: a literal kept in the OS keychain, or a secret reference.
     Credential,
+    /// A secret Latchkey itself needs to reach a secrets manager (a token, a client
+    /// secret): typed in, kept in the OS keychain, never a reference.
+    Secret,
 }
+}
+
+impl FieldKind {
+    /// Whether the field holds a secret value (never a plain setting).
+    pub fn is_secret(self) -> bool {
+        matches!(self, Self::Credential | Self::Secret)
+    }
 }
 
 ipc_type! {
@@ -80,6 +92,8 @@ ipc_type! {
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// Shown under the field while this choice is chosen ("" for none).
+    pub help: String,
 }
 }
 
@@ -102,6 +116,12 @@ pub struct FieldSpec {
     pub advanced: bool,
     /// A credential typed in on several lines (a private key).
     pub multiline: bool,
+    /// The field says where credentials are sent (an address, a URL, a host, an
+    /// authority host): when it changes, a secret kept from before is not sent until it
+    /// is typed again. On by default for host and URL fields.
+    pub destination: bool,
+    /// Required only while another field has one of these values (and `required` is off).
+    pub required_when: Option<ShowWhen>,
 }
 }
 
@@ -127,16 +147,19 @@ pub struct TypeSpec {
 }
 }
 
-impl TypeSpec {
-    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
-        self.fields.iter().find(|f| f.key == key)
-    }
-}
+/// What both catalogues' declarations have: a label and fields in form order. The
+/// validation ([`crate::validate::fields`]) and the rules on fields read them through it.
+pub trait Declaration {
+    fn label(&self) -> &str;
+    fn fields(&self) -> &[FieldSpec];
 
-impl TypeSpec {
+    fn field(&self, key: &str) -> Option<&FieldSpec> {
+        self.fields().iter().find(|f| f.key == key)
+    }
+
     /// Whether `field` applies given the other fields' plain values (a missing value
     /// counts as its field's default).
-    pub fn applies(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {
+    fn applies(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {
         let Some(cond) = &field.show_when else {
             return true;
         };
@@ -151,6 +174,173 @@ impl TypeSpec {
             .or_else(|| controller.default.clone())
             .unwrap_or_default();
         cond.values.iter().any(|v| v == value.trim())
+    }
+
+    /// Whether `field` must be given (it applies, and it is required or its
+    /// `required_when` condition holds).
+    fn is_required(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {
+        if !self.applies(field, value_of) {
+            return false;
+        }
+        field.required
+            || field.required_when.as_ref().is_some_and(|cond| {
+                let v = self.value_or_default(&cond.field, value_of);
+                cond.values.iter().any(|x| *x == v)
+            })
+    }
+
+    /// A plain field's effective value: as given (trimmed), else its default, else "".
+    fn value_or_default(&self, key: &str, value_of: &dyn Fn(&str) -> Option<String>) -> String {
+        value_of(key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.field(key).and_then(|f| f.default.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The first destination field (where credentials are sent) whose effective value
+    /// differs between `before` and `after`: a secret kept from before must not follow it.
+    fn moved_destination(
+        &self,
+        before: &dyn Fn(&str) -> Option<String>,
+        after: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<(&FieldSpec, String, String)> {
+        self.fields()
+            .iter()
+            .filter(|f| f.destination)
+            .find_map(|f| {
+                let (old, new) = (
+                    self.value_or_default(&f.key, before),
+                    self.value_or_default(&f.key, after),
+                );
+                let applies_now = self.applies(f, after) || self.applies(f, before);
+                (applies_now
+                    && !old
+                        .trim_end_matches('/')
+                        .eq_ignore_ascii_case(new.trim_end_matches('/')))
+                .then_some((f, old, new))
+            })
+    }
+}
+
+impl Declaration for TypeSpec {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn fields(&self) -> &[FieldSpec] {
+        &self.fields
+    }
+}
+
+impl TypeSpec {
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        Declaration::field(self, key)
+    }
+
+    /// Whether `field` applies given the other fields' plain values.
+    pub fn applies(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {
+        Declaration::applies(self, field, value_of)
+    }
+}
+
+ipc_type! {
+/// Something a secrets-manager form draws beside its fields that the declaration
+/// cannot carry as text: a named extra the UI renders itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteExtra {
+    /// The workspace's (or project's) AWS external ID, with the role trust-policy snippet.
+    AwsExternalId,
+}
+}
+
+ipc_type! {
+/// A note a secrets-manager form shows (the permissions a manager needs, the grouping
+/// example), while its condition holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteSpec {
+    /// Stable name (the UI's test id is `note-<id>`).
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    /// Drawn after this field (None: at the end of the form).
+    pub after: Option<String>,
+    pub show_when: Option<ShowWhen>,
+    pub extra: Option<NoteExtra>,
+}
+}
+
+impl NoteSpec {
+    pub fn new(id: &str, title: &str, text: &str) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            text: text.into(),
+            after: None,
+            show_when: None,
+            extra: None,
+        }
+    }
+    pub fn after(mut self, field: &str) -> Self {
+        self.after = Some(field.into());
+        self
+    }
+    pub fn when(mut self, field: &str, values: &[&str]) -> Self {
+        self.show_when = Some(ShowWhen {
+            field: field.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        });
+        self
+    }
+    pub fn extra(mut self, extra: NoteExtra) -> Self {
+        self.extra = Some(extra);
+        self
+    }
+}
+
+ipc_type! {
+/// A secrets-manager kind and its setup form, in form order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerSpec {
+    pub kind: ProviderKind,
+    pub label: String,
+    pub description: String,
+    /// Whether Latchkey can use this kind yet (the chooser shows "not yet" otherwise).
+    pub available: bool,
+    /// The field that chooses how Latchkey signs in (a choice field), if the kind has one.
+    pub auth_field: Option<String>,
+    pub fields: Vec<FieldSpec>,
+    pub notes: Vec<NoteSpec>,
+    /// What the setup dialog says under its title (what Latchkey does with this identity).
+    pub intro: String,
+}
+}
+
+impl Declaration for ManagerSpec {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn fields(&self) -> &[FieldSpec] {
+        &self.fields
+    }
+}
+
+impl ManagerSpec {
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        Declaration::field(self, key)
+    }
+
+    /// The label of the chosen sign-in method (the auth choice's label), or "".
+    pub fn auth_label(&self, value_of: &dyn Fn(&str) -> Option<String>) -> String {
+        let Some(f) = self.auth_field.as_deref().and_then(|k| self.field(k)) else {
+            return String::new();
+        };
+        let v = self.value_or_default(&f.key, value_of);
+        f.choices
+            .iter()
+            .find(|c| c.value == v)
+            .map(|c| c.label.clone())
+            .unwrap_or(v)
     }
 }
 
@@ -169,7 +359,22 @@ impl FieldSpec {
             show_when: None,
             advanced: false,
             multiline: false,
+            destination: matches!(kind, FieldKind::Host | FieldKind::Url),
+            required_when: None,
         }
+    }
+    /// Required only while `field` has one of `values`.
+    pub fn required_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.required_when = Some(ShowWhen {
+            field: field.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        });
+        self
+    }
+    /// Marks the field as saying where credentials are sent (see `destination`).
+    pub fn destination(mut self, yes: bool) -> Self {
+        self.destination = yes;
+        self
     }
     pub fn default(mut self, value: &str) -> Self {
         self.default = Some(value.into());
@@ -189,6 +394,19 @@ impl FieldSpec {
             .map(|(v, l)| Choice {
                 value: (*v).into(),
                 label: (*l).into(),
+                help: String::new(),
+            })
+            .collect();
+        self
+    }
+    /// Choices with a help line each: (value, label, help).
+    pub fn choices_help(mut self, choices: &[(&str, &str, &str)]) -> Self {
+        self.choices = choices
+            .iter()
+            .map(|(v, l, h)| Choice {
+                value: (*v).into(),
+                label: (*l).into(),
+                help: (*h).into(),
             })
             .collect();
         self

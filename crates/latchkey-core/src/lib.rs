@@ -13,14 +13,19 @@ pub mod error;
 pub mod model;
 pub mod secret_ref;
 pub mod sensitive;
+pub mod settings;
 pub mod validate;
 
-pub use catalog::{Choice, ConnectionKind, FieldKind, FieldSpec, ShowWhen, TypeSpec};
-pub use error::ApiError;
+pub use catalog::{
+    Choice, ConnectionKind, Declaration, FieldKind, FieldSpec, ManagerSpec, NoteExtra, NoteSpec,
+    ShowWhen, TypeSpec,
+};
+pub use error::{ApiError, ErrorCode};
 pub use model::AuditQuery;
 pub use model::*;
 pub use secret_ref::{SecretRef, SecretRefError, SecretVersion};
 pub use sensitive::{ExposeSecret, SecretValue};
+pub use settings::Settings;
 pub use validate::{FieldError, FieldErrors};
 
 /// Derives `specta::Type` only when the `specta` feature is on (the desktop host

@@ -206,6 +206,9 @@ pub struct ConnectionView {
     pub name: String,
     pub kind: ConnectionKind,
     pub fields: BTreeMap<String, FieldView>,
+    /// What it points at, in one line (`user@host:port/db`, a URL, `s3://bucket`),
+    /// computed once by the engine from the type's declaration; "" until then.
+    pub target: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -223,6 +226,7 @@ impl From<&Connection> for ConnectionView {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.into()))
                 .collect(),
+            target: String::new(),
             created_at: c.created_at.clone(),
             updated_at: c.updated_at.clone(),
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{FieldKind, TypeSpec};
+use crate::catalog::{Declaration, FieldKind};
 use crate::ipc_type;
 use crate::secret_ref::SecretRef;
 
@@ -62,22 +62,27 @@ pub enum Supplied<'a> {
     Reference(&'a str),
 }
 
-/// Checks every field of a connection against its type's declaration.
+/// Checks every field of a submission against its declaration (a connection type's or
+/// a secrets-manager kind's).
 pub fn fields(
     errors: &mut FieldErrors,
-    spec: &TypeSpec,
+    spec: &dyn Declaration,
     supplied: &BTreeMap<String, Supplied<'_>>,
 ) {
     for key in supplied.keys() {
         if spec.field(key).is_none() {
-            err(errors, key, format!("{} has no field `{key}`.", spec.label));
+            err(
+                errors,
+                key,
+                format!("{} has no field `{key}`.", spec.label()),
+            );
         }
     }
     let value_of = |key: &str| match supplied.get(key) {
         Some(Supplied::Plain(v)) => Some((*v).to_owned()),
         _ => None,
     };
-    for f in &spec.fields {
+    for f in spec.fields() {
         // A field that does not apply (its condition on another field is not met) is
         // neither required nor checked; the engine does not save it.
         if !spec.applies(f, &value_of) {
@@ -85,7 +90,23 @@ pub fn fields(
         }
         let value = supplied.get(&f.key).copied();
         let label = &f.label;
+        let mut f = f.clone();
+        f.required = spec.is_required(&f, &value_of);
+        let f = &f;
         match (f.kind, value) {
+            (FieldKind::Secret, None) if f.required => err(
+                errors,
+                &f.key,
+                format!("{label} is required: type it in (it is kept in the OS keychain only)."),
+            ),
+            (FieldKind::Secret, None | Some(Supplied::Literal)) => {}
+            (FieldKind::Secret, Some(Supplied::Plain(_) | Supplied::Reference(_))) => err(
+                errors,
+                &f.key,
+                format!(
+                    "{label} is a secret Latchkey needs to reach the manager: type it in (it is kept in the OS keychain only, never taken from another secret)."
+                ),
+            ),
             (FieldKind::Credential, None) if f.required => err(
                 errors,
                 &f.key,
@@ -200,7 +221,7 @@ fn plain(
                 );
             }
         }
-        FieldKind::Text | FieldKind::Credential => {
+        FieldKind::Text | FieldKind::Credential | FieldKind::Secret => {
             if v.len() > 255 {
                 err(
                     errors,
@@ -257,7 +278,7 @@ fn plain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{ConnectionKind, FieldKind::*, FieldSpec};
+    use crate::catalog::{ConnectionKind, FieldKind::*, FieldSpec, TypeSpec};
 
     /// A PostgreSQL-like type (the real declarations live in latchkey-connectors).
     fn spec() -> TypeSpec {

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use latchkey_core::{FieldInput, SecretValue};
-use latchkey_engine::{AwsAuthMethod, AwsForm, CachePolicy, Engine, ProviderInput, RefreshScope};
+use latchkey_core::ProviderKind;
+use latchkey_engine::{CachePolicy, Engine, ProviderInput, RefreshScope};
 use latchkey_keychain::MemoryKeychain;
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, pg_input, reference};
@@ -18,27 +18,23 @@ async fn run(ttl_secs: u32) -> (f64, u64, usize) {
         .await
         .unwrap();
     let p = e
-        .create_provider(ProviderInput {
-            azure: None,
-            alias: "aws".into(),
-            project_id: None,
-            vault: None,
-            cache: Some(CachePolicy {
+        .create_provider(
+            ProviderInput::new(
+                "aws",
+                ProviderKind::AwsSecretsManager,
+                &[
+                    ("region", "us-east-1"),
+                    ("endpoint_url", MOTO),
+                    ("auth", "access_key"),
+                    ("access_key_id", ACCESS_KEY_ID),
+                ],
+            )
+            .secret("secret_access_key", "x")
+            .with_cache(CachePolicy {
                 ttl_secs,
                 stale_if_error: true,
             }),
-            aws: Some(AwsForm {
-                region: "us-east-1".into(),
-                endpoint_url: MOTO.into(),
-                auth: AwsAuthMethod::AccessKey,
-                profile: String::new(),
-                access_key_id: ACCESS_KEY_ID.into(),
-                secret_access_key: Some(FieldInput::Literal {
-                    value: SecretValue::from("x".to_owned()),
-                }),
-                role_arn: String::new(),
-            }),
-        })
+        )
         .await
         .unwrap();
     let project = e.list_projects().await.unwrap()[0].project.id.clone();

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use latchkey_core::validate::{self, Supplied};
 use latchkey_core::{
-    AuditOutcome, Connection, ConnectionInput, ConnectionView, FieldInput, FieldKind, FieldValue,
-    SecretRef, SecretValue,
+    AuditOutcome, Connection, ConnectionInput, ConnectionView, Declaration, FieldInput, FieldKind,
+    FieldValue, SecretRef, SecretValue,
 };
 use latchkey_keychain::new_handle;
 
@@ -22,16 +22,17 @@ impl Engine {
             .list(project_id)
             .await?
             .iter()
-            .map(ConnectionView::from)
+            .map(view)
             .collect())
     }
 
     pub async fn get_connection(&self, id: &str) -> Result<ConnectionView> {
-        Ok((&self.store.connections().get(id).await?).into())
+        Ok(view(&self.store.connections().get(id).await?))
     }
 
     pub async fn create_connection(&self, input: ConnectionInput) -> Result<ConnectionView> {
-        let input = applicable_only(input);
+        let mut input = input;
+        applicable_only(&latchkey_connectors::spec(input.kind), &mut input.fields);
         let (name, project_id) = self.check(&input, None).await?;
         let (fields, written) = self.store_fields(input.fields, None).await?;
         let draft = Connection {
@@ -52,7 +53,7 @@ impl Engine {
                     describe(&c),
                 )
                 .await;
-                Ok((&c).into())
+                Ok(view(&c))
             }
             Err(e) => {
                 self.forget_credentials(written).await;
@@ -67,7 +68,8 @@ impl Engine {
         input: ConnectionInput,
     ) -> Result<ConnectionView> {
         let before = self.store.connections().get(id).await?;
-        let input = applicable_only(input);
+        let mut input = input;
+        applicable_only(&latchkey_connectors::spec(input.kind), &mut input.fields);
         let (name, project_id) = self.check(&input, Some(&before)).await?;
         let (fields, written) = self.store_fields(input.fields, Some(&before)).await?;
         let after = Connection {
@@ -98,7 +100,7 @@ impl Engine {
                     detail,
                 )
                 .await;
-                Ok((&c).into())
+                Ok(view(&c))
             }
             Err(e) => {
                 self.forget_credentials(written).await;
@@ -227,6 +229,45 @@ impl Engine {
                 }
             }
         }
+        if let Some(before) = existing
+            && before.kind == input.kind
+        {
+            let plain_of = |fields: Vec<(&String, &str)>| -> BTreeMap<String, String> {
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), v.to_owned()))
+                    .collect()
+            };
+            let old = plain_of(
+                before
+                    .fields
+                    .iter()
+                    .filter_map(|(k, v)| match v {
+                        FieldValue::Plain { value } => Some((k, value.as_str())),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+            let new = plain_of(
+                input
+                    .fields
+                    .iter()
+                    .filter_map(|(k, v)| match v {
+                        FieldInput::Plain { value } => Some((k, value.trim())),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+            let kept: Vec<&str> = input
+                .fields
+                .iter()
+                .filter(|(_, v)| matches!(v, FieldInput::KeepLiteral))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            if let Some(e) = kept_secret_moved(&spec, &old, &new, &kept) {
+                errors.push(e);
+            }
+        }
         if self.store.projects().get(&input.project_id).await.is_err() {
             errors.push(latchkey_core::FieldError {
                 field: "project_id".into(),
@@ -301,33 +342,45 @@ impl Engine {
                     .ok_or_else(|| {
                         EngineError::field(&key, "No value is stored for this field yet.")
                     })?,
-                FieldInput::Literal { value } => match self.put_credential(value).await {
-                    Ok(handle) => {
-                        written.push(handle.clone());
-                        FieldValue::Keychain { handle }
+                FieldInput::Literal { value } => {
+                    match self.put_credential("connection", &key, value).await {
+                        Ok(handle) => {
+                            written.push(handle.clone());
+                            FieldValue::Keychain { handle }
+                        }
+                        Err(e) => {
+                            self.forget_credentials(written).await;
+                            return Err(e);
+                        }
                     }
-                    Err(e) => {
-                        self.forget_credentials(written).await;
-                        self.audit(
-                            "keychain.write",
-                            format!("field:{key}"),
-                            AuditOutcome::Failed,
-                            e.to_string(),
-                        )
-                        .await;
-                        return Err(e);
-                    }
-                },
+                }
             };
             fields.insert(key, stored);
         }
         Ok((fields, written))
     }
 
-    async fn put_credential(&self, value: SecretValue) -> Result<String> {
-        let handle = new_handle("connection");
+    /// The one route from a typed secret to the keychain, for connections' literals and
+    /// managers' secrets alike: a new handle (`prefix` names its owner's kind), the value
+    /// written there, the handle returned; a failure is audited (never the value).
+    pub(crate) async fn put_credential(
+        &self,
+        prefix: &str,
+        field: &str,
+        value: SecretValue,
+    ) -> Result<String> {
+        let handle = new_handle(prefix);
         let h = handle.clone();
-        self.keychain(move |kc| kc.set(&h, &value)).await?;
+        if let Err(e) = self.keychain(move |kc| kc.set(&h, &value)).await {
+            self.audit(
+                "keychain.write",
+                format!("field:{field}"),
+                AuditOutcome::Failed,
+                e.to_string(),
+            )
+            .await;
+            return Err(e);
+        }
         Ok(handle)
     }
 
@@ -343,20 +396,36 @@ impl Engine {
     }
 }
 
+/// A connection as the UI and the CLI see it, with its target computed from its type.
+pub(crate) fn view(c: &Connection) -> ConnectionView {
+    let plain: BTreeMap<String, String> = c
+        .fields
+        .iter()
+        .filter_map(|(k, v)| match v {
+            FieldValue::Plain { value } => Some((k.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    ConnectionView {
+        target: latchkey_connectors::target(c.kind, &plain),
+        ..ConnectionView::from(c)
+    }
+}
+
 /// Fills the declared defaults of plain fields left out or empty, then drops the fields
 /// that do not apply to this submission (a password field of an auth scheme that is not
-/// chosen): they are neither validated, stored nor kept.
-fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
-    let spec = latchkey_connectors::spec(input.kind);
-    for f in &spec.fields {
+/// chosen): they are neither validated, stored nor kept. Connections and secrets
+/// managers alike.
+pub(crate) fn applicable_only(spec: &dyn Declaration, fields: &mut BTreeMap<String, FieldInput>) {
+    for f in spec.fields() {
         let Some(default) = &f.default else { continue };
-        let missing = match input.fields.get(&f.key) {
+        let missing = match fields.get(&f.key) {
             None => true,
             Some(FieldInput::Plain { value }) => value.trim().is_empty(),
             Some(_) => false,
         };
-        if missing && f.kind != FieldKind::Credential {
-            input.fields.insert(
+        if missing && !f.kind.is_secret() {
+            fields.insert(
                 f.key.clone(),
                 FieldInput::Plain {
                     value: default.clone(),
@@ -364,8 +433,7 @@ fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
             );
         }
     }
-    let plain: BTreeMap<String, String> = input
-        .fields
+    let plain: BTreeMap<String, String> = fields
         .iter()
         .filter_map(|(k, v)| match v {
             FieldInput::Plain { value } => Some((k.clone(), value.clone())),
@@ -373,10 +441,43 @@ fn applicable_only(mut input: ConnectionInput) -> ConnectionInput {
         })
         .collect();
     let value_of = |key: &str| plain.get(key).cloned();
-    input
-        .fields
-        .retain(|key, _| spec.field(key).is_none_or(|f| spec.applies(f, &value_of)));
-    input
+    fields.retain(|key, _| spec.field(key).is_none_or(|f| spec.applies(f, &value_of)));
+}
+
+/// The endpoint rule: when a field that says where credentials are sent (an address, a
+/// URL, a host) changed, a secret kept from before ("keep the saved value") must be
+/// typed again before anything sends it. Returns the error naming the first kept secret.
+pub(crate) fn kept_secret_moved(
+    spec: &dyn Declaration,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+    kept: &[&str],
+) -> Option<latchkey_core::FieldError> {
+    let first = kept.first()?;
+    let old = |k: &str| before.get(k).cloned();
+    let new = |k: &str| after.get(k).cloned();
+    let (moved, from, to) = spec.moved_destination(&old, &new)?;
+    let secret = spec
+        .field(first)
+        .map_or(first.to_string(), |f| f.label.clone());
+    let shown = |v: &str| {
+        if v.is_empty() {
+            "(empty)".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    Some(latchkey_core::FieldError {
+        field: (*first).to_owned(),
+        message: format!(
+            "{} changed from {} to {}: type the {} again. A saved {} is never sent to a new address.",
+            moved.label,
+            shown(&from),
+            shown(&to),
+            secret.to_lowercase(),
+            secret.to_lowercase()
+        ),
+    })
 }
 
 /// A one-line description of a connection's fields for the audit log: which fields

@@ -1,4 +1,4 @@
-use latchkey_core::{ApiError, FieldError, FieldErrors};
+use latchkey_core::{ApiError, ErrorCode, FieldError, FieldErrors};
 use latchkey_keychain::KeychainError;
 use latchkey_store::StoreError;
 
@@ -51,18 +51,18 @@ impl EngineError {
     }
 
     /// The stable code hosts show and the UI branches on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation(_) => "validation",
-            Self::NotFound(_) => "not_found",
-            Self::Keychain(KeychainError::Unavailable(_)) => "keychain_unavailable",
-            Self::Keychain(_) => "keychain",
+            Self::Validation(_) => ErrorCode::Validation,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Keychain(KeychainError::Unavailable(_)) => ErrorCode::KeychainUnavailable,
+            Self::Keychain(_) => ErrorCode::Keychain,
             Self::Provider(p) => p.code(),
-            Self::InUse(_) => "in_use",
-            Self::ScopeRule(_) => "scope_rule",
-            Self::Store(StoreError::Conflict { .. }) => "conflict",
-            Self::Store(_) => "database",
-            Self::Internal(_) => "internal",
+            Self::InUse(_) => ErrorCode::InUse,
+            Self::ScopeRule(_) => ErrorCode::ScopeRule,
+            Self::Store(StoreError::Conflict { .. }) => ErrorCode::Conflict,
+            Self::Store(_) => ErrorCode::Database,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -94,7 +94,7 @@ impl From<EngineError> for ApiError {
             _ => Vec::new(),
         };
         ApiError {
-            code: e.code().into(),
+            code: e.code(),
             message: e.to_string(),
             step: None,
             field_errors,

@@ -43,9 +43,8 @@ pub use mode::{
 pub use pipeline::{Offer, StepOutcome, StepReport, TestReport};
 pub use projects::ProjectSummary;
 pub use providers::{
-    AwsAuthMethod, AwsForm, AwsView, AzureAuthMethod, AzureForm, AzureGrouping, AzureView,
     CachePolicy, ProviderCheck, ProviderInput, ProviderView, SecretInfo, SecretItem, SecretPage,
-    SecretVersionItem, VaultAuthMethod, VaultForm, VaultView,
+    SecretVersionItem,
 };
 pub use refresh::{
     CacheEntryView, ConnectionSecrets, RefreshItem, RefreshOutcome, RefreshReport, RefreshScope,

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use latchkey_connectors::{ConnectorError, Reporter, Settings};
-use latchkey_core::{AuditOutcome, Connection, FieldKind, FieldValue, SecretValue, ipc_type};
+use latchkey_core::{
+    AuditOutcome, Connection, ErrorCode, FieldKind, FieldValue, SecretValue, ipc_type,
+};
 use latchkey_providers::{ProviderError, select_json_key};
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +43,7 @@ pub struct StepReport {
     pub duration_ms: u32,
     /// What happened (never a value).
     pub detail: String,
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     pub cause: Option<String>,
     pub fix: Option<String>,
     /// A change the admin may accept to get past this failure (trust an SSH host key).
@@ -79,7 +81,7 @@ const TITLES: [&str; 4] = [
 
 /// A failure inside a step: code, cause, fix.
 struct Failure {
-    code: String,
+    code: ErrorCode,
     cause: String,
     fix: String,
     offer: Option<Offer>,
@@ -88,7 +90,7 @@ struct Failure {
 impl From<ConnectorError> for Failure {
     fn from(e: ConnectorError) -> Self {
         Failure {
-            code: e.code.into(),
+            code: e.code,
             cause: e.cause,
             fix: e.fix,
             offer: e.offer.map(|o| Offer {
@@ -99,8 +101,8 @@ impl From<ConnectorError> for Failure {
     }
 }
 
-fn fix_for(code: &str) -> &'static str {
-    match code {
+fn fix_for(code: ErrorCode) -> &'static str {
+    match code.as_str() {
         "secret_not_found" => {
             "check the secret's name or ARN and the region, or pick it again from the tree"
         }
@@ -136,9 +138,8 @@ impl From<EngineError> for Failure {
         let code = match &e {
             EngineError::Provider(p) => p.code(),
             other => other.code(),
-        }
-        .to_owned();
-        let fix = fix_for(&code).to_owned();
+        };
+        let fix = fix_for(code).to_owned();
         Failure {
             cause: e.to_string(),
             code,
@@ -326,7 +327,7 @@ impl Engine {
                     "step {} ({}) failed: {}",
                     s.step,
                     s.title,
-                    s.code.clone().unwrap_or_default()
+                    s.code.map(ErrorCode::as_str).unwrap_or_default()
                 ),
             ),
         };

@@ -1,166 +1,31 @@
 //! Secrets managers: configure (non-secret settings in SQLite, credentials in the OS
 //! keychain), test, browse, and read secrets by reference.
+//!
+//! Everything here is generic: each kind's fields, checks and client come from its
+//! declaration in `latchkey-providers` (`spec`, `check`, `connect`). The engine keeps
+//! the CRUD, the keychain handles (through the same route as connections' literals),
+//! the rule that a kept secret never follows a changed address, the client cache and
+//! browsing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use latchkey_core::validate::{self, Supplied};
 use latchkey_core::{
-    AuditOutcome, ExposeSecret, FieldError, FieldInput, ProviderConfig, ProviderKind, SecretRef,
-    SecretValue, SecretsMode, ipc_type, secret_ref::is_valid_alias,
+    AuditOutcome, ExposeSecret, FieldError, FieldInput, FieldView, ManagerSpec, ProviderConfig,
+    ProviderKind, SecretRef, SecretValue, SecretsMode, Settings, ipc_type,
+    secret_ref::is_valid_alias,
 };
-use latchkey_keychain::new_handle;
-use latchkey_providers::aws::{AwsAuth, AwsSecretsManager, AwsSettings, check_region};
-use latchkey_providers::azure::{AzureAuth, AzureKeyVault, AzureSettings, Grouping};
-use latchkey_providers::vault::{Vault, VaultAuth, VaultSettings, check_address, parse_mounts};
 use latchkey_providers::{
-    AccessReport, Page, ProviderError, SecretDetails, SecretSummary, SecretsProvider,
+    AccessReport, ConnectContext, Form, Page, ProviderError, SecretDetails, SecretSummary,
+    SecretsProvider,
 };
 use latchkey_store::NewProvider;
 use serde::{Deserialize, Serialize};
 
+use crate::connections::{applicable_only, kept_secret_moved};
 use crate::scope::references;
 use crate::{Engine, EngineError, Result};
-
-ipc_type! {
-/// How Latchkey signs in to AWS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AwsAuthMethod {
-    /// Environment, shared profile, SSO, instance role.
-    DefaultChain,
-    Profile,
-    AccessKey,
-    AssumeRole,
-}
-}
-
-ipc_type! {
-/// The AWS settings form as submitted.
-#[derive(Debug, Deserialize)]
-pub struct AwsForm {
-    pub region: String,
-    /// Empty for AWS itself; a URL for a compatible endpoint (tests use moto).
-    pub endpoint_url: String,
-    pub auth: AwsAuthMethod,
-    pub profile: String,
-    /// For `access_key`, and for `assume_role` when the source credentials are a key pair.
-    pub access_key_id: String,
-    /// The secret half of the key pair: typed now, kept from before, or absent.
-    pub secret_access_key: Option<FieldInput>,
-    pub role_arn: String,
-}
-}
-
-ipc_type! {
-/// How Latchkey signs in to Vault / OpenBao.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VaultAuthMethod {
-    Token,
-    AppRole,
-    Userpass,
-}
-}
-
-ipc_type! {
-/// The Vault / OpenBao settings form as submitted.
-#[derive(Debug, Deserialize)]
-pub struct VaultForm {
-    /// `https://vault.example.com:8200`.
-    pub address: String,
-    /// Empty for the root namespace; sent as `X-Vault-Namespace`.
-    pub namespace: String,
-    /// Path of a PEM file with the CA certificate to trust; empty for the system's.
-    pub ca_cert: String,
-    pub auth: VaultAuthMethod,
-    /// The auth method's mount; empty for the default (`approle`, `userpass`).
-    pub auth_mount: String,
-    pub role_id: String,
-    pub username: String,
-    /// Secret parts: typed now, kept from before, or absent.
-    pub token: Option<FieldInput>,
-    pub secret_id: Option<FieldInput>,
-    pub password: Option<FieldInput>,
-    /// KV mounts to use when the server does not list them: "secret:2 legacy:1".
-    pub mounts: String,
-}
-}
-
-ipc_type! {
-/// How Latchkey signs in to Entra ID for Azure Key Vault.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AzureAuthMethod {
-    /// An app registration's client secret.
-    ClientSecret,
-    /// An app registration's certificate (PEM or PFX file).
-    ClientCertificate,
-    /// The signed-in Azure CLI (`az login`).
-    AzureCli,
-    /// The machine's managed identity.
-    ManagedIdentity,
-}
-}
-
-ipc_type! {
-/// How the picker's tree groups a Key Vault's secrets.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AzureGrouping {
-    /// A flat list.
-    #[default]
-    None,
-    /// Folders from a name separator (`group_by`, e.g. `-`).
-    Separator,
-    /// Folders from the value of a tag (`group_by` names the tag).
-    Tag,
-}
-}
-
-ipc_type! {
-/// The Azure Key Vault settings form as submitted.
-#[derive(Debug, Deserialize)]
-pub struct AzureForm {
-    /// `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix).
-    pub vault_url: String,
-    pub auth: AzureAuthMethod,
-    /// Directory (tenant) ID: client secret and certificate; optional for the Azure CLI.
-    pub tenant_id: String,
-    /// Application (client) ID; for a managed identity, a user-assigned one's (optional).
-    pub client_id: String,
-    /// Typed now, kept from before, or absent.
-    pub client_secret: Option<FieldInput>,
-    /// Path of the certificate file (PEM or PFX with the private key).
-    pub certificate_path: String,
-    /// The PFX's password, if it has one.
-    pub certificate_password: Option<FieldInput>,
-    /// Advanced: the Entra ID authority host; empty for the vault's cloud's.
-    pub authority_host: String,
-    /// Advanced: a PEM CA certificate to trust; empty for the system's.
-    pub ca_cert: String,
-    pub grouping: AzureGrouping,
-    /// The separator (grouping by name) or the tag's name (grouping by tag).
-    pub group_by: String,
-}
-}
-
-ipc_type! {
-/// A configured Azure Key Vault's settings as the UI sees them (never a secret).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AzureView {
-    pub vault_url: String,
-    pub auth: AzureAuthMethod,
-    pub tenant_id: String,
-    pub client_id: String,
-    pub client_secret_stored: bool,
-    pub certificate_path: String,
-    pub certificate_password_stored: bool,
-    pub authority_host: String,
-    pub ca_cert: String,
-    pub grouping: AzureGrouping,
-    pub group_by: String,
-}
-}
 
 ipc_type! {
 /// How long a manager's values stay in the in-memory cache, and what happens when a
@@ -191,56 +56,92 @@ impl CachePolicy {
 }
 
 ipc_type! {
-/// A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one.
+/// A secrets manager as a form submits it: its kind and its declared fields (plain
+/// values; secrets typed now or kept from before).
 #[derive(Debug, Deserialize)]
 pub struct ProviderInput {
     pub alias: String,
     /// `None` for a workspace-level manager.
     pub project_id: Option<String>,
-    pub aws: Option<AwsForm>,
-    pub vault: Option<VaultForm>,
+    pub kind: ProviderKind,
     #[serde(default)]
-    pub azure: Option<AzureForm>,
+    pub fields: BTreeMap<String, FieldInput>,
     /// `None` keeps the stored policy (the default for a new manager).
     #[serde(default)]
     pub cache: Option<CachePolicy>,
 }
 }
 
-ipc_type! {
-/// A configured Vault's settings as the UI sees them (never a token, secret ID or password).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct VaultView {
-    pub address: String,
-    pub namespace: String,
-    pub ca_cert: String,
-    pub auth: VaultAuthMethod,
-    pub auth_mount: String,
-    pub role_id: String,
-    pub username: String,
-    pub mounts: String,
-    pub token_stored: bool,
-    pub secret_id_stored: bool,
-    pub password_stored: bool,
-}
+impl ProviderInput {
+    /// A form with plain fields only (secrets added with [`Self::secret`]).
+    pub fn new(alias: &str, kind: ProviderKind, plain: &[(&str, &str)]) -> Self {
+        Self {
+            alias: alias.into(),
+            project_id: None,
+            kind,
+            fields: plain
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        (*k).to_owned(),
+                        FieldInput::Plain {
+                            value: (*v).to_owned(),
+                        },
+                    )
+                })
+                .collect(),
+            cache: None,
+        }
+    }
+
+    /// Sets a plain field.
+    pub fn set(mut self, key: &str, value: &str) -> Self {
+        self.fields.insert(
+            key.into(),
+            FieldInput::Plain {
+                value: value.into(),
+            },
+        );
+        self
+    }
+
+    /// Leaves a field out.
+    pub fn unset(mut self, key: &str) -> Self {
+        self.fields.remove(key);
+        self
+    }
+
+    /// Adds a typed secret.
+    pub fn secret(mut self, key: &str, value: &str) -> Self {
+        self.fields.insert(
+            key.into(),
+            FieldInput::Literal {
+                value: SecretValue::from(value.to_owned()),
+            },
+        );
+        self
+    }
+
+    /// Keeps the secret stored for `key` (an edit that does not retype it).
+    pub fn keep(mut self, key: &str) -> Self {
+        self.fields.insert(key.into(), FieldInput::KeepLiteral);
+        self
+    }
+
+    pub fn in_project(mut self, project_id: Option<&str>) -> Self {
+        self.project_id = project_id.map(str::to_owned);
+        self
+    }
+
+    pub fn with_cache(mut self, policy: CachePolicy) -> Self {
+        self.cache = Some(policy);
+        self
+    }
 }
 
 ipc_type! {
-/// A configured AWS provider's settings as the UI sees them (never the secret key).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AwsView {
-    pub region: String,
-    pub endpoint_url: String,
-    pub auth: AwsAuthMethod,
-    pub profile: String,
-    pub access_key_id: String,
-    pub secret_access_key_stored: bool,
-    pub role_arn: String,
-}
-}
-
-ipc_type! {
-/// A secrets manager as the UI sees it.
+/// A secrets manager as the UI sees it: its plain settings and which secrets are
+/// stored (never a secret's value).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProviderView {
     pub id: String,
@@ -248,9 +149,12 @@ pub struct ProviderView {
     pub kind: ProviderKind,
     pub kind_label: String,
     pub project_id: Option<String>,
-    pub aws: Option<AwsView>,
-    pub vault: Option<VaultView>,
-    pub azure: Option<AzureView>,
+    /// Plain settings by field; a stored secret is `{ source: "literal" }`.
+    pub fields: BTreeMap<String, FieldView>,
+    /// Where it points (URL, or region), computed by its kind.
+    pub target: String,
+    /// The chosen sign-in method's label.
+    pub auth_label: String,
     pub cache: CachePolicy,
     /// Names of the connections whose fields reference this manager.
     pub used_by: Vec<String>,
@@ -305,6 +209,14 @@ pub struct SecretVersionItem {
     pub updated: Option<String>,
     pub expires: Option<String>,
     pub not_before: Option<String>,
+    /// The stage word marking the version a reference without a version reads
+    /// (AWS `AWSCURRENT`, Vault `current`, Azure `latest`), on that version only.
+    pub current_stage: Option<String>,
+    /// Why this version cannot be picked, and the stage word that says so.
+    pub unusable: Option<String>,
+    pub unusable_stage: Option<String>,
+    /// A stage a reference may follow instead of this version's ID (AWS: `AWSPREVIOUS`).
+    pub pin_stage: Option<String>,
 }
 }
 
@@ -354,6 +266,10 @@ impl From<SecretDetails> for SecretInfo {
                     updated: v.updated,
                     expires: v.expires,
                     not_before: v.not_before,
+                    current_stage: v.current_stage,
+                    unusable: v.unusable,
+                    unusable_stage: v.unusable_stage,
+                    pin_stage: v.pin_stage,
                 })
                 .collect(),
         }
@@ -369,260 +285,44 @@ impl From<ProviderError> for EngineError {
     }
 }
 
-/// The stored (non-secret) AWS settings.
-#[derive(Debug, Serialize, Deserialize)]
-struct AwsStored {
-    region: String,
-    #[serde(default)]
-    endpoint_url: String,
-    auth: AwsAuthMethod,
-    #[serde(default)]
-    profile: String,
-    #[serde(default)]
-    access_key_id: String,
-    #[serde(default)]
-    role_arn: String,
+/// A manager's stored plain settings: the declared fields' string values.
+pub(crate) fn stored_plain(spec: &ManagerSpec, p: &ProviderConfig) -> BTreeMap<String, String> {
+    p.settings
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| spec.field(k).is_some_and(|f| !f.kind.is_secret()))
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
 }
 
-/// The stored (non-secret) Vault settings.
-#[derive(Debug, Serialize, Deserialize)]
-struct VaultStored {
-    address: String,
-    #[serde(default)]
-    namespace: String,
-    #[serde(default)]
-    ca_cert: String,
-    auth: VaultAuthMethod,
-    #[serde(default)]
-    auth_mount: String,
-    #[serde(default)]
-    role_id: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    mounts: String,
-}
-
-/// The stored (non-secret) Azure Key Vault settings.
-#[derive(Debug, Serialize, Deserialize)]
-struct AzureStored {
-    vault_url: String,
-    auth: AzureAuthMethod,
-    #[serde(default)]
-    tenant_id: String,
-    #[serde(default)]
-    client_id: String,
-    #[serde(default)]
-    certificate_path: String,
-    /// Whether the certificate has a password (kept in the keychain).
-    #[serde(default)]
-    certificate_password: bool,
-    #[serde(default)]
-    authority_host: String,
-    #[serde(default)]
-    ca_cert: String,
-    #[serde(default)]
-    grouping: AzureGrouping,
-    #[serde(default)]
-    group_by: String,
-}
-
-/// A provider's checked, storable settings.
-#[derive(Debug)]
-enum Stored {
-    Aws(AwsStored),
-    Vault(VaultStored),
-    Azure(AzureStored),
-}
-
-impl Stored {
-    fn kind(&self) -> ProviderKind {
-        match self {
-            Self::Aws(_) => ProviderKind::AwsSecretsManager,
-            Self::Vault(_) => ProviderKind::Vault,
-            Self::Azure(_) => ProviderKind::AzureKeyVault,
-        }
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::Aws(a) => serde_json::to_value(a),
-            Self::Vault(v) => serde_json::to_value(v),
-            Self::Azure(a) => serde_json::to_value(a),
-        }
-        .expect("settings serialize")
-    }
-
-    fn from_config(p: &ProviderConfig) -> Result<Self> {
-        let bad =
-            |_| EngineError::Internal(format!("the settings of \"{}\" cannot be read", p.alias));
-        match p.kind {
-            ProviderKind::AwsSecretsManager => serde_json::from_value(p.settings.clone())
-                .map(Self::Aws)
-                .map_err(bad),
-            ProviderKind::Vault => serde_json::from_value(p.settings.clone())
-                .map(Self::Vault)
-                .map_err(bad),
-            ProviderKind::AzureKeyVault => serde_json::from_value(p.settings.clone())
-                .map(Self::Azure)
-                .map_err(bad),
-            other => Err(EngineError::Internal(format!(
-                "{} is not supported yet",
-                other.label()
-            ))),
-        }
-    }
-
-    /// One line for the audit log (no secret).
-    fn describe(&self) -> String {
-        match self {
-            Self::Aws(a) => format!(
-                "AWS Secrets Manager ({:?} auth, region {})",
-                a.auth, a.region
-            ),
-            Self::Vault(v) => format!("Vault {} ({:?} auth)", v.address, v.auth),
-            Self::Azure(a) => format!("Azure Key Vault {} ({:?} auth)", a.vault_url, a.auth),
-        }
-    }
-}
-
-fn with_cache(mut settings: serde_json::Value, policy: CachePolicy) -> serde_json::Value {
+fn with_cache(plain: &BTreeMap<String, String>, policy: CachePolicy) -> serde_json::Value {
+    let mut settings = serde_json::to_value(plain).expect("settings serialize");
     settings["cache"] = serde_json::to_value(policy).expect("policy serializes");
     settings
 }
 
-/// The keychain-held fields of each kind: (name, needed with these settings, prompt).
-fn secret_fields(stored: &Stored) -> Vec<(&'static str, bool, &'static str)> {
-    match stored {
-        Stored::Aws(a) => vec![(
-            SECRET_KEY,
-            !a.access_key_id.is_empty()
-                && matches!(a.auth, AwsAuthMethod::AccessKey | AwsAuthMethod::AssumeRole),
-            "Enter the secret access key: it is kept in the OS keychain only.",
-        )],
-        Stored::Vault(v) => vec![
-            (
-                "token",
-                v.auth == VaultAuthMethod::Token,
-                "Enter the Vault token: it is kept in the OS keychain only.",
-            ),
-            (
-                "secret_id",
-                v.auth == VaultAuthMethod::AppRole,
-                "Enter the AppRole secret ID: it is kept in the OS keychain only.",
-            ),
-            (
-                "password",
-                v.auth == VaultAuthMethod::Userpass,
-                "Enter the password: it is kept in the OS keychain only.",
-            ),
-        ],
-        Stored::Azure(a) => vec![
-            (
-                "client_secret",
-                a.auth == AzureAuthMethod::ClientSecret,
-                "Enter the client secret's value: it is kept in the OS keychain only.",
-            ),
-            (
-                "certificate_password",
-                a.auth == AzureAuthMethod::ClientCertificate && a.certificate_password,
-                "Enter the certificate's password: it is kept in the OS keychain only.",
-            ),
-        ],
-    }
-}
-
-/// Takes the typed secret parts out of a form, by field name.
-fn take_secret_inputs(input: &mut ProviderInput) -> BTreeMap<&'static str, FieldInput> {
-    let mut out = BTreeMap::new();
-    if let Some(a) = input.aws.as_mut()
-        && let Some(v) = a.secret_access_key.take()
-    {
-        out.insert(SECRET_KEY, v);
-    }
-    if let Some(f) = input.azure.as_mut() {
-        for (name, v) in [
-            ("client_secret", f.client_secret.take()),
-            ("certificate_password", f.certificate_password.take()),
-        ] {
-            if let Some(v) = v {
-                out.insert(name, v);
-            }
-        }
-    }
-    if let Some(f) = input.vault.as_mut() {
-        for (name, v) in [
-            ("token", f.token.take()),
-            ("secret_id", f.secret_id.take()),
-            ("password", f.password.take()),
-        ] {
-            if let Some(v) = v {
-                out.insert(name, v);
-            }
-        }
-    }
-    out
-}
-
-const SECRET_KEY: &str = "secret_access_key";
-
 fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
-    let stored = Stored::from_config(p).ok();
-    let has = |k: &str| p.keychain_handles.contains_key(k);
-    let (mut aws, mut vault, mut azure) = (None, None, None);
-    match stored {
-        Some(Stored::Aws(a)) => {
-            aws = Some(AwsView {
-                region: a.region,
-                endpoint_url: a.endpoint_url,
-                auth: a.auth,
-                profile: a.profile,
-                access_key_id: a.access_key_id,
-                secret_access_key_stored: has(SECRET_KEY),
-                role_arn: a.role_arn,
-            });
-        }
-        Some(Stored::Vault(v)) => {
-            vault = Some(VaultView {
-                address: v.address,
-                namespace: v.namespace,
-                ca_cert: v.ca_cert,
-                auth: v.auth,
-                auth_mount: v.auth_mount,
-                role_id: v.role_id,
-                username: v.username,
-                mounts: v.mounts,
-                token_stored: has("token"),
-                secret_id_stored: has("secret_id"),
-                password_stored: has("password"),
-            });
-        }
-        Some(Stored::Azure(a)) => {
-            azure = Some(AzureView {
-                vault_url: a.vault_url,
-                auth: a.auth,
-                tenant_id: a.tenant_id,
-                client_id: a.client_id,
-                client_secret_stored: has("client_secret"),
-                certificate_path: a.certificate_path,
-                certificate_password_stored: has("certificate_password"),
-                authority_host: a.authority_host,
-                ca_cert: a.ca_cert,
-                grouping: a.grouping,
-                group_by: a.group_by,
-            });
-        }
-        None => {}
+    let spec = latchkey_providers::spec(p.kind);
+    let plain = stored_plain(&spec, p);
+    let mut fields: BTreeMap<String, FieldView> = plain
+        .iter()
+        .map(|(k, v)| (k.clone(), FieldView::Plain { value: v.clone() }))
+        .collect();
+    for key in p.keychain_handles.keys() {
+        fields.insert(key.clone(), FieldView::Literal);
     }
+    let value_of = |k: &str| plain.get(k).cloned();
     ProviderView {
         id: p.id.clone(),
         alias: p.alias.clone(),
         kind: p.kind,
         kind_label: p.kind.label().into(),
         project_id: p.project_id.clone(),
-        aws,
-        vault,
-        azure,
+        target: latchkey_providers::target(p.kind, &plain),
+        auth_label: spec.auth_label(&value_of),
+        fields,
         cache: CachePolicy::of(p),
         used_by,
         created_at: p.created_at.clone(),
@@ -630,8 +330,34 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
     }
 }
 
-/// Checks a form; returns the settings to store.
-fn check_form(input: &ProviderInput) -> Result<Stored> {
+/// One line for the audit log (no secret): kind, where, how it signs in.
+fn describe(spec: &ManagerSpec, plain: &BTreeMap<String, String>) -> String {
+    let value_of = |k: &str| plain.get(k).cloned();
+    let target = latchkey_providers::target(spec.kind, plain);
+    format!(
+        "{} {target} ({} sign-in)",
+        spec.label,
+        spec.auth_label(&value_of)
+    )
+}
+
+/// A secret of a checked form: typed now, or the keychain handle kept from before.
+enum SecretPart {
+    Typed(SecretValue),
+    Kept(String),
+}
+
+/// A checked form: the plain settings to store and the secrets that apply.
+struct Checked {
+    spec: ManagerSpec,
+    plain: BTreeMap<String, String>,
+    secrets: BTreeMap<String, SecretPart>,
+}
+
+/// Checks a form against its kind's declaration and the kind's own checks; a secret
+/// kept from before is refused when a field saying where it is sent has changed.
+fn check_form(mut input: ProviderInput, existing: Option<&ProviderConfig>) -> Result<Checked> {
+    let spec = latchkey_providers::spec(input.kind);
     let mut errors = Vec::new();
     let mut err = |field: &str, message: String| {
         errors.push(FieldError {
@@ -639,215 +365,113 @@ fn check_form(input: &ProviderInput) -> Result<Stored> {
             message,
         })
     };
-    let alias = input.alias.trim();
-    if !is_valid_alias(alias) {
+    if !is_valid_alias(input.alias.trim()) {
         err(
             "alias",
             "The alias names this manager in references (secret://ALIAS/...): use 1–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit.".into(),
         );
     }
-    let stored = match (&input.aws, &input.vault, &input.azure) {
-        (Some(a), None, None) => Some(Stored::Aws(check_aws(a, &mut err))),
-        (None, Some(v), None) => Some(Stored::Vault(check_vault(v, &mut err))),
-        (None, None, Some(z)) => Some(Stored::Azure(check_azure(z, &mut err))),
-        _ => {
-            err(
-                "kind",
-                "Choose one kind of secrets manager (AWS, Vault or Azure Key Vault).".into(),
-            );
-            None
-        }
-    };
-    match stored {
-        Some(s) if errors.is_empty() => Ok(s),
-        _ => Err(EngineError::Validation(errors)),
+    if !spec.available {
+        return Err(EngineError::field(
+            "kind",
+            format!(
+                "{} is not available yet: choose another kind of secrets manager.",
+                spec.label
+            ),
+        ));
     }
-}
-
-fn check_aws(a: &AwsForm, err: &mut impl FnMut(&str, String)) -> AwsStored {
-    if let Err(ProviderError::InvalidSetting { message, .. }) = check_region(a.region.trim()) {
-        err("region", message);
-    }
-    let endpoint = a.endpoint_url.trim();
-    if !(endpoint.is_empty() || endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+    if let Some(before) = existing
+        && before.kind != input.kind
     {
-        err(
-            "endpoint_url",
-            "The endpoint URL must start with https:// (or http:// for a local test server)."
-                .into(),
-        );
+        return Err(EngineError::field(
+            "kind",
+            "A secrets manager cannot change kind: add a new one instead.",
+        ));
     }
-    match a.auth {
-        AwsAuthMethod::Profile if a.profile.trim().is_empty() => err(
-            "profile",
-            "Enter the name of a profile from ~/.aws/config.".into(),
-        ),
-        AwsAuthMethod::AccessKey if a.access_key_id.trim().is_empty() => err(
-            "access_key_id",
-            "Enter the access key ID (it starts with AKIA or ASIA).".into(),
-        ),
-        AwsAuthMethod::AssumeRole => {
-            if let Err(e) = latchkey_providers::aws::check_role_arn(a.role_arn.trim()) {
-                err("role_arn", e.to_string());
+    applicable_only(&spec, &mut input.fields);
+    let supplied: BTreeMap<String, Supplied<'_>> = input
+        .fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let s = match v {
+                FieldInput::Plain { value } if value.trim().is_empty() => return None,
+                FieldInput::Plain { value } => Supplied::Plain(value),
+                FieldInput::Literal { value } if value.expose_secret().is_empty() => return None,
+                FieldInput::Literal { .. } | FieldInput::KeepLiteral => Supplied::Literal,
+                FieldInput::Secret { reference } => Supplied::Reference(reference),
+            };
+            Some((k.clone(), s))
+        })
+        .collect();
+    validate::fields(&mut errors, &spec, &supplied);
+    let mut plain = BTreeMap::new();
+    let mut secrets = BTreeMap::new();
+    for (key, value) in std::mem::take(&mut input.fields) {
+        match value {
+            FieldInput::Plain { value } if !value.trim().is_empty() => {
+                plain.insert(key, value.trim().to_owned());
             }
-        }
-        _ => {}
-    }
-    AwsStored {
-        region: a.region.trim().into(),
-        endpoint_url: endpoint.into(),
-        auth: a.auth,
-        profile: a.profile.trim().into(),
-        access_key_id: a.access_key_id.trim().into(),
-        role_arn: a.role_arn.trim().into(),
-    }
-}
-
-/// A GUID as Entra ID shows tenant and client IDs (a tenant may also be a domain name).
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-fn check_azure(z: &AzureForm, err: &mut impl FnMut(&str, String)) -> AzureStored {
-    let vault_url = match latchkey_providers::azure::check_vault_url(&z.vault_url) {
-        Ok(url) => url,
-        Err(e) => {
-            err("vault_url", e.to_string());
-            z.vault_url.trim().to_owned()
-        }
-    };
-    let tenant = z.tenant_id.trim();
-    let client = z.client_id.trim();
-    let app = matches!(
-        z.auth,
-        AzureAuthMethod::ClientSecret | AzureAuthMethod::ClientCertificate
-    );
-    if app && tenant.is_empty() {
-        err(
-            "tenant_id",
-            "Enter the directory (tenant) ID: Entra ID › Overview, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47.".into(),
-        );
-    } else if !tenant.is_empty() && !is_guid(tenant) && !tenant.contains('.') {
-        err(
-            "tenant_id",
-            format!(
-                "\"{tenant}\" is not a tenant ID: use the directory (tenant) ID, a GUID, or the tenant's domain (contoso.onmicrosoft.com)."
-            ),
-        );
-    }
-    if app && client.is_empty() {
-        err(
-            "client_id",
-            "Enter the application (client) ID of the app registration (a GUID).".into(),
-        );
-    } else if !client.is_empty() && !is_guid(client) {
-        err(
-            "client_id",
-            format!("\"{client}\" is not a client ID: use the application (client) ID, a GUID."),
-        );
-    }
-    let path = z.certificate_path.trim();
-    if z.auth == AzureAuthMethod::ClientCertificate && !std::path::Path::new(path).is_file() {
-        err(
-            "certificate_path",
-            if path.is_empty() {
-                "Enter the path of the certificate file (PEM or PFX, with its private key).".into()
-            } else {
-                format!(
-                    "The file \"{path}\" does not exist: enter the certificate's path (PEM or PFX)."
-                )
+            FieldInput::Literal { value } if !value.expose_secret().is_empty() => {
+                secrets.insert(key, SecretPart::Typed(value));
+            }
+            FieldInput::KeepLiteral => match existing.and_then(|p| p.keychain_handles.get(&key)) {
+                Some(h) => {
+                    secrets.insert(key, SecretPart::Kept(h.clone()));
+                }
+                None => errors.push(FieldError {
+                    field: key,
+                    message: "No value is stored for this field yet: type it in.".into(),
+                }),
             },
-        );
-    }
-    let authority = z.authority_host.trim().trim_end_matches('/');
-    if !authority.is_empty() && !authority.starts_with("https://") {
-        err(
-            "authority_host",
-            "The authority host starts with https:// (e.g. https://login.microsoftonline.com), or leave it empty for the vault's cloud.".into(),
-        );
-    }
-    let ca = z.ca_cert.trim();
-    if !ca.is_empty() && !std::path::Path::new(ca).is_file() {
-        err(
-            "ca_cert",
-            format!(
-                "The file \"{ca}\" does not exist: enter the path of the CA certificate (PEM), or leave it empty."
-            ),
-        );
-    }
-    let group_by = z.group_by.trim();
-    match z.grouping {
-        AzureGrouping::Separator if group_by.is_empty() || group_by.chars().any(|c| c.is_ascii_alphanumeric()) => err(
-            "group_by",
-            "Enter the separator that splits names into folders, such as - (Key Vault names allow only letters, digits and -).".into(),
-        ),
-        AzureGrouping::Tag if group_by.is_empty() => err(
-            "group_by",
-            "Enter the name of the tag whose value is the folder (e.g. team).".into(),
-        ),
-        _ => {}
-    }
-    let has_password = matches!(
-        &z.certificate_password,
-        Some(FieldInput::Literal { value }) if !value.expose_secret().is_empty()
-    ) || matches!(z.certificate_password, Some(FieldInput::KeepLiteral));
-    AzureStored {
-        vault_url,
-        auth: z.auth,
-        tenant_id: tenant.into(),
-        client_id: client.into(),
-        certificate_path: path.into(),
-        certificate_password: has_password,
-        authority_host: authority.into(),
-        ca_cert: ca.into(),
-        grouping: z.grouping,
-        group_by: group_by.into(),
-    }
-}
-
-fn check_vault(v: &VaultForm, err: &mut impl FnMut(&str, String)) -> VaultStored {
-    let address = v.address.trim().trim_end_matches('/');
-    if let Err(ProviderError::InvalidSetting { message, .. }) = check_address(address) {
-        err("address", message);
-    }
-    let ca = v.ca_cert.trim();
-    if !ca.is_empty() && !std::path::Path::new(ca).is_file() {
-        err(
-            "ca_cert",
-            format!(
-                "The file \"{ca}\" does not exist: enter the path of the CA certificate (PEM), or leave it empty."
-            ),
-        );
-    }
-    if let Err(ProviderError::InvalidSetting { message, .. }) = parse_mounts(&v.mounts) {
-        err("mounts", message);
-    }
-    match v.auth {
-        VaultAuthMethod::AppRole if v.role_id.trim().is_empty() => {
-            err("role_id", "Enter the AppRole role ID.".into())
+            _ => {}
         }
-        VaultAuthMethod::Userpass if v.username.trim().is_empty() => {
-            err("username", "Enter the username.".into())
+    }
+    if let Some(before) = existing {
+        let old = stored_plain(&spec, before);
+        let kept: Vec<&str> = secrets
+            .iter()
+            .filter(|(_, v)| matches!(v, SecretPart::Kept(_)))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if let Some(e) = kept_secret_moved(&spec, &old, &plain, &kept) {
+            errors.push(e);
         }
-        _ => {}
     }
-    VaultStored {
-        address: address.into(),
-        namespace: v.namespace.trim().trim_matches('/').into(),
-        ca_cert: ca.into(),
-        auth: v.auth,
-        auth_mount: v.auth_mount.trim().trim_matches('/').into(),
-        role_id: v.role_id.trim().into(),
-        username: v.username.trim().into(),
-        mounts: v.mounts.trim().into(),
+    let form = Form {
+        plain: plain.clone(),
+        secrets: secrets.keys().cloned().collect::<BTreeSet<_>>(),
+    };
+    errors.extend(latchkey_providers::check(input.kind, &form));
+    if !errors.is_empty() {
+        // In form order (the alias first), one message per field.
+        let order = |field: &str| match field {
+            "alias" => 0,
+            f => {
+                1 + spec
+                    .fields
+                    .iter()
+                    .position(|x| x.key == f)
+                    .unwrap_or(spec.fields.len())
+            }
+        };
+        errors.sort_by_key(|e| order(&e.field));
+        errors.dedup_by(|a, b| a.field == b.field);
+        return Err(EngineError::Validation(errors));
     }
+    latchkey_providers::normalise(input.kind, &mut plain);
+    Ok(Checked {
+        spec,
+        plain,
+        secrets,
+    })
 }
 
 impl Engine {
+    /// Every secrets-manager kind's declaration, in the chooser's order.
+    pub fn provider_types(&self) -> Vec<ManagerSpec> {
+        latchkey_providers::all()
+    }
+
     pub async fn list_providers(&self) -> Result<Vec<ProviderView>> {
         let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
@@ -871,59 +495,65 @@ impl Engine {
             .collect())
     }
 
-    /// The keychain handles to store: typed secrets go to the keychain now; kept ones
-    /// reuse the existing handle. Returns (handles, handles written now).
+    /// One manager as the UI sees it.
+    pub async fn get_provider(&self, id: &str) -> Result<ProviderView> {
+        self.list_providers()
+            .await?
+            .into_iter()
+            .find(|v| v.id == id)
+            .ok_or_else(|| {
+                EngineError::NotFound(
+                    "That secrets manager no longer exists: reload the list.".into(),
+                )
+            })
+    }
+
+    /// The keychain handles to store: typed secrets go to the keychain now (the same
+    /// route as a connection's literal); kept ones reuse their handle. Returns (handles,
+    /// handles written now).
     async fn credential_handles(
         &self,
-        input: &mut ProviderInput,
-        existing: Option<&ProviderConfig>,
-        stored: &Stored,
+        secrets: BTreeMap<String, SecretPart>,
     ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
-        let mut typed = take_secret_inputs(input);
         let mut handles = BTreeMap::new();
         let mut written = Vec::new();
-        let mut outcome = Ok(());
-        for (name, needed, prompt) in secret_fields(stored) {
-            if !needed {
-                continue;
-            }
-            let old = existing.and_then(|p| p.keychain_handles.get(name).cloned());
-            match typed.remove(name) {
-                Some(FieldInput::Literal { value }) if !value.expose_secret().is_empty() => {
-                    let handle = new_handle("provider");
-                    let h = handle.clone();
-                    if let Err(e) = self.keychain(move |kc| kc.set(&h, &value)).await {
-                        outcome = Err(e);
-                        break;
+        for (name, part) in secrets {
+            let handle = match part {
+                SecretPart::Kept(h) => h,
+                SecretPart::Typed(value) => {
+                    match self.put_credential("provider", &name, value).await {
+                        Ok(h) => {
+                            written.push(h.clone());
+                            h
+                        }
+                        Err(e) => {
+                            self.forget_credentials(written).await;
+                            return Err(e);
+                        }
                     }
-                    written.push(handle.clone());
-                    handles.insert(name.to_owned(), handle);
                 }
-                Some(FieldInput::KeepLiteral) if old.is_some() => {
-                    handles.insert(name.to_owned(), old.expect("checked"));
-                }
-                _ => {
-                    outcome = Err(EngineError::field(name, prompt));
-                    break;
-                }
-            }
-        }
-        if let Err(e) = outcome {
-            self.forget_credentials(written).await;
-            return Err(e);
+            };
+            handles.insert(name, handle);
         }
         Ok((handles, written))
     }
 
-    pub async fn create_provider(&self, mut input: ProviderInput) -> Result<ProviderView> {
-        let stored = check_form(&input)?;
-        self.check_project(input.project_id.as_deref()).await?;
-        let (handles, written) = self.credential_handles(&mut input, None, &stored).await?;
+    pub async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView> {
+        let (alias, project_id, cache) = (
+            input.alias.trim().to_owned(),
+            input.project_id.clone(),
+            input.cache,
+        );
+        let kind = input.kind;
+        let checked = check_form(input, None)?;
+        self.check_project(project_id.as_deref()).await?;
+        let detail = describe(&checked.spec, &checked.plain);
+        let (handles, written) = self.credential_handles(checked.secrets).await?;
         let new = NewProvider {
-            alias: input.alias.trim().into(),
-            kind: stored.kind(),
-            project_id: input.project_id.clone(),
-            settings: with_cache(stored.to_json(), input.cache.unwrap_or_default()),
+            alias,
+            kind,
+            project_id,
+            settings: with_cache(&checked.plain, cache.unwrap_or_default()),
             keychain_handles: handles,
         };
         match self.store.providers().create(&new).await {
@@ -932,7 +562,7 @@ impl Engine {
                     "provider.created",
                     format!("provider:{}", p.alias),
                     AuditOutcome::Ok,
-                    stored.describe(),
+                    detail,
                 )
                 .await;
                 Ok(view(&p, Vec::new()))
@@ -944,27 +574,17 @@ impl Engine {
         }
     }
 
-    pub async fn update_provider(
-        &self,
-        id: &str,
-        mut input: ProviderInput,
-    ) -> Result<ProviderView> {
+    pub async fn update_provider(&self, id: &str, input: ProviderInput) -> Result<ProviderView> {
         let before = self.store.providers().get(id).await?;
-        let stored = check_form(&input)?;
-        if stored.kind() != before.kind {
-            return Err(EngineError::field(
-                "kind",
-                "A secrets manager cannot change kind: add a new one instead.",
-            ));
-        }
-        let (handles, written) = self
-            .credential_handles(&mut input, Some(&before), &stored)
-            .await?;
+        let (alias, cache) = (input.alias.trim().to_owned(), input.cache);
+        let checked = check_form(input, Some(&before))?;
+        let detail = describe(&checked.spec, &checked.plain);
+        let (handles, written) = self.credential_handles(checked.secrets).await?;
         let after = ProviderConfig {
-            alias: input.alias.trim().into(),
+            alias,
             settings: with_cache(
-                stored.to_json(),
-                input.cache.unwrap_or_else(|| CachePolicy::of(&before)),
+                &checked.plain,
+                cache.unwrap_or_else(|| CachePolicy::of(&before)),
             ),
             keychain_handles: handles.clone(),
             ..before.clone()
@@ -983,16 +603,10 @@ impl Engine {
                     "provider.updated",
                     format!("provider:{}", p.alias),
                     AuditOutcome::Ok,
-                    stored.describe(),
+                    detail,
                 )
                 .await;
-                let used_by = self
-                    .list_providers()
-                    .await?
-                    .into_iter()
-                    .find(|v| v.id == p.id)
-                    .map(|v| v.used_by);
-                Ok(view(&p, used_by.unwrap_or_default()))
+                self.get_provider(&p.id).await
             }
             Err(e) => {
                 self.forget_credentials(written).await;
@@ -1003,10 +617,7 @@ impl Engine {
 
     /// Deletes a manager that no connection uses.
     pub async fn delete_provider(&self, id: &str) -> Result<()> {
-        let views = self.list_providers().await?;
-        let v = views.iter().find(|v| v.id == id).ok_or_else(|| {
-            EngineError::NotFound("That secrets manager no longer exists: reload the list.".into())
-        })?;
+        let v = self.get_provider(id).await?;
         if !v.used_by.is_empty() {
             return Err(EngineError::InUse(format!(
                 "\"{}\" is used by {}: point those fields elsewhere first.",
@@ -1060,7 +671,6 @@ impl Engine {
         })
     }
 
-    /// Builds the client for a stored provider (no network call).
     /// The client of a stored manager: reused while its settings are unchanged (a Vault
     /// token, an AWS connection pool), built afresh after an edit.
     pub(crate) async fn client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
@@ -1092,13 +702,17 @@ impl Engine {
     }
 
     pub(crate) async fn new_client(&self, p: &ProviderConfig) -> Result<Arc<dyn SecretsProvider>> {
-        let stored = Stored::from_config(p)?;
+        let spec = latchkey_providers::spec(p.kind);
         let mut secrets = BTreeMap::new();
         for (name, handle) in &p.keychain_handles {
             let h = handle.clone();
             secrets.insert(name.clone(), self.keychain(move |kc| kc.get(&h)).await?);
         }
-        self.build_client(&p.alias, p.project_id.as_deref(), stored, secrets)
+        let settings = Settings {
+            plain: stored_plain(&spec, p),
+            secrets,
+        };
+        self.build_client(&p.alias, p.project_id.as_deref(), p.kind, settings)
             .await
     }
 
@@ -1107,151 +721,50 @@ impl Engine {
         &self,
         alias: &str,
         project_id: Option<&str>,
-        stored: Stored,
-        mut secrets: BTreeMap<String, SecretValue>,
+        kind: ProviderKind,
+        settings: Settings,
     ) -> Result<Arc<dyn SecretsProvider>> {
-        let mut secret = |name: &'static str| {
-            secrets.remove(name).ok_or_else(|| {
-                EngineError::field(
-                    name,
-                    format!(
-                        "The {} is missing from the keychain: enter it again.",
-                        name.replace('_', " ")
-                    ),
-                )
-            })
+        let context = ConnectContext {
+            alias: alias.into(),
+            external_id: self.external_id(project_id).await?,
         };
-        match stored {
-            Stored::Aws(s) => {
-                let external_id = self.external_id(project_id).await?;
-                let auth = match s.auth {
-                    AwsAuthMethod::DefaultChain => AwsAuth::DefaultChain,
-                    AwsAuthMethod::Profile => AwsAuth::Profile { name: s.profile },
-                    AwsAuthMethod::AccessKey => AwsAuth::AccessKey {
-                        access_key_id: s.access_key_id,
-                        secret_access_key: secret(SECRET_KEY)?,
-                    },
-                    AwsAuthMethod::AssumeRole => AwsAuth::AssumeRole {
-                        role_arn: s.role_arn,
-                        external_id,
-                        source: match secret(SECRET_KEY) {
-                            Ok(k) if !s.access_key_id.is_empty() => Some((s.access_key_id, k)),
-                            _ => None,
-                        },
-                    },
-                };
-                let settings = AwsSettings {
-                    region: s.region,
-                    endpoint_url: (!s.endpoint_url.is_empty()).then_some(s.endpoint_url),
-                    auth,
-                };
-                Ok(Arc::new(AwsSecretsManager::connect(alias, settings).await?))
-            }
-            Stored::Vault(v) => {
-                let mount = |default: &str| {
-                    if v.auth_mount.is_empty() {
-                        default.to_owned()
-                    } else {
-                        v.auth_mount.clone()
-                    }
-                };
-                let auth = match v.auth {
-                    VaultAuthMethod::Token => VaultAuth::Token(secret("token")?),
-                    VaultAuthMethod::AppRole => VaultAuth::AppRole {
-                        mount: mount("approle"),
-                        role_id: v.role_id.clone(),
-                        secret_id: secret("secret_id")?,
-                    },
-                    VaultAuthMethod::Userpass => VaultAuth::Userpass {
-                        mount: mount("userpass"),
-                        username: v.username.clone(),
-                        password: secret("password")?,
-                    },
-                };
-                let settings = VaultSettings {
-                    address: v.address,
-                    namespace: (!v.namespace.is_empty()).then_some(v.namespace),
-                    ca_cert: (!v.ca_cert.is_empty()).then_some(v.ca_cert),
-                    auth,
-                    manual_mounts: parse_mounts(&v.mounts)?,
-                };
-                Ok(Arc::new(Vault::connect(alias, settings)?))
-            }
-            Stored::Azure(z) => {
-                let tenant = z.tenant_id.clone();
-                let auth = match z.auth {
-                    AzureAuthMethod::ClientSecret => AzureAuth::ClientSecret {
-                        tenant_id: tenant,
-                        client_id: z.client_id.clone(),
-                        secret: secret("client_secret")?,
-                    },
-                    AzureAuthMethod::ClientCertificate => AzureAuth::ClientCertificate {
-                        tenant_id: tenant,
-                        client_id: z.client_id.clone(),
-                        path: z.certificate_path.clone(),
-                        password: if z.certificate_password {
-                            Some(secret("certificate_password")?)
-                        } else {
-                            None
-                        },
-                    },
-                    AzureAuthMethod::AzureCli => AzureAuth::AzureCli {
-                        tenant_id: (!tenant.is_empty()).then_some(tenant),
-                    },
-                    AzureAuthMethod::ManagedIdentity => AzureAuth::ManagedIdentity {
-                        client_id: (!z.client_id.is_empty()).then(|| z.client_id.clone()),
-                    },
-                };
-                let settings = AzureSettings {
-                    vault_url: z.vault_url,
-                    auth,
-                    authority_host: (!z.authority_host.is_empty()).then_some(z.authority_host),
-                    ca_cert: (!z.ca_cert.is_empty()).then_some(z.ca_cert),
-                    grouping: match z.grouping {
-                        AzureGrouping::None => Grouping::None,
-                        AzureGrouping::Separator => Grouping::Separator(z.group_by),
-                        AzureGrouping::Tag => Grouping::Tag(z.group_by),
-                    },
-                };
-                Ok(Arc::new(AzureKeyVault::connect(alias, settings)?))
-            }
-        }
+        Ok(latchkey_providers::connect(kind, settings, &context).await?)
     }
 
     /// "Test" on the setup form: the effective identity and whether it can browse, for
-    /// the settings as typed (`id` supplies stored secrets the form keeps).
+    /// the settings as typed (`id` supplies stored secrets the form keeps — never to a
+    /// changed address).
     pub async fn test_provider(
         &self,
         id: Option<&str>,
-        mut input: ProviderInput,
+        input: ProviderInput,
     ) -> Result<ProviderCheck> {
-        let stored = check_form(&input)?;
         let existing = match id {
             Some(id) => Some(self.store.providers().get(id).await?),
             None => None,
         };
+        let (alias, project_id, kind) = (
+            input.alias.trim().to_owned(),
+            existing
+                .as_ref()
+                .map_or(input.project_id.clone(), |p| p.project_id.clone()),
+            input.kind,
+        );
+        let checked = check_form(input, existing.as_ref())?;
         let mut secrets = BTreeMap::new();
-        for (name, typed) in take_secret_inputs(&mut input) {
-            match typed {
-                FieldInput::Literal { value } => {
-                    secrets.insert(name.to_owned(), value);
-                }
-                FieldInput::KeepLiteral => {
-                    if let Some(h) = existing.as_ref().and_then(|p| p.keychain_handles.get(name)) {
-                        let h = h.clone();
-                        secrets.insert(name.to_owned(), self.keychain(move |kc| kc.get(&h)).await?);
-                    }
-                }
-                _ => {}
-            }
+        for (name, part) in checked.secrets {
+            let value = match part {
+                SecretPart::Typed(v) => v,
+                SecretPart::Kept(h) => self.keychain(move |kc| kc.get(&h)).await?,
+            };
+            secrets.insert(name, value);
         }
+        let settings = Settings {
+            plain: checked.plain,
+            secrets,
+        };
         let client = self
-            .build_client(
-                input.alias.trim(),
-                input.project_id.as_deref(),
-                stored,
-                secrets,
-            )
+            .build_client(&alias, project_id.as_deref(), kind, settings)
             .await?;
         let started = std::time::Instant::now();
         let result = client.check_access().await;
@@ -1262,7 +775,7 @@ impl Engine {
         let detail = format!("{detail} ({} ms)", started.elapsed().as_millis());
         self.audit(
             "provider.tested",
-            format!("provider:{}", input.alias.trim()),
+            format!("provider:{alias}"),
             outcome,
             detail,
         )

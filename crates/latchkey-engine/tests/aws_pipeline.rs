@@ -5,34 +5,18 @@
 
 use std::sync::{Arc, Mutex};
 
-use latchkey_core::{FieldInput, SecretValue};
+use latchkey_core::{FieldInput, FieldView, SecretValue};
 use latchkey_engine::{
-    AuditQuery, AwsAuthMethod, AwsForm, Engine, EngineError, ProviderInput, StepOutcome,
-    StepReport, TestReport,
+    AuditQuery, Engine, EngineError, ProviderInput, StepOutcome, StepReport, TestReport,
 };
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, rotate, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, reference};
 
+mod rig;
+
 fn aws_form(alias: &str, secret_key: Option<&str>) -> ProviderInput {
-    ProviderInput {
-        azure: None,
-        alias: alias.into(),
-        project_id: None,
-        vault: None,
-        cache: None,
-        aws: Some(AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: MOTO.into(),
-            auth: AwsAuthMethod::AccessKey,
-            profile: String::new(),
-            access_key_id: ACCESS_KEY_ID.into(),
-            secret_access_key: secret_key.map(|k| FieldInput::Literal {
-                value: SecretValue::from(k.to_owned()),
-            }),
-            role_arn: String::new(),
-        }),
-    }
+    rig::aws_key(alias, MOTO, ACCESS_KEY_ID, secret_key)
 }
 
 struct World {
@@ -206,7 +190,7 @@ async fn each_failure_names_its_step() {
     let (r, _) = run_test(&w.engine, &c.id).await;
     assert!(!r.ok);
     assert_eq!(r.steps[2].outcome, StepOutcome::Failed, "{r:#?}");
-    assert_eq!(r.steps[2].code.as_deref(), Some("bad_credentials"));
+    assert_eq!(r.steps[2].code.map(|c| c.as_str()), Some("bad_credentials"));
     assert!(
         r.steps[2]
             .cause
@@ -233,7 +217,10 @@ async fn each_failure_names_its_step() {
         .unwrap();
     let (r, _) = run_test(&w.engine, &c.id).await;
     assert_eq!(r.steps[0].outcome, StepOutcome::Failed);
-    assert_eq!(r.steps[0].code.as_deref(), Some("secret_not_found"));
+    assert_eq!(
+        r.steps[0].code.map(|c| c.as_str()),
+        Some("secret_not_found")
+    );
     assert!(
         r.steps[0]
             .cause
@@ -259,7 +246,10 @@ async fn each_failure_names_its_step() {
         .unwrap();
     let (r, _) = run_test(&w.engine, &c.id).await;
     assert_eq!(r.steps[1].outcome, StepOutcome::Failed, "{r:#?}");
-    assert_eq!(r.steps[1].code.as_deref(), Some("json_key_missing"));
+    assert_eq!(
+        r.steps[1].code.map(|c| c.as_str()),
+        Some("json_key_missing")
+    );
     assert!(
         r.steps[1]
             .cause
@@ -300,7 +290,7 @@ async fn each_failure_names_its_step() {
         .await
         .unwrap();
     let (r, _) = run_test(&w.engine, &c.id).await;
-    assert_eq!(r.steps[0].code.as_deref(), Some("not_found"));
+    assert_eq!(r.steps[0].code.map(|c| c.as_str()), Some("not_found"));
     assert!(r.steps[0].cause.as_deref().unwrap().contains("\"nobody\""));
 }
 
@@ -335,7 +325,7 @@ async fn a_pinned_awsprevious_reads_the_old_value_after_rotation() {
         .unwrap();
     let (r, _) = run_test(&w.engine, &current.id).await;
     assert_eq!(
-        r.steps[2].code.as_deref(),
+        r.steps[2].code.map(|c| c.as_str()),
         Some("bad_credentials"),
         "AWSCURRENT has the new, wrong value"
     );
@@ -370,9 +360,9 @@ fn fields(e: EngineError) -> Vec<String> {
 #[tokio::test]
 async fn provider_setup_checks_and_tests() {
     let w = world().await;
-    let mut bad = aws_form("x y", Some("k"));
-    bad.aws.as_mut().unwrap().region = "eu-wset-1".into();
-    bad.aws.as_mut().unwrap().endpoint_url = "ftp://x".into();
+    let bad = aws_form("x y", Some("k"))
+        .set("region", "eu-wset-1")
+        .set("endpoint_url", "ftp://x");
     assert_eq!(
         fields(w.engine.create_provider(bad).await.unwrap_err()),
         ["alias", "region", "endpoint_url"]
@@ -395,10 +385,10 @@ async fn provider_setup_checks_and_tests() {
         ),
         ["alias"]
     );
-    let mut role = aws_form("role", None);
-    role.aws.as_mut().unwrap().auth = AwsAuthMethod::AssumeRole;
-    role.aws.as_mut().unwrap().access_key_id = String::new();
-    role.aws.as_mut().unwrap().role_arn = "arn:aws:iam::123:role/x".into();
+    let role = aws_form("role", None)
+        .set("auth", "assume_role")
+        .unset("access_key_id")
+        .set("role_arn", "arn:aws:iam::123:role/x");
     assert_eq!(
         fields(w.engine.create_provider(role).await.unwrap_err()),
         ["role_arn"]
@@ -413,15 +403,8 @@ async fn provider_setup_checks_and_tests() {
     assert!(check.can_list);
     let stored = w.engine.list_providers().await.unwrap();
     let p = stored.iter().find(|p| p.alias == w.alias).unwrap();
-    assert!(p.aws.as_ref().unwrap().secret_access_key_stored);
-    let keep = ProviderInput {
-        azure: None,
-        aws: Some(AwsForm {
-            secret_access_key: Some(FieldInput::KeepLiteral),
-            ..aws_form(&w.alias, None).aws.unwrap()
-        }),
-        ..aws_form(&w.alias, None)
-    };
+    assert_eq!(p.fields.get("secret_access_key"), Some(&FieldView::Literal));
+    let keep = aws_form(&w.alias, None).keep("secret_access_key");
     assert!(
         w.engine
             .test_provider(Some(&p.id), keep)

@@ -6,10 +6,8 @@
 
 use std::sync::Arc;
 
-use latchkey_core::{FieldInput, SecretValue};
-use latchkey_engine::{
-    AzureAuthMethod, AzureForm, AzureGrouping, Engine, EngineError, ProviderInput, StepOutcome,
-};
+use latchkey_core::FieldView;
+use latchkey_engine::{Engine, EngineError, ProviderInput, StepOutcome};
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::keyvault::{
     KeyVaultConfig, KeyVaultServer, SetOptions, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_TENANT_ID,
@@ -17,29 +15,18 @@ use latchkey_testkit::keyvault::{
 use latchkey_testkit::moto::unique;
 use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, reference};
 
+mod rig;
+
 fn form(kv: &KeyVaultServer, secret: &str) -> ProviderInput {
-    ProviderInput {
-        alias: "kv".into(),
-        project_id: None,
-        aws: None,
-        vault: None,
-        cache: None,
-        azure: Some(AzureForm {
-            vault_url: kv.url.clone(),
-            auth: AzureAuthMethod::ClientSecret,
-            tenant_id: TEST_TENANT_ID.into(),
-            client_id: TEST_CLIENT_ID.into(),
-            client_secret: Some(FieldInput::Literal {
-                value: SecretValue::from(secret.to_owned()),
-            }),
-            certificate_path: String::new(),
-            certificate_password: None,
-            authority_host: kv.authority_host.clone(),
-            ca_cert: kv.ca_path().display().to_string(),
-            grouping: AzureGrouping::Separator,
-            group_by: "-".into(),
-        }),
-    }
+    rig::azure_secret(
+        "kv",
+        &kv.url,
+        TEST_TENANT_ID,
+        TEST_CLIENT_ID,
+        secret,
+        &kv.authority_host,
+        &kv.ca_path().display().to_string(),
+    )
 }
 
 fn fields(e: EngineError) -> Vec<String> {
@@ -69,18 +56,16 @@ async fn a_postgres_password_from_key_vault_passes_the_four_steps_and_leaks_nowh
     );
 
     // The form's checks name each field; nothing is saved.
-    let mut bad = form(&kv, TEST_CLIENT_SECRET);
-    let z = bad.azure.as_mut().unwrap();
-    z.vault_url = "https://my-vault.example.com/".into();
-    z.tenant_id = "contoso".into();
-    z.client_id = "not-a-guid".into();
-    z.grouping = AzureGrouping::Tag;
-    z.group_by = String::new();
+    let bad = form(&kv, TEST_CLIENT_SECRET)
+        .set("vault_url", "https://my-vault.example.com/")
+        .set("tenant_id", "contoso")
+        .set("client_id", "not-a-guid")
+        .set("grouping", "tag");
     let mut got = fields(e.create_provider(bad).await.unwrap_err());
     got.sort();
-    assert_eq!(got, ["client_id", "group_by", "tenant_id", "vault_url"]);
-    let mut no_secret = form(&kv, TEST_CLIENT_SECRET);
-    no_secret.azure.as_mut().unwrap().client_secret = None;
+    // The tag grouping's own field is `tag` (it was `group_by`, shared with the separator).
+    assert_eq!(got, ["client_id", "tag", "tenant_id", "vault_url"]);
+    let no_secret = form(&kv, TEST_CLIENT_SECRET).unset("client_secret");
     assert_eq!(
         fields(e.create_provider(no_secret).await.unwrap_err()),
         ["client_secret"]
@@ -105,8 +90,8 @@ async fn a_postgres_password_from_key_vault_passes_the_four_steps_and_leaks_nowh
         .create_provider(form(&kv, TEST_CLIENT_SECRET))
         .await
         .unwrap();
-    let view = p.azure.as_ref().unwrap();
-    assert!(view.client_secret_stored && view.vault_url == kv.url);
+    assert_eq!(p.fields.get("client_secret"), Some(&FieldView::Literal));
+    assert_eq!(p.target, kv.url);
 
     // Browse: the tree groups by "-"; versions; key names only.
     let page = e.list_secrets(&p.id, None, None).await.unwrap();

@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, SecretValue};
-use latchkey_engine::{
-    Engine, ProviderInput, StepOutcome, StepReport, TestReport, VaultAuthMethod, VaultForm,
-};
+use latchkey_engine::{Engine, StepOutcome, StepReport, TestReport};
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::api::ApiServer;
 use latchkey_testkit::moto::unique;
@@ -19,6 +17,8 @@ use latchkey_testkit::openbao::OpenBao;
 use latchkey_testkit::target::servers::{self, *};
 use latchkey_testkit::target::{files_containing, reference};
 use serde_json::json;
+
+mod rig;
 
 /// An engine whose secrets manager `bao` is the OpenBao dev server (root token), and
 /// a folder of secrets this test writes there.
@@ -37,30 +37,9 @@ impl Rig {
         let dir = tempfile::tempdir().unwrap();
         let kc = Arc::new(OsKeychain::new(unique("latchkey-test-catalogue")));
         let e = Engine::open(dir.path(), kc).await.unwrap();
-        e.create_provider(ProviderInput {
-            alias: "bao".into(),
-            project_id: None,
-            aws: None,
-            azure: None,
-            cache: None,
-            vault: Some(VaultForm {
-                address: bao.addr(),
-                namespace: String::new(),
-                ca_cert: String::new(),
-                auth: VaultAuthMethod::Token,
-                auth_mount: String::new(),
-                role_id: String::new(),
-                username: String::new(),
-                token: Some(FieldInput::Literal {
-                    value: SecretValue::from(bao.root_token()),
-                }),
-                secret_id: None,
-                password: None,
-                mounts: String::new(),
-            }),
-        })
-        .await
-        .unwrap();
+        e.create_provider(rig::vault_token("bao", &bao.addr(), &bao.root_token()))
+            .await
+            .unwrap();
         let project = e.list_projects().await.unwrap()[0].project.id.clone();
         Rig {
             e,
@@ -160,7 +139,11 @@ fn failed(report: &TestReport, step: u8, code: &str) -> StepReport {
         .find(|s| s.outcome == StepOutcome::Failed)
         .unwrap_or_else(|| panic!("{:#?}", report.steps))
         .clone();
-    assert_eq!((s.step, s.code.as_deref()), (step, Some(code)), "{s:#?}");
+    assert_eq!(
+        (s.step, s.code.map(|c| c.as_str())),
+        (step, Some(code)),
+        "{s:#?}"
+    );
     assert!(s.fix.as_deref().is_some_and(|f| !f.is_empty()), "{s:#?}");
     assert!(
         report.steps[usize::from(step)..]

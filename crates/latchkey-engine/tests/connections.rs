@@ -37,24 +37,11 @@ fn input(project_id: &str, name: &str, password: FieldInput) -> ConnectionInput 
     }
 }
 
+mod rig;
+
 /// An AWS manager (nothing is called until it is used).
 fn aws_manager(alias: &str) -> latchkey_engine::ProviderInput {
-    latchkey_engine::ProviderInput {
-        azure: None,
-        alias: alias.into(),
-        project_id: None,
-        vault: None,
-        cache: None,
-        aws: Some(latchkey_engine::AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: String::new(),
-            auth: latchkey_engine::AwsAuthMethod::DefaultChain,
-            profile: String::new(),
-            access_key_id: String::new(),
-            secret_access_key: None,
-            role_arn: String::new(),
-        }),
-    }
+    rig::aws_default(alias)
 }
 
 fn literal(v: &str) -> FieldInput {

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
-use latchkey_core::{ExposeSecret, FieldInput, SecretValue};
+use latchkey_core::ExposeSecret;
 use latchkey_engine::control_api::RATE_LIMIT_PER_MINUTE;
-use latchkey_engine::{AuditQuery, AwsAuthMethod, AwsForm, Engine, ProviderInput};
+use latchkey_engine::{AuditQuery, Engine};
+
+mod rig;
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, pg_input, reference};
@@ -14,24 +16,12 @@ async fn world() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let kc = Arc::new(OsKeychain::new(unique("latchkey-test-api")));
     let e = Engine::open(dir.path(), kc).await.unwrap();
-    e.create_provider(ProviderInput {
-        azure: None,
-        alias: "aws".into(),
-        project_id: None,
-        vault: None,
-        cache: None,
-        aws: Some(AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: MOTO.into(),
-            auth: AwsAuthMethod::AccessKey,
-            profile: String::new(),
-            access_key_id: ACCESS_KEY_ID.into(),
-            secret_access_key: Some(FieldInput::Literal {
-                value: SecretValue::from("moto-accepts-any".to_owned()),
-            }),
-            role_arn: String::new(),
-        }),
-    })
+    e.create_provider(rig::aws_key(
+        "aws",
+        MOTO,
+        ACCESS_KEY_ID,
+        Some("moto-accepts-any"),
+    ))
     .await
     .unwrap();
     (dir, e)

@@ -4,33 +4,15 @@
 
 use std::sync::Arc;
 
-use latchkey_core::{FieldInput, SecretValue};
-use latchkey_engine::{
-    AwsAuthMethod, AwsForm, Engine, ProviderInput, RefreshOutcome, RefreshScope, StepOutcome,
-};
+use latchkey_engine::{Engine, ProviderInput, RefreshOutcome, RefreshScope, StepOutcome};
 use latchkey_keychain::OsKeychain;
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, MotoProcess, put, rotate, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, pg_input, pg_input_as, reference, set_role_password};
 
+mod rig;
+
 fn aws(alias: &str, endpoint: &str) -> ProviderInput {
-    ProviderInput {
-        azure: None,
-        alias: alias.into(),
-        project_id: None,
-        vault: None,
-        cache: None,
-        aws: Some(AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: endpoint.into(),
-            auth: AwsAuthMethod::AccessKey,
-            profile: String::new(),
-            access_key_id: ACCESS_KEY_ID.into(),
-            secret_access_key: Some(FieldInput::Literal {
-                value: SecretValue::from("moto-accepts-any".to_owned()),
-            }),
-            role_arn: String::new(),
-        }),
-    }
+    rig::aws_key(alias, endpoint, ACCESS_KEY_ID, Some("moto-accepts-any"))
 }
 
 async fn engine(dir: &std::path::Path) -> Engine {

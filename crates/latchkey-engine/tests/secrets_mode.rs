@@ -7,34 +7,18 @@
 
 use std::sync::Arc;
 
-use latchkey_core::{ExposeSecret, FieldInput, SecretValue, SecretsMode};
+use latchkey_core::{ExposeSecret, SecretsMode};
 use latchkey_engine::{
-    AwsAuthMethod, AwsForm, Engine, EngineError, ImpactStatus, ModeMapping, ModePreview,
-    ModeRequest, ProviderInput,
+    Engine, EngineError, ImpactStatus, ModeMapping, ModePreview, ModeRequest, ProviderInput,
 };
 use latchkey_keychain::{CredentialStore, KeychainError, MemoryKeychain, OsKeychain};
 use latchkey_testkit::moto::{ACCESS_KEY_ID, MOTO, put, seeder, unique};
 use latchkey_testkit::target::{PG_PASSWORD, files_containing, pg_input, reference};
 
+mod rig;
+
 fn aws(alias: &str, project_id: Option<&str>) -> ProviderInput {
-    ProviderInput {
-        azure: None,
-        alias: alias.into(),
-        project_id: project_id.map(str::to_owned),
-        vault: None,
-        cache: None,
-        aws: Some(AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: MOTO.into(),
-            auth: AwsAuthMethod::AccessKey,
-            profile: String::new(),
-            access_key_id: ACCESS_KEY_ID.into(),
-            secret_access_key: Some(FieldInput::Literal {
-                value: SecretValue::from("moto-accepts-any".to_owned()),
-            }),
-            role_arn: String::new(),
-        }),
-    }
+    rig::aws_key(alias, MOTO, ACCESS_KEY_ID, Some("moto-accepts-any")).in_project(project_id)
 }
 
 fn to(mode: SecretsMode, mappings: Option<Vec<ModeMapping>>) -> ModeRequest {
@@ -444,24 +428,14 @@ fn project_role(role: &str, external_id: &str, secret: &str) -> String {
 
 fn assume(alias: &str, project_id: &str, role_arn: &str) -> ProviderInput {
     let seed = iam_seed();
-    ProviderInput {
-        azure: None,
-        alias: alias.into(),
-        project_id: Some(project_id.into()),
-        vault: None,
-        cache: None,
-        aws: Some(AwsForm {
-            region: "us-east-1".into(),
-            endpoint_url: IAM_MOTO.into(),
-            auth: AwsAuthMethod::AssumeRole,
-            profile: String::new(),
-            access_key_id: seed["access_key_id"].as_str().unwrap().into(),
-            secret_access_key: Some(FieldInput::Literal {
-                value: SecretValue::from(seed["secret_access_key"].as_str().unwrap().to_owned()),
-            }),
-            role_arn: role_arn.into(),
-        }),
-    }
+    rig::aws_assume(
+        alias,
+        IAM_MOTO,
+        seed["access_key_id"].as_str().unwrap(),
+        seed["secret_access_key"].as_str().unwrap(),
+        role_arn,
+    )
+    .in_project(Some(project_id))
 }
 
 #[tokio::test]

@@ -1,3 +1,4 @@
+use latchkey_core::ErrorCode;
 /// Why a provider call failed. Every message names what failed and what to do; none
 /// contains a secret value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,22 +83,22 @@ fn list(keys: &[String]) -> String {
 
 impl ProviderError {
     /// A stable code for hosts and the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidSetting { .. } => "invalid_setting",
-            Self::NotFound { .. } => "secret_not_found",
-            Self::VersionNotFound { .. } => "version_not_found",
-            Self::AccessDenied { .. } => "access_denied",
-            Self::Sealed { .. } => "sealed",
-            Self::TlsUntrusted { .. } => "tls_untrusted",
-            Self::VersionGone { .. } => "version_gone",
-            Self::BadCredentials(_) => "bad_credentials",
-            Self::Throttled { .. } | Self::ThrottledRetryAfter { .. } => "throttled",
-            Self::Unreachable { .. } => "unreachable",
-            Self::JsonKeyMissing { .. } => "json_key_missing",
-            Self::NotJson { .. } => "not_json",
-            Self::Binary(_) => "binary_secret",
-            Self::Other(_) => "provider_error",
+            Self::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Self::NotFound { .. } => ErrorCode::SecretNotFound,
+            Self::VersionNotFound { .. } => ErrorCode::VersionNotFound,
+            Self::AccessDenied { .. } => ErrorCode::AccessDenied,
+            Self::Sealed { .. } => ErrorCode::Sealed,
+            Self::TlsUntrusted { .. } => ErrorCode::TlsUntrusted,
+            Self::VersionGone { .. } => ErrorCode::VersionGone,
+            Self::BadCredentials(_) => ErrorCode::BadCredentials,
+            Self::Throttled { .. } | Self::ThrottledRetryAfter { .. } => ErrorCode::Throttled,
+            Self::Unreachable { .. } => ErrorCode::Unreachable,
+            Self::JsonKeyMissing { .. } => ErrorCode::JsonKeyMissing,
+            Self::NotJson { .. } => ErrorCode::NotJson,
+            Self::Binary(_) => ErrorCode::BinarySecret,
+            Self::Other(_) => ErrorCode::ProviderError,
         }
     }
 }

@@ -10,6 +10,12 @@
 //! ([`vault`]), Azure Key Vault ([`azure`]). Google Secret Manager and Conjur follow
 //! behind the same trait.
 //!
+//! Each kind is one folder (`aws/`, `vault/`, `azure/`) whose `kind.rs` declares the
+//! kind once ([`spec`]: label, sign-in methods, fields, notes), checks a form
+//! ([`check`]) and builds a client from checked settings ([`connect`]). The engine, the
+//! UI's setup dialog and the CLI all read that declaration; adding a kind is a folder
+//! and one arm in each function below.
+//!
 //! Errors are [`ProviderError`]s: each names what failed (the secret, the action, the
 //! key) and what to do, and none carries a secret value.
 
@@ -19,14 +25,168 @@ mod error;
 mod json;
 pub mod vault;
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use latchkey_core::{SecretRef, SecretValue};
+use latchkey_core::{
+    ExposeSecret, FieldErrors, ManagerSpec, ProviderKind, SecretRef, SecretValue, Settings,
+};
 use serde::Serialize;
 
 pub use error::ProviderError;
 pub use json::select_json_key;
 
 pub type Result<T, E = ProviderError> = std::result::Result<T, E>;
+
+/// A setup form as a kind's [`check`] sees it: the plain fields that apply (trimmed,
+/// declared defaults filled in) and which secret fields are supplied (typed now or kept
+/// from before). Never a secret value.
+#[derive(Debug, Default)]
+pub struct Form {
+    pub plain: BTreeMap<String, String>,
+    pub secrets: BTreeSet<String>,
+}
+
+impl Form {
+    pub fn text(&self, key: &str) -> &str {
+        self.plain.get(key).map(|v| v.trim()).unwrap_or("")
+    }
+    pub fn has_secret(&self, key: &str) -> bool {
+        self.secrets.contains(key)
+    }
+}
+
+/// What the engine works out for a client beyond the stored settings.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectContext {
+    /// The manager's alias (named in errors).
+    pub alias: String,
+    /// The AWS external ID of the manager's scope (the project's, or the workspace's).
+    pub external_id: String,
+}
+
+/// The declaration of a kind: label, description, sign-in methods, fields and notes.
+pub fn spec(kind: ProviderKind) -> ManagerSpec {
+    match kind {
+        ProviderKind::AwsSecretsManager => aws::kind::spec(),
+        ProviderKind::Vault => vault::kind::spec(),
+        ProviderKind::AzureKeyVault => azure::kind::spec(),
+        ProviderKind::GcpSecretManager => not_yet(
+            kind,
+            "Service-account key or application default credentials.",
+        ),
+        ProviderKind::Conjur => not_yet(kind, "Host ID and API key."),
+    }
+}
+
+/// A kind Latchkey cannot use yet: listed, but without a form.
+fn not_yet(kind: ProviderKind, description: &str) -> ManagerSpec {
+    ManagerSpec {
+        kind,
+        label: kind.label().into(),
+        description: description.into(),
+        available: false,
+        auth_field: None,
+        fields: Vec::new(),
+        notes: Vec::new(),
+        intro: String::new(),
+    }
+}
+
+/// Every kind, in the chooser's order.
+pub fn all() -> Vec<ManagerSpec> {
+    [
+        ProviderKind::AwsSecretsManager,
+        ProviderKind::Vault,
+        ProviderKind::AzureKeyVault,
+        ProviderKind::GcpSecretManager,
+        ProviderKind::Conjur,
+    ]
+    .into_iter()
+    .map(spec)
+    .collect()
+}
+
+/// The kind's own checks of a form, beyond what the declaration says (formats, rules
+/// between fields); each error names its field. The engine has already checked the
+/// declaration (required fields, kinds, choices).
+pub fn check(kind: ProviderKind, form: &Form) -> FieldErrors {
+    match kind {
+        ProviderKind::AwsSecretsManager => aws::kind::check(form),
+        ProviderKind::Vault => vault::kind::check(form),
+        ProviderKind::AzureKeyVault => azure::kind::check(form),
+        ProviderKind::GcpSecretManager | ProviderKind::Conjur => Vec::new(),
+    }
+}
+
+/// Normalises checked plain settings before they are stored (a URL's trailing slash).
+pub fn normalise(kind: ProviderKind, plain: &mut BTreeMap<String, String>) {
+    match kind {
+        ProviderKind::AwsSecretsManager => {}
+        ProviderKind::Vault => vault::kind::normalise(plain),
+        ProviderKind::AzureKeyVault => azure::kind::normalise(plain),
+        ProviderKind::GcpSecretManager | ProviderKind::Conjur => {}
+    }
+}
+
+/// A client for checked settings and their secrets (no network call, except where a
+/// kind's SDK resolves its configuration up front).
+pub async fn connect(
+    kind: ProviderKind,
+    settings: Settings,
+    context: &ConnectContext,
+) -> Result<Arc<dyn SecretsProvider>> {
+    match kind {
+        ProviderKind::AwsSecretsManager => {
+            Ok(Arc::new(aws::kind::connect(settings, context).await?))
+        }
+        ProviderKind::Vault => Ok(Arc::new(vault::kind::connect(settings, context)?)),
+        ProviderKind::AzureKeyVault => Ok(Arc::new(azure::kind::connect(settings, context)?)),
+        ProviderKind::GcpSecretManager | ProviderKind::Conjur => Err(ProviderError::Other(
+            format!("{} is not supported yet", kind.label()),
+        )),
+    }
+}
+
+/// Where a manager points, in one line (its URL, or its region): the list and the CLI
+/// show it beside the sign-in method.
+pub fn target(kind: ProviderKind, plain: &BTreeMap<String, String>) -> String {
+    let v = |k: &str| {
+        plain
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    match kind {
+        ProviderKind::AwsSecretsManager => {
+            let endpoint = v("endpoint_url");
+            if endpoint.is_empty() {
+                v("region")
+            } else {
+                format!("{} · {endpoint}", v("region"))
+            }
+        }
+        ProviderKind::Vault => v("address"),
+        ProviderKind::AzureKeyVault => v("vault_url"),
+        ProviderKind::GcpSecretManager | ProviderKind::Conjur => String::new(),
+    }
+}
+
+/// A secret taken out of a kind's settings, or the error naming its field.
+pub(crate) fn required_secret(
+    settings: &mut Settings,
+    key: &'static str,
+    label: &str,
+) -> Result<SecretValue> {
+    settings
+        .take_secret(key)
+        .filter(|v| !v.expose_secret().is_empty())
+        .ok_or_else(|| ProviderError::InvalidSetting {
+            field: key,
+            message: format!("The {label} is missing from the keychain: enter it again."),
+        })
+}
 
 /// One page of a listing; `next` continues it.
 #[derive(Clone, Debug, Serialize)]
@@ -66,6 +226,15 @@ pub struct VersionInfo {
     pub updated: Option<String>,
     pub expires: Option<String>,
     pub not_before: Option<String>,
+    /// The stage word that marks the version a reference without a version reads
+    /// (AWS `AWSCURRENT`, Vault `current`, Azure `latest`), on that version only.
+    pub current_stage: Option<String>,
+    /// Why this version cannot be picked, and the stage word that says so
+    /// (Vault: deleted, destroyed; Azure: disabled, expired, not yet valid).
+    pub unusable: Option<String>,
+    pub unusable_stage: Option<String>,
+    /// A stage a reference may follow instead of this version's ID (AWS: `AWSPREVIOUS`).
+    pub pin_stage: Option<String>,
 }
 
 /// A secret with its versions.

@@ -7,6 +7,7 @@ import {
   type AuditQuery,
   type ConnectionInput,
   commands,
+  type ErrorCode,
   type ExportFormat,
   type ModeRequest_Deserialize,
   type ProviderInput_Deserialize,
@@ -24,7 +25,7 @@ export class CommandError extends Error {
     this.name = "CommandError";
     this.api = api;
   }
-  get code(): string {
+  get code(): ErrorCode {
     return this.api.code;
   }
   /** Field key → message, for inline form errors. */
@@ -68,6 +69,8 @@ async function plain<T>(call: () => Promise<T>): Promise<T> {
 export const api = {
   workspaceInfo: () => unwrap(() => commands.workspaceInfo()),
   connectionTypes: () => plain(() => commands.connectionTypes()),
+  /** Every secrets-manager kind's declaration: the chooser and the setup dialog are drawn from it. */
+  providerTypes: () => plain(() => commands.providerTypes()),
   listProjects: () => unwrap(() => commands.listProjects()),
   createProject: (name: string, description: string) =>
     unwrap(() => commands.createProject(name, description)),

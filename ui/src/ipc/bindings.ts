@@ -9,6 +9,8 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	workspaceInfo: () => typedError<WorkspaceInfo, ApiError_Serialize>(__TAURI_INVOKE("workspace_info")),
 	connectionTypes: () => __TAURI_INVOKE<TypeSpec_Serialize[]>("connection_types"),
+	/**  Every secrets-manager kind's declaration (the setup dialog is drawn from it). */
+	providerTypes: () => __TAURI_INVOKE<ManagerSpec_Serialize[]>("provider_types"),
 	listProjects: () => typedError<ProjectSummary[], ApiError_Serialize>(__TAURI_INVOKE("list_projects")),
 	createProject: (name: string, description: string) => typedError<Project, ApiError_Serialize>(__TAURI_INVOKE("create_project", { name, description })),
 	updateProject: (id: string, name: string, description: string) => typedError<Project, ApiError_Serialize>(__TAURI_INVOKE("update_project", { id, name, description })),
@@ -63,11 +65,7 @@ export type ApiError = ApiError_Serialize | ApiError_Deserialize;
 
 /**  An error as the UI receives it. The UI branches on `code`, never on `message`. */
 export type ApiError_Deserialize = {
-	/**
-	 *  A stable machine-readable code: `validation`, `not_found`, `conflict`,
-	 *  `keychain_unavailable`, `keychain`, `database`, `internal`.
-	 */
-	code: string,
+	code: ErrorCode,
 	/**  What failed and what to do about it. Never contains a secret value. */
 	message: string,
 	/**  The step of a multi-step operation that failed, when there is one. */
@@ -78,11 +76,7 @@ export type ApiError_Deserialize = {
 
 /**  An error as the UI receives it. The UI branches on `code`, never on `message`. */
 export type ApiError_Serialize = {
-	/**
-	 *  A stable machine-readable code: `validation`, `not_found`, `conflict`,
-	 *  `keychain_unavailable`, `keychain`, `database`, `internal`.
-	 */
-	code: string,
+	code: ErrorCode,
 	/**  What failed and what to do about it. Never contains a secret value. */
 	message: string,
 	/**  The step of a multi-step operation that failed, when there is one. */
@@ -142,139 +136,6 @@ export type AuditQuery_Serialize = {
 	limit: number | null,
 };
 
-/**  How Latchkey signs in to AWS. */
-export type AwsAuthMethod = 
-/**  Environment, shared profile, SSO, instance role. */
-"default_chain" | "profile" | "access_key" | "assume_role";
-
-/**  The AWS settings form as submitted. */
-export type AwsForm = AwsForm_Serialize | AwsForm_Deserialize;
-
-/**  The AWS settings form as submitted. */
-export type AwsForm_Deserialize = {
-	region: string,
-	/**  Empty for AWS itself; a URL for a compatible endpoint (tests use moto). */
-	endpoint_url: string,
-	auth: AwsAuthMethod,
-	profile: string,
-	/**  For `access_key`, and for `assume_role` when the source credentials are a key pair. */
-	access_key_id: string,
-	/**  The secret half of the key pair: typed now, kept from before, or absent. */
-	secret_access_key?: FieldInput | null,
-	role_arn: string,
-};
-
-/**  The AWS settings form as submitted. */
-export type AwsForm_Serialize = {
-	region: string,
-	/**  Empty for AWS itself; a URL for a compatible endpoint (tests use moto). */
-	endpoint_url: string,
-	auth: AwsAuthMethod,
-	profile: string,
-	/**  For `access_key`, and for `assume_role` when the source credentials are a key pair. */
-	access_key_id: string,
-	/**  The secret half of the key pair: typed now, kept from before, or absent. */
-	secret_access_key: FieldInput | null,
-	role_arn: string,
-};
-
-/**  A configured AWS provider's settings as the UI sees them (never the secret key). */
-export type AwsView = {
-	region: string,
-	endpoint_url: string,
-	auth: AwsAuthMethod,
-	profile: string,
-	access_key_id: string,
-	secret_access_key_stored: boolean,
-	role_arn: string,
-};
-
-/**  How Latchkey signs in to Entra ID for Azure Key Vault. */
-export type AzureAuthMethod = 
-/**  An app registration's client secret. */
-"client_secret" | 
-/**  An app registration's certificate (PEM or PFX file). */
-"client_certificate" | 
-/**  The signed-in Azure CLI (`az login`). */
-"azure_cli" | 
-/**  The machine's managed identity. */
-"managed_identity";
-
-/**  The Azure Key Vault settings form as submitted. */
-export type AzureForm = AzureForm_Serialize | AzureForm_Deserialize;
-
-/**  The Azure Key Vault settings form as submitted. */
-export type AzureForm_Deserialize = {
-	/**  `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix). */
-	vault_url: string,
-	auth: AzureAuthMethod,
-	/**  Directory (tenant) ID: client secret and certificate; optional for the Azure CLI. */
-	tenant_id: string,
-	/**  Application (client) ID; for a managed identity, a user-assigned one's (optional). */
-	client_id: string,
-	/**  Typed now, kept from before, or absent. */
-	client_secret?: FieldInput | null,
-	/**  Path of the certificate file (PEM or PFX with the private key). */
-	certificate_path: string,
-	/**  The PFX's password, if it has one. */
-	certificate_password?: FieldInput | null,
-	/**  Advanced: the Entra ID authority host; empty for the vault's cloud's. */
-	authority_host: string,
-	/**  Advanced: a PEM CA certificate to trust; empty for the system's. */
-	ca_cert: string,
-	grouping: AzureGrouping,
-	/**  The separator (grouping by name) or the tag's name (grouping by tag). */
-	group_by: string,
-};
-
-/**  The Azure Key Vault settings form as submitted. */
-export type AzureForm_Serialize = {
-	/**  `https://<name>.vault.azure.net/` (or a sovereign cloud's suffix). */
-	vault_url: string,
-	auth: AzureAuthMethod,
-	/**  Directory (tenant) ID: client secret and certificate; optional for the Azure CLI. */
-	tenant_id: string,
-	/**  Application (client) ID; for a managed identity, a user-assigned one's (optional). */
-	client_id: string,
-	/**  Typed now, kept from before, or absent. */
-	client_secret: FieldInput | null,
-	/**  Path of the certificate file (PEM or PFX with the private key). */
-	certificate_path: string,
-	/**  The PFX's password, if it has one. */
-	certificate_password: FieldInput | null,
-	/**  Advanced: the Entra ID authority host; empty for the vault's cloud's. */
-	authority_host: string,
-	/**  Advanced: a PEM CA certificate to trust; empty for the system's. */
-	ca_cert: string,
-	grouping: AzureGrouping,
-	/**  The separator (grouping by name) or the tag's name (grouping by tag). */
-	group_by: string,
-};
-
-/**  How the picker's tree groups a Key Vault's secrets. */
-export type AzureGrouping = 
-/**  A flat list. */
-"none" | 
-/**  Folders from a name separator (`group_by`, e.g. `-`). */
-"separator" | 
-/**  Folders from the value of a tag (`group_by` names the tag). */
-"tag";
-
-/**  A configured Azure Key Vault's settings as the UI sees them (never a secret). */
-export type AzureView = {
-	vault_url: string,
-	auth: AzureAuthMethod,
-	tenant_id: string,
-	client_id: string,
-	client_secret_stored: boolean,
-	certificate_path: string,
-	certificate_password_stored: boolean,
-	authority_host: string,
-	ca_cert: string,
-	grouping: AzureGrouping,
-	group_by: string,
-};
-
 /**  A cache entry as the cache view lists it: never the value. */
 export type CacheEntryView = CacheEntryView_Serialize | CacheEntryView_Deserialize;
 
@@ -318,6 +179,8 @@ export type CachePolicy = {
 export type Choice = {
 	value: string,
 	label: string,
+	/**  Shown under the field while this choice is chosen ("" for none). */
+	help: string,
 };
 
 /**  What a form submits to create or update a connection. */
@@ -366,6 +229,11 @@ export type ConnectionView = {
 	name: string,
 	kind: ConnectionKind,
 	fields: { [key in string]: FieldView },
+	/**
+	 *  What it points at, in one line (`user@host:port/db`, a URL, `s3://bucket`),
+	 *  computed once by the engine from the type's declaration; "" until then.
+	 */
+	target: string,
 	created_at: string,
 	updated_at: string,
 };
@@ -392,6 +260,20 @@ export type ControlApiStatus_Serialize = {
 	/**  Why it does not listen although enabled (e.g. the port is taken). */
 	error: string | null,
 };
+
+/**  Every stable error code Latchkey reports. The UI branches on these, never on text. */
+export type ErrorCode = 
+/**  A form or argument was refused; `field_errors` name the fields. */
+"validation" | 
+/**
+ *  The thing (a connection, a manager, a project) does not exist (any more); for a
+ *  connection test, the target has no such resource (path, bucket).
+ */
+"not_found" | "keychain_unavailable" | "keychain" | 
+/**  Still used elsewhere (a manager a connection references). */
+"in_use" | 
+/**  The secrets-mode rule refused. */
+"scope_rule" | "conflict" | "database" | "internal" | "invalid_setting" | "secret_not_found" | "version_not_found" | "access_denied" | "sealed" | "tls_untrusted" | "version_gone" | "bad_credentials" | "throttled" | "unreachable" | "json_key_missing" | "not_json" | "binary_secret" | "provider_error" | "unknown_host" | "refused" | "timeout" | "tls" | "unknown_database" | "host_key_unknown" | "host_key_mismatch" | "redirect" | "server_error" | "failed";
 
 export type ExportFormat = "csv" | "json";
 
@@ -426,7 +308,12 @@ export type FieldKind =
 /**  One of `choices`. */
 "choice" | 
 /**  A credential: a literal kept in the OS keychain, or a secret reference. */
-"credential";
+"credential" | 
+/**
+ *  A secret Latchkey itself needs to reach a secrets manager (a token, a client
+ *  secret): typed in, kept in the OS keychain, never a reference.
+ */
+"secret";
 
 /**  One field of a connection type. */
 export type FieldSpec = FieldSpec_Serialize | FieldSpec_Deserialize;
@@ -450,6 +337,14 @@ export type FieldSpec_Deserialize = {
 	advanced: boolean,
 	/**  A credential typed in on several lines (a private key). */
 	multiline: boolean,
+	/**
+	 *  The field says where credentials are sent (an address, a URL, a host, an
+	 *  authority host): when it changes, a secret kept from before is not sent until it
+	 *  is typed again. On by default for host and URL fields.
+	 */
+	destination: boolean,
+	/**  Required only while another field has one of these values (and `required` is off). */
+	required_when?: ShowWhen | null,
 };
 
 /**  One field of a connection type. */
@@ -471,6 +366,14 @@ export type FieldSpec_Serialize = {
 	advanced: boolean,
 	/**  A credential typed in on several lines (a private key). */
 	multiline: boolean,
+	/**
+	 *  The field says where credentials are sent (an address, a URL, a host, an
+	 *  authority host): when it changes, a secret kept from before is not sent until it
+	 *  is typed again. On by default for host and URL fields.
+	 */
+	destination: boolean,
+	/**  Required only while another field has one of these values (and `required` is off). */
+	required_when: ShowWhen | null,
 };
 
 /**  A connection field as the UI sees it: never a credential's value. */
@@ -489,6 +392,39 @@ export type ImpactStatus =
 "fails" | 
 /**  It names no manager even now; the switch changes nothing for it. */
 "already_broken";
+
+/**  A secrets-manager kind and its setup form, in form order. */
+export type ManagerSpec = ManagerSpec_Serialize | ManagerSpec_Deserialize;
+
+/**  A secrets-manager kind and its setup form, in form order. */
+export type ManagerSpec_Deserialize = {
+	kind: ProviderKind,
+	label: string,
+	description: string,
+	/**  Whether Latchkey can use this kind yet (the chooser shows "not yet" otherwise). */
+	available: boolean,
+	/**  The field that chooses how Latchkey signs in (a choice field), if the kind has one. */
+	auth_field?: string | null,
+	fields: FieldSpec_Deserialize[],
+	notes: NoteSpec_Deserialize[],
+	/**  What the setup dialog says under its title (what Latchkey does with this identity). */
+	intro: string,
+};
+
+/**  A secrets-manager kind and its setup form, in form order. */
+export type ManagerSpec_Serialize = {
+	kind: ProviderKind,
+	label: string,
+	description: string,
+	/**  Whether Latchkey can use this kind yet (the chooser shows "not yet" otherwise). */
+	available: boolean,
+	/**  The field that chooses how Latchkey signs in (a choice field), if the kind has one. */
+	auth_field: string | null,
+	fields: FieldSpec_Serialize[],
+	notes: NoteSpec_Serialize[],
+	/**  What the setup dialog says under its title (what Latchkey does with this identity). */
+	intro: string,
+};
 
 /**
  *  One manager of the new scope: a copy of `source_id` for `project_id` (`None`: the
@@ -565,6 +501,50 @@ export type ModeSwitchReport = {
 	added: string[],
 	/**  References that no longer name a manager. */
 	broken: number,
+};
+
+/**
+ *  Something a secrets-manager form draws beside its fields that the declaration
+ *  cannot carry as text: a named extra the UI renders itself.
+ */
+export type NoteExtra = 
+/**  The workspace's (or project's) AWS external ID, with the role trust-policy snippet. */
+"aws_external_id";
+
+/**
+ *  A note a secrets-manager form shows (the permissions a manager needs, the grouping
+ *  example), while its condition holds.
+ */
+export type NoteSpec = NoteSpec_Serialize | NoteSpec_Deserialize;
+
+/**
+ *  A note a secrets-manager form shows (the permissions a manager needs, the grouping
+ *  example), while its condition holds.
+ */
+export type NoteSpec_Deserialize = {
+	/**  Stable name (the UI's test id is `note-<id>`). */
+	id: string,
+	title: string,
+	text: string,
+	/**  Drawn after this field (None: at the end of the form). */
+	after?: string | null,
+	show_when?: ShowWhen | null,
+	extra?: NoteExtra | null,
+};
+
+/**
+ *  A note a secrets-manager form shows (the permissions a manager needs, the grouping
+ *  example), while its condition holds.
+ */
+export type NoteSpec_Serialize = {
+	/**  Stable name (the UI's test id is `note-<id>`). */
+	id: string,
+	title: string,
+	text: string,
+	/**  Drawn after this field (None: at the end of the form). */
+	after: string | null,
+	show_when: ShowWhen | null,
+	extra: NoteExtra | null,
 };
 
 /**
@@ -657,29 +637,36 @@ export type ProviderCheck_Serialize = {
 	list_error: string | null,
 };
 
-/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
+/**
+ *  A secrets manager as a form submits it: its kind and its declared fields (plain
+ *  values; secrets typed now or kept from before).
+ */
 export type ProviderInput = ProviderInput_Serialize | ProviderInput_Deserialize;
 
-/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
+/**
+ *  A secrets manager as a form submits it: its kind and its declared fields (plain
+ *  values; secrets typed now or kept from before).
+ */
 export type ProviderInput_Deserialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id?: string | null,
-	aws?: AwsForm_Deserialize | null,
-	vault?: VaultForm_Deserialize | null,
-	azure?: AzureForm_Deserialize | null,
+	kind: ProviderKind,
+	fields?: { [key in string]: FieldInput },
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache?: CachePolicy | null,
 };
 
-/**  A secrets manager as a form submits it: `aws`, `vault` or `azure`, exactly one. */
+/**
+ *  A secrets manager as a form submits it: its kind and its declared fields (plain
+ *  values; secrets typed now or kept from before).
+ */
 export type ProviderInput_Serialize = {
 	alias: string,
 	/**  `None` for a workspace-level manager. */
 	project_id: string | null,
-	aws: AwsForm_Serialize | null,
-	vault: VaultForm_Serialize | null,
-	azure: AzureForm_Serialize | null,
+	kind: ProviderKind,
+	fields: { [key in string]: FieldInput },
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache: CachePolicy | null,
 };
@@ -689,19 +676,28 @@ export type ProviderKind = "aws_secrets_manager" | "azure_key_vault" |
 /**  HashiCorp Vault and OpenBao. */
 "vault" | "gcp_secret_manager" | "conjur";
 
-/**  A secrets manager as the UI sees it. */
+/**
+ *  A secrets manager as the UI sees it: its plain settings and which secrets are
+ *  stored (never a secret's value).
+ */
 export type ProviderView = ProviderView_Serialize | ProviderView_Deserialize;
 
-/**  A secrets manager as the UI sees it. */
+/**
+ *  A secrets manager as the UI sees it: its plain settings and which secrets are
+ *  stored (never a secret's value).
+ */
 export type ProviderView_Deserialize = {
 	id: string,
 	alias: string,
 	kind: ProviderKind,
 	kind_label: string,
 	project_id?: string | null,
-	aws?: AwsView | null,
-	vault?: VaultView | null,
-	azure?: AzureView | null,
+	/**  Plain settings by field; a stored secret is `{ source: "literal" }`. */
+	fields: { [key in string]: FieldView },
+	/**  Where it points (URL, or region), computed by its kind. */
+	target: string,
+	/**  The chosen sign-in method's label. */
+	auth_label: string,
 	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
@@ -709,16 +705,22 @@ export type ProviderView_Deserialize = {
 	updated_at: string,
 };
 
-/**  A secrets manager as the UI sees it. */
+/**
+ *  A secrets manager as the UI sees it: its plain settings and which secrets are
+ *  stored (never a secret's value).
+ */
 export type ProviderView_Serialize = {
 	id: string,
 	alias: string,
 	kind: ProviderKind,
 	kind_label: string,
 	project_id: string | null,
-	aws: AwsView | null,
-	vault: VaultView | null,
-	azure: AzureView | null,
+	/**  Plain settings by field; a stored secret is `{ source: "literal" }`. */
+	fields: { [key in string]: FieldView },
+	/**  Where it points (URL, or region), computed by its kind. */
+	target: string,
+	/**  The chosen sign-in method's label. */
+	auth_label: string,
 	cache: CachePolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
@@ -892,6 +894,16 @@ export type SecretVersionItem_Deserialize = {
 	updated?: string | null,
 	expires?: string | null,
 	not_before?: string | null,
+	/**
+	 *  The stage word marking the version a reference without a version reads
+	 *  (AWS `AWSCURRENT`, Vault `current`, Azure `latest`), on that version only.
+	 */
+	current_stage?: string | null,
+	/**  Why this version cannot be picked, and the stage word that says so. */
+	unusable?: string | null,
+	unusable_stage?: string | null,
+	/**  A stage a reference may follow instead of this version's ID (AWS: `AWSPREVIOUS`). */
+	pin_stage?: string | null,
 };
 
 /**  A version of a secret. */
@@ -903,6 +915,16 @@ export type SecretVersionItem_Serialize = {
 	updated: string | null,
 	expires: string | null,
 	not_before: string | null,
+	/**
+	 *  The stage word marking the version a reference without a version reads
+	 *  (AWS `AWSCURRENT`, Vault `current`, Azure `latest`), on that version only.
+	 */
+	current_stage: string | null,
+	/**  Why this version cannot be picked, and the stage word that says so. */
+	unusable: string | null,
+	unusable_stage: string | null,
+	/**  A stage a reference may follow instead of this version's ID (AWS: `AWSPREVIOUS`). */
+	pin_stage: string | null,
 };
 
 /**
@@ -937,7 +959,7 @@ export type StepReport_Deserialize = {
 	duration_ms: number,
 	/**  What happened (never a value). */
 	detail: string,
-	code?: string | null,
+	code?: ErrorCode | null,
 	cause?: string | null,
 	fix?: string | null,
 	/**  A change the admin may accept to get past this failure (trust an SSH host key). */
@@ -953,7 +975,7 @@ export type StepReport_Serialize = {
 	duration_ms: number,
 	/**  What happened (never a value). */
 	detail: string,
-	code: string | null,
+	code: ErrorCode | null,
 	cause: string | null,
 	fix: string | null,
 	/**  A change the admin may accept to get past this failure (trust an SSH host key). */
@@ -1000,69 +1022,6 @@ export type TypeSpec_Serialize = {
 	/**  Menu group: "Databases", "Web and APIs", "Storage", "Servers". */
 	group: string,
 	fields: FieldSpec_Serialize[],
-};
-
-/**  How Latchkey signs in to Vault / OpenBao. */
-export type VaultAuthMethod = "token" | "app_role" | "userpass";
-
-/**  The Vault / OpenBao settings form as submitted. */
-export type VaultForm = VaultForm_Serialize | VaultForm_Deserialize;
-
-/**  The Vault / OpenBao settings form as submitted. */
-export type VaultForm_Deserialize = {
-	/**  `https://vault.example.com:8200`. */
-	address: string,
-	/**  Empty for the root namespace; sent as `X-Vault-Namespace`. */
-	namespace: string,
-	/**  Path of a PEM file with the CA certificate to trust; empty for the system's. */
-	ca_cert: string,
-	auth: VaultAuthMethod,
-	/**  The auth method's mount; empty for the default (`approle`, `userpass`). */
-	auth_mount: string,
-	role_id: string,
-	username: string,
-	/**  Secret parts: typed now, kept from before, or absent. */
-	token?: FieldInput | null,
-	secret_id?: FieldInput | null,
-	password?: FieldInput | null,
-	/**  KV mounts to use when the server does not list them: "secret:2 legacy:1". */
-	mounts: string,
-};
-
-/**  The Vault / OpenBao settings form as submitted. */
-export type VaultForm_Serialize = {
-	/**  `https://vault.example.com:8200`. */
-	address: string,
-	/**  Empty for the root namespace; sent as `X-Vault-Namespace`. */
-	namespace: string,
-	/**  Path of a PEM file with the CA certificate to trust; empty for the system's. */
-	ca_cert: string,
-	auth: VaultAuthMethod,
-	/**  The auth method's mount; empty for the default (`approle`, `userpass`). */
-	auth_mount: string,
-	role_id: string,
-	username: string,
-	/**  Secret parts: typed now, kept from before, or absent. */
-	token: FieldInput | null,
-	secret_id: FieldInput | null,
-	password: FieldInput | null,
-	/**  KV mounts to use when the server does not list them: "secret:2 legacy:1". */
-	mounts: string,
-};
-
-/**  A configured Vault's settings as the UI sees them (never a token, secret ID or password). */
-export type VaultView = {
-	address: string,
-	namespace: string,
-	ca_cert: string,
-	auth: VaultAuthMethod,
-	auth_mount: string,
-	role_id: string,
-	username: string,
-	mounts: string,
-	token_stored: boolean,
-	secret_id_stored: boolean,
-	password_stored: boolean,
 };
 
 /**  Where things live and which keychain is in use, for the Settings screen and the CLI. */

@@ -4,6 +4,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   ApiError,
   ConnectionView,
+  ErrorCode,
   FieldKind,
   FieldSpec,
   ProjectSummary,
@@ -11,6 +12,7 @@ import type {
   StepReport,
   TypeSpec,
 } from "../ipc/api";
+import { awsSpec, managerTypes, managerView } from "./managers";
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -36,11 +38,14 @@ export function field(
     show_when: null,
     advanced: false,
     multiline: false,
+    destination: kind === "host" || kind === "url",
+    required_when: null,
     ...extras,
   } as FieldSpec;
 }
 
-const choices = (...values: [string, string][]) => values.map(([value, label]) => ({ value, label }));
+const choices = (...values: [string, string][]) =>
+  values.map(([value, label]) => ({ value, label, help: "" }));
 const when = (f: string, ...values: string[]) => ({ show_when: { field: f, values } });
 
 export const postgresType: TypeSpec = {
@@ -276,13 +281,14 @@ export function connection(overrides: Partial<ConnectionView> = {}): ConnectionV
       sslmode: { source: "plain", value: "require" },
       password: { source: "literal" },
     },
+    target: "app@db.internal:5432/billing",
     created_at: "2026-11-29T10:00:00.000Z",
     updated_at: "2026-11-29T10:00:00.000Z",
     ...overrides,
   };
 }
 
-export function apiError(code: string, message: string, fields: Record<string, string> = {}): ApiError {
+export function apiError(code: ErrorCode, message: string, fields: Record<string, string> = {}): ApiError {
   return {
     code,
     message,
@@ -291,13 +297,21 @@ export function apiError(code: string, message: string, fields: Record<string, s
   };
 }
 
-/** Installs a fake backend; records every call as [command, args]. */
+/** What every fake backend answers unless a test says otherwise: the engine's declarations. */
+const DEFAULTS: Record<string, Handler> = {
+  provider_types: () => managerTypes,
+};
+
+/**
+ * Installs a fake backend; records every call as [command, args]. `provider_types`
+ * answers the kinds of test/managers.ts unless `handlers` has its own.
+ */
 export function fakeBackend(handlers: Record<string, Handler>) {
   const calls: [string, Record<string, unknown>][] = [];
   mockIPC((cmd, args) => {
     const a = (args ?? {}) as Record<string, unknown>;
     calls.push([cmd, a]);
-    const h = handlers[cmd];
+    const h = handlers[cmd] ?? DEFAULTS[cmd];
     if (!h) throw apiError("internal", `no fake for ${cmd}`);
     return h(a);
   });
@@ -313,23 +327,13 @@ export const argsOf = (calls: Calls, cmd: string) => calls.filter(([c]) => c ===
 export const inputsOf = (calls: Calls, cmd: string) =>
   argsOf(calls, cmd).map((a) => a.input as Record<string, unknown>);
 
-/** A secrets manager as the engine lists it: an AWS one without settings, for the workspace. */
+/** A secrets manager as the engine lists it: an AWS one on the default chain, for the workspace. */
 export function providerView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return {
-    id: "m1",
-    alias: "aws",
-    kind: "aws_secrets_manager",
-    kind_label: "AWS Secrets Manager",
-    project_id: null,
-    aws: null,
-    vault: null,
-    azure: null,
-    cache: { ttl_secs: 3600, stale_if_error: true },
-    used_by: [],
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-    ...overrides,
-  };
+  return managerView(
+    awsSpec,
+    { plain: { region: "us-east-1", auth: "default_chain" }, target: "us-east-1" },
+    { alias: "aws", ...overrides },
+  );
 }
 
 /** A test step as the engine streams it: ok unless `overrides` say otherwise. */

@@ -1,39 +1,42 @@
-// Rendering the secrets-manager setup dialogs (AWS, Vault, Azure) and their page in component tests.
+// Rendering the secrets-manager setup dialog (one for every kind, drawn from its declaration)
+// and the managers page in component tests.
 import { render } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { type ComponentType, createElement } from "react";
+import { type ComponentProps, createElement } from "react";
 import { vi } from "vitest";
+import { ProviderDialog } from "../features/providers/ProviderDialog";
 import { ProvidersPage } from "../features/providers/ProvidersPage";
 import type { ProviderView_Serialize } from "../ipc/api";
-import { fakeBackend } from "./ipc";
+import { fakeBackend, type Handler } from "./ipc";
 
-/** The props every setup dialog takes; the helper fills them in. */
-interface DialogProps {
-  projectId: string | null;
-  onSaved: (p: ProviderView_Serialize) => void;
-  onClose: () => void;
-}
+type DialogProps = ComponentProps<typeof ProviderDialog>;
 
 /**
- * Renders `Dialog` for the workspace with `props` (the manager to edit, an external ID…);
- * returns its onSaved spy and a user to drive it.
+ * Renders the setup dialog with `props` (the kind's declaration, the manager to edit, an
+ * external ID…), for the workspace unless `projectId` says otherwise; returns its
+ * onSaved spy and a user to drive it.
  */
-export function renderProviderDialog<P extends DialogProps>(
-  Dialog: ComponentType<P>,
-  props: Omit<P, keyof DialogProps>,
+export function renderProviderDialog(
+  props: Omit<DialogProps, "projectId" | "onSaved" | "onClose"> & { projectId?: string | null },
 ) {
   const onSaved = vi.fn();
-  const all = { ...props, projectId: null, onSaved, onClose: () => {} };
-  render(createElement(Dialog, all as unknown as P));
+  render(createElement(ProviderDialog, { projectId: null, ...props, onSaved, onClose: () => {} }));
   return { onSaved, user: userEvent.setup() };
 }
 
-/** Renders the secrets managers page (workspace mode, no projects) listing `providers`; returns a user. */
-export function renderProvidersPage(providers: ProviderView_Serialize[]) {
+/**
+ * Renders the secrets managers page (workspace mode, no projects) listing `providers`;
+ * `handlers` adds to the fake backend (another `provider_types`, say). Returns a user.
+ */
+export function renderProvidersPage(
+  providers: ProviderView_Serialize[],
+  handlers: Record<string, Handler> = {},
+) {
   fakeBackend({
     list_providers: () => providers,
     workspace_info: () => ({ settings: { secrets_mode: "workspace", aws_external_id: "latchkey-x" } }),
     list_projects: () => [],
+    ...handlers,
   });
   render(createElement(ProvidersPage));
   return userEvent.setup();

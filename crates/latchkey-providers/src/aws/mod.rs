@@ -9,6 +9,7 @@
 
 mod arn;
 mod errors;
+pub mod kind;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -327,6 +328,18 @@ impl SecretsProvider for AwsSecretsManager {
                         stages: v.version_stages().to_vec(),
                         created: time(v.created_date()),
                         enabled: true,
+                        current_stage: v
+                            .version_stages()
+                            .iter()
+                            .any(|s| s == "AWSCURRENT")
+                            .then(|| "AWSCURRENT".to_owned()),
+                        unusable: None,
+                        unusable_stage: None,
+                        pin_stage: v
+                            .version_stages()
+                            .iter()
+                            .any(|s| s == "AWSPREVIOUS")
+                            .then(|| "AWSPREVIOUS".to_owned()),
                     });
                 }
             }

@@ -13,6 +13,7 @@
 //! retried as the service's `Retry-After` asks, a few times, within a bounded total.
 
 mod errors;
+pub mod kind;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -557,8 +558,22 @@ impl SecretsProvider for AzureKeyVault {
                     stages.push("latest".to_owned());
                 }
                 stages.extend(why.map(str::to_owned));
+                let unusable_stage = stages
+                    .iter()
+                    .find(|s| ["expired", "not yet valid", "disabled"].contains(&s.as_str()))
+                    .cloned()
+                    .or_else(|| why.is_some().then(|| "disabled".to_owned()));
+                let unusable = unusable_stage.as_deref().map(|s| match s {
+                    "expired" => "Expired: this version can no longer be read; extend its expiry in Key Vault, or pick another.",
+                    "not yet valid" => "Not yet valid: this version can be read from its activation date (not before) on.",
+                    _ => "Disabled: this version cannot be read.",
+                }.to_owned());
                 Some(VersionInfo {
                     id: version_of(p.id.as_deref()?)?,
+                    current_stage: stages.iter().any(|s| s == "latest").then(|| "latest".to_owned()),
+                    unusable,
+                    unusable_stage,
+                    pin_stage: None,
                     stages,
                     created: a.and_then(|a| a.created).map(rfc3339),
                     enabled: why.is_none(),

@@ -14,6 +14,7 @@
 //! revoked gives a clear error. Every request is bounded by a timeout.
 
 mod errors;
+pub mod kind;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -708,14 +709,31 @@ impl SecretsProvider for Vault {
                 } else if !v.deletion_time.is_empty() {
                     stages.push("deleted".to_owned());
                 }
+                let (unusable_stage, unusable) = if v.destroyed {
+                    (
+                        Some("destroyed".to_owned()),
+                        Some("Destroyed: this version's data is gone for good, so it cannot be used.".to_owned()),
+                    )
+                } else if !v.deletion_time.is_empty() {
+                    (
+                        Some("deleted".to_owned()),
+                        Some("Deleted: undelete this version in Vault (or pick another) to use it.".to_owned()),
+                    )
+                } else {
+                    (None, None)
+                };
                 VersionInfo {
                     updated: None,
                     expires: None,
                     not_before: None,
                     id: n.clone(),
+                    current_stage: stages.iter().any(|s| s == "current").then(|| "current".to_owned()),
                     stages,
                     created: Some(v.created_time.clone()),
                     enabled: !v.destroyed && v.deletion_time.is_empty(),
+                    unusable,
+                    unusable_stage,
+                    pin_stage: None,
                 }
             })
             .collect();

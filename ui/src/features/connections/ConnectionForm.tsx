@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Field, TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Icon } from "../../components/icons";
+import { PlainField } from "../../components/PlainField";
 import {
   api,
   CommandError,
@@ -14,10 +15,10 @@ import {
   type Project,
   type TypeSpec,
 } from "../../ipc/api";
+import { applicableFields, isRequired } from "../../lib/declaration";
 import { parseSecretRef } from "../../lib/secretRef";
 import { useLoad } from "../../lib/useLoad";
 import { SecretPicker } from "../picker/SecretPicker";
-import { applicableFields } from "./fields";
 import { TypeChooser } from "./TypeChooser";
 
 type CredentialMode = "keep" | "literal" | "secret";
@@ -212,6 +213,7 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
       <CredentialField
         key={f.key}
         spec={f}
+        required={isRequired(spec, f, (k) => plain[k])}
         state={creds[f.key]}
         error={errors[f.key]}
         onChange={(patch) => setCred(f.key, patch)}
@@ -221,6 +223,7 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
       <PlainField
         key={f.key}
         spec={f}
+        required={isRequired(spec, f, (k) => plain[k])}
         value={plain[f.key] ?? ""}
         error={errors[f.key]}
         onChange={(v) => {
@@ -341,55 +344,17 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
   );
 }
 
-function PlainField({
-  spec,
-  value,
-  error,
-  onChange,
-}: {
-  spec: FieldSpec;
-  value: string;
-  error?: string;
-  onChange: (v: string) => void;
-}) {
-  return (
-    <Field label={spec.label} required={spec.required} error={error} help={spec.help || undefined}>
-      {(p) =>
-        spec.kind === "choice" ? (
-          <select {...p} name={spec.key} value={value} onChange={(e) => onChange(e.target.value)}>
-            {spec.choices.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <input
-            {...p}
-            name={spec.key}
-            type={spec.kind === "url" ? "url" : "text"}
-            className={spec.kind === "url" || spec.kind === "path" ? "mono" : undefined}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-            placeholder={spec.placeholder || spec.default || undefined}
-            inputMode={spec.kind === "port" ? "numeric" : spec.kind === "url" ? "url" : undefined}
-            autoComplete="off"
-            spellCheck={false}
-          />
-        )
-      }
-    </Field>
-  );
-}
-
 function CredentialField({
   spec,
+  required,
   state,
   error,
   onChange,
   onBrowse,
 }: {
   spec: FieldSpec;
+  /** Required now (required, or its required_when holding). */
+  required: boolean;
   state: CredentialState;
   error?: string;
   onChange: (patch: Partial<CredentialState>) => void;
@@ -409,7 +374,7 @@ function CredentialField({
   );
   return (
     <div className="credential-field span-2">
-      <Field label={spec.label} required={spec.required} error={error} help={help}>
+      <Field label={spec.label} required={required} error={error} help={help}>
         {(p) => (
           <div className="credential-row">
             <div

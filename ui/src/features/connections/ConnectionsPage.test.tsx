@@ -191,6 +191,23 @@ describe("ConnectionsPage rows", () => {
   });
 });
 
+describe("ConnectionsPage targets", () => {
+  it("shows the engine's target, a dash while it has none, and finds connections by it", async () => {
+    const { user } = renderPage({
+      list_connections: () => [
+        billing,
+        { ...orders, target: "orders@db.internal:5432/orders" },
+        { ...plainDb, target: "" },
+      ],
+    });
+    await screen.findAllByTestId("connection-row");
+    const targets = () => screen.getAllByTestId("connection-target").map((t) => t.textContent);
+    expect(targets()).toEqual(["app@db.internal:5432/billing", "orders@db.internal:5432/orders", "—"]);
+    await user.type(screen.getByPlaceholderText("Search by name or target"), "orders@");
+    await waitFor(() => expect(targets()).toEqual(["orders@db.internal:5432/orders"]));
+  });
+});
+
 describe("ConnectionsPage secret status", () => {
   it("shows when secrets were fetched, a recent rotation, and a stale value with its reason", async () => {
     const status: ConnectionSecrets_Serialize[] = [
@@ -242,12 +259,14 @@ describe("ConnectionsPage with every connection type", () => {
       auth: plain("bearer"),
       token: { source: "literal" },
     },
+    target: "https://status.example.com",
   });
   const bucket = connection({
     id: "c5",
     name: "Reports",
     kind: "s3",
     fields: { bucket: plain("reports-prod"), region: plain("eu-west-1") },
+    target: "s3://reports-prod",
   });
 
   it("shows each row's type and target, and asks for the type of a new connection first", async () => {

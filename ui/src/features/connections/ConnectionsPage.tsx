@@ -16,7 +16,6 @@ import {
 import { dateTime, shortTime, within } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { ConnectionForm } from "./ConnectionForm";
-import { target } from "./fields";
 import { scopeKey, useRefresh } from "./RefreshResults";
 import { TestDialog } from "./TestDialog";
 
@@ -115,7 +114,7 @@ export function ConnectionsPage({
     const q = query.trim().toLowerCase();
     const all = connections.data ?? [];
     return q
-      ? all.filter((c) => c.name.toLowerCase().includes(q) || target(c).toLowerCase().includes(q))
+      ? all.filter((c) => c.name.toLowerCase().includes(q) || c.target.toLowerCase().includes(q))
       : all;
   }, [connections.data, query]);
 
@@ -283,10 +282,10 @@ export function ConnectionsPage({
                       </td>
                       <td
                         className="mono truncate cell-target"
-                        title={target(c)}
+                        title={c.target}
                         data-testid="connection-target"
                       >
-                        {target(c)}
+                        {c.target || "—"}
                       </td>
                       <td>
                         <CredentialBadges c={c} spec={spec} />

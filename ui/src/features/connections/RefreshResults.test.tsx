@@ -1,7 +1,12 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { RefreshItem_Serialize, RefreshReport_Serialize, TestReport_Serialize } from "../../ipc/api";
+import type {
+  RefreshItem_Serialize,
+  RefreshReport_Serialize,
+  StepReport_Serialize,
+  TestReport_Serialize,
+} from "../../ipc/api";
 import { RefreshResultsDialog, refreshSummary } from "./RefreshResults";
 
 export function item(overrides: Partial<RefreshItem_Serialize> = {}): RefreshItem_Serialize {
@@ -17,13 +22,13 @@ export function item(overrides: Partial<RefreshItem_Serialize> = {}): RefreshIte
 }
 
 export function testReport(ok: boolean, connection = "Billing DB"): TestReport_Serialize {
-  const step = (n: number, title: string, outcome: "ok" | "failed" | "skipped") => ({
+  const step = (n: number, title: string, outcome: "ok" | "failed" | "skipped"): StepReport_Serialize => ({
     step: n,
     title,
     outcome,
     duration_ms: 10 * n,
     detail: outcome === "ok" ? `${title} done` : "",
-    code: outcome === "failed" ? "auth_failed" : null,
+    code: outcome === "failed" ? "bad_credentials" : null,
     cause: outcome === "failed" ? "password authentication failed for user app" : null,
     fix: outcome === "failed" ? "check the password in the secrets manager" : null,
     offer: null,

@@ -52,6 +52,10 @@ function info(name: string): SecretInfo_Serialize {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: null,
+        unusable: null,
+        unusable_stage: null,
+        pin_stage: "AWSPREVIOUS",
       },
       {
         id: CURRENT_ID,
@@ -61,6 +65,10 @@ function info(name: string): SecretInfo_Serialize {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: "AWSCURRENT",
+        unusable: null,
+        unusable_stage: null,
+        pin_stage: null,
       },
     ],
   };
@@ -394,7 +402,7 @@ describe("SecretPicker tree", () => {
     let fail = true;
     fakeBackend({
       list_secrets: () => {
-        if (fail) throw apiError("provider_unreachable", "could not reach AWS");
+        if (fail) throw apiError("unreachable", "could not reach AWS");
         return page(["db"]);
       },
     });
@@ -430,6 +438,10 @@ describe("SecretPicker tree", () => {
   });
 });
 
+/** Why Vault's deleted and destroyed versions cannot be used, as the engine says it. */
+const DELETED = "Deleted: undelete this version in Vault (or pick another) to use it.";
+const DESTROYED = "Destroyed: this version's data is gone for good, so it cannot be used.";
+
 describe("SecretPicker with a Vault / OpenBao manager", () => {
   const BAO: ProviderView_Serialize = {
     ...provider("v1", "bao"),
@@ -447,6 +459,10 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: "current",
+        unusable: null,
+        unusable_stage: null,
+        pin_stage: null,
       },
       {
         id: "3",
@@ -456,6 +472,10 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: null,
+        unusable: DELETED,
+        unusable_stage: "deleted",
+        pin_stage: null,
       },
       {
         id: "2",
@@ -465,6 +485,10 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: null,
+        unusable: DESTROYED,
+        unusable_stage: "destroyed",
+        pin_stage: null,
       },
       {
         id: "1",
@@ -474,6 +498,10 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
         updated: null,
         expires: null,
         not_before: null,
+        current_stage: null,
+        unusable: null,
+        unusable_stage: null,
+        pin_stage: null,
       },
     ],
   });
@@ -561,7 +589,8 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
   it("goes past a folder the policy cannot list: the filter's folders open like the tree's", async () => {
     const calls = fakeBackend({
       list_secrets: ({ prefix }) => {
-        if (prefix === "secret/") throw apiError("provider", 'permission denied: list on "secret/metadata/"');
+        if (prefix === "secret/")
+          throw apiError("access_denied", 'permission denied: list on "secret/metadata/"');
         return listing({
           "|": page(["secret/"]),
           "secret/apps/|": page(["secret/apps/billing/", "secret/apps/crm/"]),
@@ -592,7 +621,13 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
       describe_secret: ({ name }) => ({
         ...vaultInfo(name as string),
         versions: [
-          { ...vaultInfo("x").versions[0], stages: ["current", "deleted"], enabled: false },
+          {
+            ...vaultInfo("x").versions[0],
+            stages: ["current", "deleted"],
+            enabled: false,
+            unusable: DELETED,
+            unusable_stage: "deleted",
+          },
           vaultInfo("x").versions[3],
         ],
       }),
@@ -610,10 +645,13 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(reference()).toBe("secret://bao/secret/db?version=1");
   });
 
-  it("offers no AWSPREVIOUS pin for a non-AWS manager even when a stage says so", async () => {
+  it("offers no stage pin when the engine gives the version none, even when a stage reads AWSPREVIOUS", async () => {
     fakeBackend({
       list_secrets: listing({ "|": page(["db"]) }),
-      describe_secret: ({ name }) => info(name as string),
+      describe_secret: ({ name }) => ({
+        ...info(name as string),
+        versions: info(name as string).versions.map((v) => ({ ...v, pin_stage: null })),
+      }),
       secret_json_keys: jsonKeys,
     });
     const { user } = renderPicker([BAO]);
@@ -622,6 +660,23 @@ describe("SecretPicker with a Vault / OpenBao manager", () => {
     expect(reference()).toBe(`secret://bao/db?version=${PREVIOUS_ID}`);
     expect(screen.queryByTestId("picker-pin")).toBeNull();
     expect(screen.queryByRole("radio", { name: /By stage AWSPREVIOUS/ })).toBeNull();
+  });
+
+  it("pins by whatever stage the engine offers, whatever the manager's kind", async () => {
+    fakeBackend({
+      list_secrets: listing({ "|": page(["db"]) }),
+      describe_secret: ({ name }) => ({
+        ...vaultInfo(name as string),
+        versions: [vaultInfo("x").versions[0], { ...vaultInfo("x").versions[3], pin_stage: "previous" }],
+      }),
+      secret_json_keys: jsonKeys,
+    });
+    const { user } = renderPicker([BAO]);
+    await user.click(await findRow("db"));
+    await user.click(await findRow("1"));
+    expect(reference()).toBe("secret://bao/db?version=1");
+    await user.click(screen.getByRole("radio", { name: /By stage previous/ }));
+    expect(reference()).toBe("secret://bao/db?stage=previous");
   });
 });
 
@@ -647,16 +702,35 @@ describe("SecretPicker with an Azure Key Vault manager", () => {
     stages: string[],
     enabled: boolean,
     times: Partial<SecretVersionItem_Serialize> = {},
-  ): SecretVersionItem_Serialize => ({
-    id,
-    stages,
-    created: "2026-03-01T00:00:00Z",
-    enabled,
-    updated: null,
-    expires: null,
-    not_before: null,
-    ...times,
-  });
+  ): SecretVersionItem_Serialize => {
+    // As the engine derives them from Key Vault's attributes.
+    const unusable_stage =
+      stages.find((s) => ["expired", "not yet valid", "disabled"].includes(s)) ??
+      (enabled ? null : "disabled");
+    const unusable =
+      unusable_stage === null
+        ? null
+        : ({
+            expired:
+              "Expired: this version can no longer be read; extend its expiry in Key Vault, or pick another.",
+            "not yet valid":
+              "Not yet valid: this version can be read from its activation date (not before) on.",
+          }[unusable_stage] ?? "Disabled: this version cannot be read.");
+    return {
+      id,
+      stages,
+      created: "2026-03-01T00:00:00Z",
+      enabled,
+      updated: null,
+      expires: null,
+      not_before: null,
+      current_stage: stages.includes("latest") ? "latest" : null,
+      unusable,
+      unusable_stage,
+      pin_stage: null,
+      ...times,
+    };
+  };
   const LATEST = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
   const OLDER = "aa11bb22cc33dd44ee55ff6677889900";
   const EXPIRED = "99887766554433221100ffeeddccbbaa";

@@ -23,26 +23,9 @@ const VIEW = 360;
 const OVERSCAN = 6;
 const INDENT = 16;
 const DEBOUNCE_MS = 250;
-/** The stages that mark the version a reference without one reads: AWS's, Vault's and Azure's. */
-const CURRENT = ["AWSCURRENT", "current", "latest"];
-const PREVIOUS = "AWSPREVIOUS";
-/** Vault's stages for a version whose data can no longer be read. */
-const GONE = ["deleted", "destroyed"];
-/** Azure Key Vault's stages for a version that cannot be read now. */
-const UNUSABLE = ["disabled", "expired", "not yet valid"];
-
-/** Why a version cannot be picked (Vault: deleted or destroyed; Azure: disabled, expired, not yet valid). */
+/** Why a version cannot be picked (the engine says: deleted, destroyed, disabled, expired…). */
 function unreadable(v: SecretVersionItem_Serialize): string | undefined {
-  if (v.stages.includes("destroyed"))
-    return "Destroyed: this version's data is gone for good, so it cannot be used.";
-  if (v.stages.includes("deleted"))
-    return "Deleted: undelete this version in Vault (or pick another) to use it.";
-  if (v.stages.includes("expired"))
-    return "Expired: this version can no longer be read; extend its expiry in Key Vault, or pick another.";
-  if (v.stages.includes("not yet valid"))
-    return "Not yet valid: this version can be read from its activation date (not before) on.";
-  if (!v.enabled) return "Disabled: this version cannot be read.";
-  return undefined;
+  return v.unusable ?? undefined;
 }
 
 /** Where the tree shows a secret: its grouped path (Azure) or its name. */
@@ -50,23 +33,30 @@ const placeOf = (item: SecretItem_Serialize) => item.path ?? item.name;
 
 /**
  * Why the secret itself (no version: the current one) cannot be picked: its current
- * version cannot be read (Azure: disabled, expired or not yet valid; Vault: deleted).
+ * version (the one marked with its manager's current stage) cannot be read.
  */
 function currentBlocked(info: SecretInfo_Serialize): string | undefined {
-  const current = info.versions.find((v) => v.stages.some((s) => CURRENT.includes(s)));
-  if (!current || (current.enabled && !unreadable(current))) return undefined;
-  const stage = current.stages.find((s) => CURRENT.includes(s)) === "latest" ? "latest" : "current";
-  const why = current.stages.find((s) => UNUSABLE.includes(s) || GONE.includes(s)) ?? "disabled";
-  return `The ${stage} version is ${why}: pick an enabled version`;
+  const current = info.versions.find((v) => v.current_stage);
+  if (!current?.unusable) return undefined;
+  // Azure's "latest" reads as such; every other manager's current stage is "current".
+  const stage = current.current_stage === "latest" ? "latest" : "current";
+  return `The ${stage} version is ${current.unusable_stage ?? "disabled"}: pick an enabled version`;
 }
 
-/** A version's stage: the current one accented, an unreadable one in the warning colour. */
-function StageBadge({ stage }: { stage: string }) {
-  const tone = CURRENT.includes(stage) ? " badge-accent" : UNUSABLE.includes(stage) ? " badge-warn" : "";
+/** A version's stages: its current stage accented, the one that makes it unusable in the warning colour. */
+function StageBadges({ version }: { version: SecretVersionItem_Serialize }) {
   return (
-    <span className={`badge${tone}`} data-testid="stage-badge">
-      {stage}
-    </span>
+    <>
+      {version.stages.map((stage) => (
+        <span
+          key={stage}
+          className={`badge${stage === version.current_stage ? " badge-accent" : stage === version.unusable_stage ? " badge-warn" : ""}`}
+          data-testid="stage-badge"
+        >
+          {stage}
+        </span>
+      ))}
+    </>
   );
 }
 
@@ -298,7 +288,7 @@ interface TreeState {
 
 /** Newest first, with the current version on top. */
 function sortVersions(versions: SecretVersionItem_Serialize[]): SecretVersionItem_Serialize[] {
-  const rank = (v: SecretVersionItem_Serialize) => (v.stages.some((s) => CURRENT.includes(s)) ? 0 : 1);
+  const rank = (v: SecretVersionItem_Serialize) => (v.current_stage ? 0 : 1);
   return [...versions].sort((a, b) => rank(a) - rank(b) || (b.created ?? "").localeCompare(a.created ?? ""));
 }
 
@@ -679,9 +669,10 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
           : "No secrets in this manager."
         : undefined;
 
-  // Pinning by stage is AWS's: Vault has no stages to follow, only version numbers.
-  const aws = provider.kind === "aws_secrets_manager";
-  const canPinStage = aws && Boolean(choice?.version?.stages.includes(PREVIOUS));
+  // A version the engine says a stage may follow (AWS: AWSPREVIOUS) can be pinned by that
+  // stage; the others (every Vault or Azure version) only by their ID.
+  const pinStage = choice?.version?.pin_stage ?? undefined;
+  const canPinStage = pinStage !== undefined;
   const stage = byStage && canPinStage;
   const info = choice ? infos[choice.name] : undefined;
   // No version reads the current one: refused when that one cannot be read.
@@ -693,7 +684,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
           path: choice.name,
           version: choice.version
             ? stage
-              ? { kind: "stage", value: PREVIOUS }
+              ? { kind: "stage", value: pinStage }
               : { kind: "id", value: choice.version.id }
             : undefined,
           key: choice.key ?? undefined,
@@ -784,9 +775,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
                   <>
                     <dt>Stages</dt>
                     <dd>
-                      {choice.version.stages.length === 0
-                        ? "—"
-                        : choice.version.stages.map((s) => <StageBadge key={s} stage={s} />)}
+                      {choice.version.stages.length === 0 ? "—" : <StageBadges version={choice.version} />}
                     </dd>
                     <dt>Created</dt>
                     <dd>{choice.version.created ? dateTime(choice.version.created) : "—"}</dd>
@@ -846,7 +835,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
                       checked={byStage}
                       onChange={() => setByStage(true)}
                     />
-                    By stage {PREVIOUS} (the version before the current one)
+                    By stage {pinStage} (follows the stage as it moves)
                   </label>
                 </fieldset>
               )}
@@ -943,11 +932,10 @@ function TreeRow({ row, domId, index, active, selected, onClick, onRetry }: Tree
       </span>
       {row.kind === "version" && (
         <>
-          {row.version.stages.map((s) => (
-            <StageBadge key={s} stage={s} />
-          ))}
+          <StageBadges version={row.version} />
+          {/* Not enabled, and no stage says why. */}
           {!row.version.enabled &&
-            !row.version.stages.some((s) => GONE.includes(s) || UNUSABLE.includes(s)) && (
+            !(row.version.unusable_stage && row.version.stages.includes(row.version.unusable_stage)) && (
               <span className="badge" data-testid="version-disabled">
                 disabled
               </span>

@@ -22,6 +22,8 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (projectId: str
   const projects = useLoad(() => api.listProjects(), []);
   const info = useLoad(() => api.workspaceInfo(), []);
   const providers = useLoad(() => api.listProviders(), []);
+  // The kinds a manager can be added as (the chooser lists them).
+  const types = useLoad(() => api.providerTypes(), []);
   const [dialog, setDialog] = useState<Dialog>();
   const toast = useToast();
   const close = () => setDialog(undefined);
@@ -170,6 +172,7 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (projectId: str
 
       {dialog?.kind === "add-provider" && (
         <NewProvider
+          types={types}
           projectId={dialog.project.id}
           projectName={dialog.project.name}
           externalId={dialog.project.aws_external_id}

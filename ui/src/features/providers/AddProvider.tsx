@@ -1,52 +1,25 @@
 import { useState } from "react";
 import { Modal } from "../../components/Modal";
-import type { ProviderKind, ProviderView_Serialize } from "../../ipc/api";
-import { AwsProviderDialog } from "./AwsProviderDialog";
-import { AzureProviderDialog } from "./AzureProviderDialog";
-import { VaultProviderDialog } from "./VaultProviderDialog";
+import { ErrorBanner } from "../../components/States";
+import type { ManagerSpec_Serialize, ProviderView_Serialize } from "../../ipc/api";
+import type { Load } from "../../lib/useLoad";
+import { ProviderDialog } from "./ProviderDialog";
 
-/** The kinds a manager can be added as. */
-export type Addable = "aws_secrets_manager" | "vault" | "azure_key_vault";
-
-export const KINDS: { kind: ProviderKind; label: string; help: string; available: boolean }[] = [
-  {
-    kind: "aws_secrets_manager",
-    label: "AWS Secrets Manager",
-    help: "Default chain, profile, access key or an assumed role.",
-    available: true,
-  },
-  {
-    kind: "vault",
-    label: "HashiCorp Vault / OpenBao",
-    help: "KV v1 and v2 with a token, AppRole or username & password.",
-    available: true,
-  },
-  {
-    kind: "azure_key_vault",
-    label: "Azure Key Vault",
-    help: "Entra ID app (client secret or certificate), Azure CLI or managed identity.",
-    available: true,
-  },
-  {
-    kind: "gcp_secret_manager",
-    label: "Google Secret Manager",
-    help: "Service-account key or application default credentials.",
-    available: false,
-  },
-  { kind: "conjur", label: "CyberArk Conjur", help: "Host ID and API key.", available: false },
-];
-
-/** The kind of a new manager, chosen before its form opens. */
+/** The kind of a new manager, chosen before its form opens; the kinds are the engine's declarations. */
 export function KindChooser({
+  types,
   projectName,
   onChoose,
   onClose,
 }: {
+  /** The engine's kinds (`provider_types`), in its order. */
+  types: Load<ManagerSpec_Serialize[]>;
   /** The project the manager is for (project mode); undefined for the workspace. */
   projectName?: string;
-  onChoose: (kind: Addable) => void;
+  onChoose: (spec: ManagerSpec_Serialize) => void;
   onClose: () => void;
 }) {
+  const first = types.data?.find((k) => k.available)?.kind;
   return (
     <Modal
       title="Add a secrets manager"
@@ -57,61 +30,55 @@ export function KindChooser({
       }
       onClose={onClose}
     >
-      <ul className="kind-list" aria-label="Kinds of secrets manager">
-        {KINDS.map((k) => (
-          <li key={k.kind}>
-            <button
-              type="button"
-              className="kind-card"
-              disabled={!k.available}
-              onClick={() => k.available && onChoose(k.kind as Addable)}
-              data-autofocus={k.kind === "aws_secrets_manager" ? true : undefined}
-            >
-              <span className="kind-card-title">{k.label}</span>
-              <span className="kind-card-help muted">{k.help}</span>
-              {!k.available && <span className="badge">not yet</span>}
-            </button>
-          </li>
-        ))}
-      </ul>
+      {types.error !== undefined && !types.data ? (
+        <ErrorBanner error={types.error} onRetry={types.reload} />
+      ) : !types.data ? (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      ) : (
+        <ul className="kind-list" aria-label="Kinds of secrets manager">
+          {types.data.map((k) => (
+            <li key={k.kind}>
+              <button
+                type="button"
+                className="kind-card"
+                disabled={!k.available}
+                onClick={() => k.available && onChoose(k)}
+                data-autofocus={k.kind === first ? true : undefined}
+              >
+                <span className="kind-card-title">{k.label}</span>
+                <span className="kind-card-help muted">{k.description}</span>
+                {!k.available && <span className="badge">not yet</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </Modal>
   );
 }
 
 interface Props {
+  /** The engine's kinds (`provider_types`). */
+  types: Load<ManagerSpec_Serialize[]>;
   /** The project the new manager is for (project mode); null for the workspace. */
   projectId: string | null;
   projectName?: string;
-  /** The external ID an AssumeRole manager of this scope sends. */
+  /** The external ID of this scope (an AWS AssumeRole manager sends it). */
   externalId: string;
   onSaved: (p: ProviderView_Serialize) => void;
   onClose: () => void;
 }
 
 /** "Add secrets manager": the kind first, then that kind's setup form, for one scope. */
-export function NewProvider({ projectId, projectName, externalId, onSaved, onClose }: Props) {
-  const [kind, setKind] = useState<Addable>();
-  if (!kind) return <KindChooser projectName={projectName} onChoose={setKind} onClose={onClose} />;
-  if (kind === "vault")
-    return (
-      <VaultProviderDialog
-        projectId={projectId}
-        projectName={projectName}
-        onClose={onClose}
-        onSaved={onSaved}
-      />
-    );
-  if (kind === "azure_key_vault")
-    return (
-      <AzureProviderDialog
-        projectId={projectId}
-        projectName={projectName}
-        onClose={onClose}
-        onSaved={onSaved}
-      />
-    );
+export function NewProvider({ types, projectId, projectName, externalId, onSaved, onClose }: Props) {
+  const [spec, setSpec] = useState<ManagerSpec_Serialize>();
+  if (!spec)
+    return <KindChooser types={types} projectName={projectName} onChoose={setSpec} onClose={onClose} />;
   return (
-    <AwsProviderDialog
+    <ProviderDialog
+      spec={spec}
       projectId={projectId}
       projectName={projectName}
       externalId={externalId}

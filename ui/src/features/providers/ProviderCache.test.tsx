@@ -2,58 +2,34 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ProviderView_Serialize } from "../../ipc/api";
-import { apiError, argsOf, fakeBackend, inputsOf, providerView } from "../../test/ipc";
+import { apiError, argsOf, fakeBackend, inputsOf } from "../../test/ipc";
+import { awsSpec, managerView, vaultSpec } from "../../test/managers";
 import { renderProviderDialog } from "../../test/providers";
-import { AwsProviderDialog } from "./AwsProviderDialog";
 import { ttlError } from "./CacheFields";
 import { ProvidersPage } from "./ProvidersPage";
-import { VaultProviderDialog } from "./VaultProviderDialog";
 
 function awsView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return providerView({
-    id: "a1",
-    aws: {
-      region: "eu-west-1",
-      endpoint_url: "",
-      auth: "default_chain",
-      profile: "",
-      access_key_id: "",
-      secret_access_key_stored: false,
-      role_arn: "",
-    },
-    used_by: ["Billing DB", "Orders DB"],
-    ...overrides,
-  });
+  return managerView(
+    awsSpec,
+    { plain: { region: "eu-west-1", auth: "default_chain" }, target: "eu-west-1" },
+    { id: "a1", alias: "aws", used_by: ["Billing DB", "Orders DB"], ...overrides },
+  );
 }
 
 function vaultView(overrides: Partial<ProviderView_Serialize> = {}): ProviderView_Serialize {
-  return {
-    ...awsView(),
-    id: "v1",
-    alias: "bao",
-    kind: "vault",
-    kind_label: "HashiCorp Vault / OpenBao",
-    aws: null,
-    vault: {
-      address: "http://127.0.0.1:8200",
-      namespace: "",
-      ca_cert: "",
-      auth: "token",
-      auth_mount: "",
-      role_id: "",
-      username: "",
-      mounts: "",
-      token_stored: true,
-      secret_id_stored: false,
-      password_stored: false,
+  return managerView(
+    vaultSpec,
+    {
+      plain: { address: "http://127.0.0.1:8200", auth: "token" },
+      stored: ["token"],
+      target: "http://127.0.0.1:8200",
     },
-    ...overrides,
-  };
+    { id: "v1", alias: "bao", used_by: ["Billing DB", "Orders DB"], ...overrides },
+  );
 }
 
-const renderAws = () => renderProviderDialog(AwsProviderDialog, { externalId: "x" });
-const renderVault = (provider: ProviderView_Serialize) =>
-  renderProviderDialog(VaultProviderDialog, { provider });
+const renderAws = () => renderProviderDialog({ spec: awsSpec, externalId: "x" });
+const renderVault = (provider: ProviderView_Serialize) => renderProviderDialog({ spec: vaultSpec, provider });
 
 const ttl = () => screen.getByLabelText(/^Cache values for/);
 const staleBox = () => screen.getByLabelText(/Keep serving the last good value/);

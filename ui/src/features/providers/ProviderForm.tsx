@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
@@ -11,11 +11,11 @@ import {
   type ProviderInput_Deserialize,
   type ProviderView_Serialize,
 } from "../../ipc/api";
+import { labelInText } from "../../lib/declaration";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
 import { ScopeLine } from "./scope";
 
-/** A secret typed now, the one kept in the keychain, or none. */
 /** The alias every secrets manager's setup dialog starts with: how references name it. */
 export function AliasField({
   value,
@@ -40,6 +40,7 @@ export function AliasField({
   );
 }
 
+/** A secret typed now, the one kept in the keychain, or none. */
 export function secretInput(typed: string, stored: boolean): FieldInput | null {
   if (typed) return { source: "literal", value: typed };
   return stored ? { source: "keep_literal" } : null;
@@ -230,35 +231,67 @@ interface SecretFieldProps {
   label: string;
   value: string;
   onChange: (v: string) => void;
-  /** One is kept in the OS keychain: leaving the input empty keeps it. */
+  /** One is kept in the OS keychain (and not forgotten): leaving the input empty keeps it. */
   stored: boolean;
+  /** The declaration requires it now; a stored one is never starred (empty keeps it). */
+  required: boolean;
   error?: string;
-  /** The secret is optional (a certificate's password): never marked required. */
-  optional?: boolean;
+  /** The field's own help, before where its value is kept. */
+  help?: string;
+  placeholder?: string;
+  /**
+   * An optional secret that is stored may be forgotten (a certificate that has no
+   * password any more): the checkbox under the input, and whether it is ticked.
+   */
+  forget?: { checked: boolean; onChange: (forget: boolean) => void };
 }
 
-/** A secret's input: never prefilled; when one is stored, leaving it empty keeps it. */
+/**
+ * A secret Latchkey keeps in the OS keychain to reach a manager: a password input,
+ * never prefilled; when one is stored, leaving it empty keeps it.
+ */
 export function KeychainSecretField({
   name,
   label,
   value,
   onChange,
   stored,
+  required,
   error,
-  optional,
+  help,
+  placeholder,
+  forget,
 }: SecretFieldProps) {
-  return (
+  const forgetId = useId();
+  const kept = stored ? "Stored in the OS keychain — leave empty to keep." : "Kept in the OS keychain only.";
+  const field = (
     <TextField
       label={label}
       name={name}
       type="password"
-      required={!stored && !optional}
+      required={required && !stored}
       value={value}
       onChange={onChange}
       error={error}
-      help={stored ? "Stored in the OS keychain — leave empty to keep." : "Kept in the OS keychain only."}
-      placeholder={stored ? "•••••••• (stored)" : ""}
+      help={help ? `${help} ${kept}` : kept}
+      placeholder={stored ? "•••••••• (stored)" : placeholder || ""}
       autoComplete="off"
     />
+  );
+  if (!forget) return field;
+  return (
+    <div>
+      {field}
+      <div className="check-field check-field-under">
+        <input
+          id={forgetId}
+          type="checkbox"
+          name={`forget_${name}`}
+          checked={forget.checked}
+          onChange={(e) => forget.onChange(e.target.checked)}
+        />
+        <label htmlFor={forgetId}>Forget the stored {labelInText(label)}</label>
+      </div>
+    </div>
   );
 }

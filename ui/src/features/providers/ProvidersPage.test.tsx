@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ToastProvider } from "../../components/Toasts";
 import type { ProjectSummary, ProviderView_Serialize, SecretsMode } from "../../ipc/api";
-import { defaultProject, fakeBackend, type Handler, inputsOf, providerView } from "../../test/ipc";
+import { defaultProject, fakeBackend, type Handler, inputsOf } from "../../test/ipc";
+import { awsSpec, managerView, vaultSpec } from "../../test/managers";
 import { ProvidersPage } from "./ProvidersPage";
 
 const BILLING: ProjectSummary = {
@@ -25,22 +26,27 @@ function manager(
   projectId: string | null,
   overrides: Partial<ProviderView_Serialize> = {},
 ): ProviderView_Serialize {
-  return providerView({
-    id,
-    alias,
-    project_id: projectId,
-    aws: {
-      region: "eu-west-1",
-      endpoint_url: "",
-      auth: "assume_role",
-      profile: "",
-      access_key_id: "",
-      secret_access_key_stored: false,
-      role_arn: "arn:aws:iam::123456789012:role/reader",
+  return managerView(
+    awsSpec,
+    {
+      plain: { region: "eu-west-1", auth: "assume_role", role_arn: "arn:aws:iam::123456789012:role/reader" },
+      target: "eu-west-1",
     },
-    ...overrides,
-  });
+    { id, alias, project_id: projectId, ...overrides },
+  );
 }
+
+/** A Vault manager of `projectId`, on a token. */
+const vaultManager = (id: string, alias: string, projectId: string | null) =>
+  managerView(
+    vaultSpec,
+    {
+      plain: { address: "http://127.0.0.1:8200", auth: "token" },
+      stored: ["token"],
+      target: "http://127.0.0.1:8200",
+    },
+    { id, alias, project_id: projectId },
+  );
 
 function renderPage(
   mode: SecretsMode,
@@ -72,7 +78,7 @@ describe("ProvidersPage in project mode", () => {
   it("groups the managers by project, each row with its scope, and each group with its own add button", async () => {
     renderPage("project", [
       manager("a1", "aws", "p-billing"),
-      manager("v1", "bao", "p-ops", { kind: "vault", kind_label: "HashiCorp Vault / OpenBao", aws: null }),
+      vaultManager("v1", "bao", "p-ops"),
       manager("a2", "aws", "p-ops"),
     ]);
     await waitFor(() => expect(screen.getAllByTestId("provider-group")).toHaveLength(2));
@@ -122,7 +128,11 @@ describe("ProvidersPage in project mode", () => {
     expect(inputsOf(calls, "create_provider")[0]).toMatchObject({
       alias: "ops-aws",
       project_id: "p-ops",
-      aws: { auth: "assume_role", role_arn: "arn:aws:iam::123456789012:role/ops" },
+      kind: "aws_secrets_manager",
+      fields: {
+        auth: { source: "plain", value: "assume_role" },
+        role_arn: { source: "plain", value: "arn:aws:iam::123456789012:role/ops" },
+      },
     });
   });
 
@@ -137,7 +147,12 @@ describe("ProvidersPage in project mode", () => {
     await user.type(within(form).getByLabelText(/^Token/), "s.billing-token");
     await user.click(within(form).getByRole("button", { name: "Add" }));
     await waitFor(() => expect(inputsOf(calls, "create_provider")).toHaveLength(1));
-    expect(inputsOf(calls, "create_provider")[0]).toMatchObject({ alias: "vault", project_id: "p-billing" });
+    expect(inputsOf(calls, "create_provider")[0]).toMatchObject({
+      alias: "vault",
+      project_id: "p-billing",
+      kind: "vault",
+      fields: { token: { source: "literal", value: "s.billing-token" } },
+    });
   });
 
   it("keeps an existing manager's project when it is edited", async () => {

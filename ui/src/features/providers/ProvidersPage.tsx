@@ -5,47 +5,43 @@ import { RowActions } from "../../components/RowActions";
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from "../../components/States";
 import { useToast } from "../../components/Toasts";
 import { api, type ProviderView_Serialize } from "../../ipc/api";
+import { labelInText } from "../../lib/declaration";
 import { relativeTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { useRefresh } from "../connections/RefreshResults";
-import { KINDS, NewProvider } from "./AddProvider";
-import { AwsProviderDialog } from "./AwsProviderDialog";
-import { AZURE_METHODS, AzureProviderDialog } from "./AzureProviderDialog";
+import { NewProvider } from "./AddProvider";
+import { ProviderDialog } from "./ProviderDialog";
 import { ModeBadge, ScopeBadge } from "./scope";
-import { VaultProviderDialog } from "./VaultProviderDialog";
 
-const AUTH_LABEL: Record<string, string> = {
-  default_chain: "Default chain",
-  profile: "Profile",
-  access_key: "Access key",
-  assume_role: "Assume role",
-  token: "Token",
-  app_role: "AppRole",
-  userpass: "Username & password",
-  ...Object.fromEntries(AZURE_METHODS.map((m) => [m.value, m.label])),
-};
+/** "A", "A or B", "A, B or C". */
+function inWords(names: string[]): string {
+  return names.length <= 1
+    ? (names[0] ?? "")
+    : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
 
 type Dialog =
   | { kind: "create"; projectId: string | null }
   | { kind: "edit"; provider: ProviderView_Serialize }
   | { kind: "delete"; provider: ProviderView_Serialize };
 
-/** Where the manager is: the AWS region, the Vault address and its namespace, or the key vault's URL. */
+/**
+ * Where the manager is: the engine's one-line target (the AWS region, the Vault address,
+ * the key vault's URL), and the namespace when it has one.
+ */
 function Location({ p }: { p: ProviderView_Serialize }) {
-  if (p.azure) return <span className="mono">{p.azure.vault_url}</span>;
-  if (p.vault)
-    return (
-      <>
-        <span className="mono">{p.vault.address}</span>
-        {p.vault.namespace && (
-          <span className="muted" data-testid="provider-namespace">
-            {" "}
-            · namespace <span className="mono">{p.vault.namespace}</span>
-          </span>
-        )}
-      </>
-    );
-  return <span className="mono">{p.aws?.region ?? "—"}</span>;
+  const namespace = p.fields.namespace?.source === "plain" ? p.fields.namespace.value.trim() : "";
+  return (
+    <>
+      <span className="mono">{p.target || "—"}</span>
+      {namespace && (
+        <span className="muted" data-testid="provider-namespace">
+          {" "}
+          · namespace <span className="mono">{namespace}</span>
+        </span>
+      )}
+    </>
+  );
 }
 
 interface TableProps {
@@ -95,7 +91,7 @@ function ProviderTable({ label, providers, loading, scopeName, refresh, onEdit, 
                 <td className="truncate" data-testid="provider-location">
                   <Location p={p} />
                 </td>
-                <td>{AUTH_LABEL[p.aws?.auth ?? p.vault?.auth ?? p.azure?.auth ?? ""] ?? "—"}</td>
+                <td>{p.auth_label || "—"}</td>
                 <td className="muted truncate" title={p.used_by.join(", ")}>
                   {p.used_by.length === 0
                     ? "—"
@@ -137,6 +133,7 @@ export function ProvidersPage() {
   const providers = useLoad(() => api.listProviders(), []);
   const info = useLoad(() => api.workspaceInfo(), []);
   const projects = useLoad(() => api.listProjects(), []);
+  const types = useLoad(() => api.providerTypes(), []);
   const [dialog, setDialog] = useState<Dialog>();
   const toast = useToast();
   const refresh = useRefresh();
@@ -150,6 +147,17 @@ export function ProvidersPage() {
   /** The external ID an AssumeRole manager of this scope sends. */
   const externalIdOf = (projectId: string | null) =>
     (projectId ? projectOf(projectId)?.aws_external_id : info.data?.settings.aws_external_id) ?? "…";
+
+  /** The kinds Latchkey can use, as a phrase ("A, B or C"). */
+  const available = inWords(types.data?.filter((k) => k.available).map((k) => k.label) ?? []);
+  /** The secrets a manager's kind keeps in the OS keychain (its secret fields), in running text. */
+  const keptSecrets = (p: ProviderView_Serialize) =>
+    (types.data?.find((t) => t.kind === p.kind)?.fields ?? [])
+      .filter((f) => f.kind === "secret" || f.kind === "credential")
+      .map((f) => labelInText(f.label));
+  /** The declaration of the kind of the manager being edited (once the kinds are loaded). */
+  const editSpec =
+    dialog?.kind === "edit" ? types.data?.find((t) => t.kind === dialog.provider.kind) : undefined;
 
   const saved = (p: ProviderView_Serialize) => {
     toast(dialog?.kind === "create" ? `“${p.alias}” added` : `“${p.alias}” saved`);
@@ -204,14 +212,15 @@ export function ProvidersPage() {
       />
       {info.error !== undefined && <ErrorBanner error={info.error} onRetry={info.reload} />}
       {providers.error !== undefined && <ErrorBanner error={providers.error} onRetry={providers.reload} />}
+      {types.error !== undefined && <ErrorBanner error={types.error} onRetry={types.reload} />}
       {projectMode && projects.error !== undefined && (
         <ErrorBanner error={projects.error} onRetry={projects.reload} />
       )}
       {!projectMode ? (
         providers.data?.length === 0 ? (
           <EmptyState icon={<Icon.vault />} title="No secrets manager yet" action={addButton}>
-            Connect AWS Secrets Manager, HashiCorp Vault / OpenBao or Azure Key Vault, then pick secrets into
-            any connection's credential fields.
+            Connect {available ? available : "a secrets manager"}, then pick secrets into any connection's
+            credential fields.
           </EmptyState>
         ) : (
           table("Secrets managers", providers.data, providers.loading)
@@ -282,16 +291,19 @@ export function ProvidersPage() {
         </>
       )}
       <ul className="planned-list" aria-label="Planned secrets managers">
-        {KINDS.filter((k) => !k.available).map((k) => (
-          <li key={k.kind}>
-            <span className="badge">Not available yet</span> {k.label}
-          </li>
-        ))}
+        {types.data
+          ?.filter((k) => !k.available)
+          .map((k) => (
+            <li key={k.kind}>
+              <span className="badge">Not available yet</span> {k.label}
+            </li>
+          ))}
       </ul>
 
       {refresh.element}
       {dialog?.kind === "create" && (
         <NewProvider
+          types={types}
           projectId={dialog.projectId}
           projectName={projectOf(dialog.projectId)?.name}
           externalId={externalIdOf(dialog.projectId)}
@@ -299,33 +311,17 @@ export function ProvidersPage() {
           onSaved={saved}
         />
       )}
-      {dialog?.kind === "edit" &&
-        (dialog.provider.kind === "azure_key_vault" ? (
-          <AzureProviderDialog
-            provider={dialog.provider}
-            projectId={dialog.provider.project_id ?? null}
-            projectName={projectOf(dialog.provider.project_id)?.name}
-            onClose={close}
-            onSaved={saved}
-          />
-        ) : dialog.provider.kind === "vault" ? (
-          <VaultProviderDialog
-            provider={dialog.provider}
-            projectId={dialog.provider.project_id ?? null}
-            projectName={projectOf(dialog.provider.project_id)?.name}
-            onClose={close}
-            onSaved={saved}
-          />
-        ) : (
-          <AwsProviderDialog
-            provider={dialog.provider}
-            projectId={dialog.provider.project_id ?? null}
-            projectName={projectOf(dialog.provider.project_id)?.name}
-            externalId={externalIdOf(dialog.provider.project_id ?? null)}
-            onClose={close}
-            onSaved={saved}
-          />
-        ))}
+      {dialog?.kind === "edit" && editSpec && (
+        <ProviderDialog
+          spec={editSpec}
+          provider={dialog.provider}
+          projectId={dialog.provider.project_id ?? null}
+          projectName={projectOf(dialog.provider.project_id)?.name}
+          externalId={externalIdOf(dialog.provider.project_id ?? null)}
+          onClose={close}
+          onSaved={saved}
+        />
+      )}
       {dialog?.kind === "delete" && (
         <ConfirmDialog
           title={`Remove “${dialog.provider.alias}”?`}
@@ -333,8 +329,9 @@ export function ProvidersPage() {
           confirmLabel="Remove"
           body={
             <p>
-              Its settings are deleted and any credential it keeps (access key, token, secret ID, password,
-              client secret, certificate password) is removed from the OS keychain.
+              {keptSecrets(dialog.provider).length > 0
+                ? `Its settings are deleted and any secret it keeps (${keptSecrets(dialog.provider).join(", ")}) is removed from the OS keychain.`
+                : "Its settings are deleted."}
             </p>
           }
           onConfirm={async () => {

@@ -1,52 +1,50 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { ProviderView_Serialize, VaultView } from "../../ipc/api";
-import { apiError, argsOf, fakeBackend, providerView } from "../../test/ipc";
+import type { ProviderView_Serialize } from "../../ipc/api";
+import { apiError, argsOf, type Calls, fakeBackend, inputsOf, providerView } from "../../test/ipc";
+import { awsSpec, managerView, vaultSpec } from "../../test/managers";
 import { renderProvidersPage as renderPage, renderProviderDialog } from "../../test/providers";
-import { VaultProviderDialog } from "./VaultProviderDialog";
 
 const SECRET_ID = "canary-secret-id-7f3a";
+const ADDRESS = "http://127.0.0.1:8200";
 
-function vaultView(overrides: Partial<VaultView> = {}): VaultView {
-  return {
-    address: "http://127.0.0.1:8200",
-    namespace: "",
-    ca_cert: "",
-    auth: "app_role",
-    auth_mount: "",
-    role_id: "role-123",
-    username: "",
-    mounts: "",
-    token_stored: false,
-    secret_id_stored: true,
-    password_stored: false,
-    ...overrides,
-  };
+/** A Vault manager as the engine lists it: AppRole, its secret ID stored. */
+function bao(
+  plain: Record<string, string> = {},
+  stored: string[] = ["secret_id"],
+  overrides: Partial<ProviderView_Serialize> = {},
+) {
+  const settings = { address: ADDRESS, auth: "app_role", role_id: "role-123", ...plain };
+  return managerView(
+    vaultSpec,
+    { plain: settings, stored, target: settings.address },
+    {
+      id: "v1",
+      alias: "bao",
+      ...overrides,
+    },
+  );
 }
 
-const bao = (overrides: Partial<ProviderView_Serialize> = {}) =>
-  providerView({
-    id: "v1",
-    alias: "bao",
-    kind: "vault",
-    kind_label: "HashiCorp Vault / OpenBao",
-    vault: vaultView(),
-    ...overrides,
-  });
-
 const renderDialog = (provider?: ProviderView_Serialize) =>
-  renderProviderDialog(VaultProviderDialog, { provider });
+  renderProviderDialog({ spec: vaultSpec, provider });
+const signIn = () => screen.getByLabelText(/^Sign in with/);
+const fieldsOf = (calls: Calls, cmd: string) => inputsOf(calls, cmd)[0].fields as Record<string, unknown>;
+const plain = (value: string) => ({ source: "plain", value });
 
-describe("VaultProviderDialog", () => {
-  it("sends an AppRole manager with the secret ID as a literal for the keychain, and no AWS part", async () => {
+describe("ProviderDialog for HashiCorp Vault / OpenBao", () => {
+  it("sends an AppRole manager with the secret ID as a literal for the keychain, and only Vault's fields", async () => {
     const calls = fakeBackend({ create_provider: () => bao() });
     const { user, onSaved } = renderDialog();
+    expect(screen.getByRole("heading", { name: "Add HashiCorp Vault / OpenBao" })).toBeInTheDocument();
     await user.clear(screen.getByLabelText(/^Alias/));
     await user.type(screen.getByLabelText(/^Alias/), "bao");
-    await user.type(screen.getByLabelText(/^Server URL/), "http://127.0.0.1:8200");
+    await user.type(screen.getByLabelText(/^Server URL/), ADDRESS);
     await user.type(screen.getByLabelText(/^Namespace/), "team-a");
-    await user.click(screen.getByRole("radio", { name: "AppRole" }));
-    expect(screen.getByRole("radio", { name: "AppRole" })).toHaveAttribute("aria-checked", "true");
+    expect(signIn().tagName).toBe("SELECT");
+    await user.selectOptions(signIn(), "app_role");
+    expect(signIn()).toHaveValue("app_role");
+    expect(signIn()).toHaveAccessibleDescription(/exchanged for a short-lived token/);
     expect(screen.queryByLabelText(/^Token/)).toBeNull();
     await user.type(screen.getByLabelText(/^Role ID/), "role-123");
     const secret = screen.getByLabelText(/^Secret ID/);
@@ -60,20 +58,16 @@ describe("VaultProviderDialog", () => {
     expect(args.input).toEqual({
       alias: "bao",
       project_id: null,
-      aws: null,
-      azure: null,
-      vault: {
-        address: "http://127.0.0.1:8200",
-        namespace: "team-a",
-        ca_cert: "",
-        auth: "app_role",
-        auth_mount: "",
-        role_id: "role-123",
-        username: "",
-        token: null,
+      kind: "vault",
+      fields: {
+        address: plain(ADDRESS),
+        namespace: plain("team-a"),
+        auth: plain("app_role"),
+        role_id: plain("role-123"),
         secret_id: { source: "literal", value: SECRET_ID },
-        password: null,
-        mounts: "",
+        ca_cert: plain(""),
+        auth_mount: plain(""),
+        mounts: plain(""),
       },
       cache: { ttl_secs: 3600, stale_if_error: true },
     });
@@ -83,41 +77,41 @@ describe("VaultProviderDialog", () => {
     const calls = fakeBackend({ update_provider: () => bao() });
     const { user, onSaved } = renderDialog(bao());
     expect(screen.getByRole("heading", { name: "Edit “bao”" })).toBeInTheDocument();
-    expect(screen.getByRole("radio", { name: "AppRole" })).toHaveAttribute("aria-checked", "true");
+    expect(signIn()).toHaveValue("app_role");
     expect(screen.getByLabelText(/^Role ID/)).toHaveValue("role-123");
     const secret = screen.getByLabelText(/^Secret ID/);
     expect(secret).toHaveValue("");
+    expect(secret).toHaveAttribute("placeholder", "•••••••• (stored)");
     expect(secret).toHaveAccessibleDescription(/stored in the OS keychain — leave empty to keep/i);
     await user.click(screen.getByRole("button", { name: "Save" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     const [args] = argsOf(calls, "update_provider");
     expect(args.id).toBe("v1");
-    const input = args.input as { aws: unknown; azure: unknown; vault: Record<string, unknown> };
-    expect(input.aws).toBeNull();
-    expect(input.azure).toBeNull();
-    expect(input.vault.secret_id).toEqual({ source: "keep_literal" });
-    expect(input.vault.token).toBeNull();
-    expect(input.vault.password).toBeNull();
+    expect((args.input as { kind: string }).kind).toBe("vault");
+    const fields = fieldsOf(calls, "update_provider");
+    expect(fields.secret_id).toEqual({ source: "keep_literal" });
+    expect(fields).not.toHaveProperty("token");
+    expect(fields).not.toHaveProperty("password");
   });
 
   it("sends a kept token only for the token method, and a typed password for userpass", async () => {
     const calls = fakeBackend({ update_provider: () => bao() });
-    const { user, onSaved } = renderDialog(bao({ vault: vaultView({ auth: "token", token_stored: true }) }));
+    const { user, onSaved } = renderDialog(bao({ auth: "token", role_id: "" }, ["token"]));
     expect(screen.getByLabelText(/^Token/)).toHaveAccessibleDescription(/leave empty to keep/);
-    await user.click(screen.getByRole("radio", { name: "Username & password" }));
+    await user.selectOptions(signIn(), "userpass");
     await user.type(screen.getByLabelText(/^Username/), "reader");
     await user.type(screen.getByLabelText(/^Password/), "pw-typed");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const input = argsOf(calls, "update_provider")[0].input as { vault: Record<string, unknown> };
-    expect(input.vault).toMatchObject({
-      auth: "userpass",
-      username: "reader",
-      token: null,
-      secret_id: null,
+    const fields = fieldsOf(calls, "update_provider");
+    expect(fields).toMatchObject({
+      auth: plain("userpass"),
+      username: plain("reader"),
       password: { source: "literal", value: "pw-typed" },
     });
+    expect(fields).not.toHaveProperty("token");
+    expect(fields).not.toHaveProperty("secret_id");
   });
 
   it("shows the server's field errors under the fields they name, and opens Advanced for its own", async () => {
@@ -131,7 +125,7 @@ describe("VaultProviderDialog", () => {
       },
     });
     const { user, onSaved } = renderDialog();
-    await user.click(screen.getByRole("radio", { name: "AppRole" }));
+    await user.selectOptions(signIn(), "app_role");
     expect(screen.getByText("Advanced").closest("details")).not.toHaveAttribute("open");
     await user.click(screen.getByRole("button", { name: "Add" }));
 
@@ -173,9 +167,7 @@ describe("VaultProviderDialog", () => {
     expect(check).toHaveClass("banner-ok");
     const [args] = argsOf(calls, "test_provider");
     expect(args.id).toBe("v1");
-    expect((args.input as { vault: Record<string, unknown> }).vault.secret_id).toEqual({
-      source: "keep_literal",
-    });
+    expect(fieldsOf(calls, "test_provider").secret_id).toEqual({ source: "keep_literal" });
   });
 
   it("shows why listing failed after a sign-in that worked", async () => {
@@ -195,19 +187,15 @@ describe("VaultProviderDialog", () => {
 });
 
 describe("ProvidersPage with two kinds", () => {
-  const aws = providerView({
-    id: "a1",
-    alias: "moto",
-    aws: {
-      region: "eu-west-1",
-      endpoint_url: "",
-      auth: "access_key",
-      profile: "",
-      access_key_id: "AKIA",
-      secret_access_key_stored: true,
-      role_arn: "",
+  const aws = managerView(
+    awsSpec,
+    {
+      plain: { region: "eu-west-1", auth: "access_key", access_key_id: "AKIA" },
+      stored: ["secret_access_key"],
+      target: "eu-west-1",
     },
-  });
+    { id: "a1", alias: "moto" },
+  );
 
   it("asks for the kind first, with the ones not built yet disabled, and opens the Vault form", async () => {
     const user = renderPage([]);
@@ -238,24 +226,45 @@ describe("ProvidersPage with two kinds", () => {
     expect(await screen.findByRole("dialog", { name: "Add HashiCorp Vault / OpenBao" })).toBeInTheDocument();
   });
 
-  it("lists a Vault's address, sign-in method and namespace, and edits each manager in its own form", async () => {
-    const user = renderPage([aws, bao({ vault: vaultView({ namespace: "team-a" }) })]);
+  it("lists a Vault's address, sign-in method and namespace, and edits each manager in the same dialog", async () => {
+    const user = renderPage([aws, bao({ namespace: "team-a" })]);
     const rows = await screen.findAllByTestId("provider-row");
     expect(rows).toHaveLength(2);
     const vaultRow = rows[1];
     expect(vaultRow).toHaveTextContent("HashiCorp Vault / OpenBao");
-    expect(within(vaultRow).getByTestId("provider-location")).toHaveTextContent("http://127.0.0.1:8200");
+    expect(within(vaultRow).getByTestId("provider-location")).toHaveTextContent(ADDRESS);
     expect(within(vaultRow).getByTestId("provider-namespace")).toHaveTextContent("namespace team-a");
+    expect(within(vaultRow).getByTestId("provider-location")).toHaveTextContent(
+      `${ADDRESS} · namespace team-a`,
+    );
     expect(vaultRow).toHaveTextContent("AppRole");
     expect(within(rows[0]).getByTestId("provider-location")).toHaveTextContent("eu-west-1");
+    expect(within(rows[0]).queryByTestId("provider-namespace")).toBeNull();
     expect(rows[0]).toHaveTextContent("Access key");
 
     await user.click(within(vaultRow).getByRole("button", { name: "Edit bao" }));
     expect(screen.getByRole("dialog", { name: "Edit “bao”" })).toBeInTheDocument();
-    expect(screen.getByLabelText(/^Server URL/)).toHaveValue("http://127.0.0.1:8200");
+    expect(screen.getByLabelText(/^Server URL/)).toHaveValue(ADDRESS);
+    expect(screen.getByLabelText(/^Namespace/)).toHaveValue("team-a");
     await user.keyboard("{Escape}");
     await user.click(within(rows[0]).getByRole("button", { name: "Edit moto" }));
     expect(screen.getByLabelText(/^Region/)).toHaveValue("eu-west-1");
+    expect(screen.getByLabelText(/^Secret access key/)).toHaveAttribute("placeholder", "•••••••• (stored)");
     expect(screen.queryByLabelText(/^Server URL/)).toBeNull();
+  });
+
+  it("names the secrets a manager's kind keeps when asking to remove it", async () => {
+    const user = renderPage([aws, bao()]);
+    const rows = await screen.findAllByTestId("provider-row");
+    await user.click(within(rows[1]).getByRole("button", { name: "Delete bao" }));
+    expect(screen.getByRole("dialog", { name: "Remove “bao”?" })).toHaveTextContent(
+      "Its settings are deleted and any secret it keeps (token, secret ID, password) is removed from the OS keychain.",
+    );
+  });
+
+  it("shows a dash for a manager with no target or sign-in label", async () => {
+    renderPage([providerView({ target: "", auth_label: "" })]);
+    const [row] = await screen.findAllByTestId("provider-row");
+    expect(within(row).getByTestId("provider-location")).toHaveTextContent("—");
   });
 });

@@ -1,55 +1,53 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { AzureView, ProviderView_Serialize } from "../../ipc/api";
-import { apiError, argsOf, type Calls, fakeBackend, inputsOf, providerView } from "../../test/ipc";
+import type { ProviderView_Serialize } from "../../ipc/api";
+import { apiError, argsOf, type Calls, fakeBackend, inputsOf } from "../../test/ipc";
+import { azureSpec, managerView } from "../../test/managers";
 import { renderProvidersPage as renderPage, renderProviderDialog } from "../../test/providers";
-import { AzureProviderDialog } from "./AzureProviderDialog";
 
 const CLIENT_SECRET = "canary-client-secret-9c1e";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "11111111-2222-3333-4444-555555555555";
 const URL = "https://billing-kv.vault.azure.net/";
 
-function azureView(overrides: Partial<AzureView> = {}): AzureView {
-  return {
+/** An Azure Key Vault as the engine lists it: a client secret (stored), grouped by "-". */
+function kv(plain: Record<string, string> = {}, stored: string[] = ["client_secret"]) {
+  const settings = {
     vault_url: URL,
     auth: "client_secret",
     tenant_id: TENANT,
     client_id: CLIENT,
-    client_secret_stored: true,
-    certificate_path: "",
-    certificate_password_stored: false,
-    authority_host: "",
-    ca_cert: "",
     grouping: "separator",
-    group_by: "-",
-    ...overrides,
+    separator: "-",
+    ...plain,
   };
+  return managerView(
+    azureSpec,
+    { plain: settings, stored, target: settings.vault_url },
+    { id: "z1", alias: "kv" },
+  );
 }
 
-const kv = (overrides: Partial<ProviderView_Serialize> = {}) =>
-  providerView({
-    id: "z1",
-    alias: "kv",
-    kind: "azure_key_vault",
-    kind_label: "Azure Key Vault",
-    azure: azureView(),
-    ...overrides,
-  });
+const renderDialog = (
+  provider?: ProviderView_Serialize,
+  projectId: string | null = null,
+  projectName?: string,
+) => renderProviderDialog({ spec: azureSpec, provider, projectId, projectName });
 
-const renderDialog = (provider?: ProviderView_Serialize) =>
-  renderProviderDialog(AzureProviderDialog, { provider });
-
-const azureOf = (calls: Calls, cmd: string) => inputsOf(calls, cmd)[0].azure as Record<string, unknown>;
+const fieldsOf = (calls: Calls, cmd: string) => inputsOf(calls, cmd)[0].fields as Record<string, unknown>;
+const plain = (value: string) => ({ source: "plain", value });
 const signIn = () => screen.getByLabelText(/^Sign in with/);
 /** Whether the field's label carries the required star. */
 const starred = (input: HTMLElement) => document.querySelector(`label[for="${input.id}"] .required`) !== null;
 
-describe("AzureProviderDialog", () => {
-  it("sends a client-secret manager with the secret as a literal for the keychain, and no other kind", async () => {
+describe("ProviderDialog for Azure Key Vault", () => {
+  it("sends a client-secret manager with the secret as a literal for the keychain, and only what applies", async () => {
     const calls = fakeBackend({ create_provider: () => kv() });
     const { user, onSaved } = renderDialog();
     expect(screen.getByRole("heading", { name: "Add Azure Key Vault" })).toBeInTheDocument();
+    expect(screen.getByRole("dialog")).toHaveAccessibleDescription(
+      "Latchkey reads secrets from one key vault with this identity.",
+    );
     expect(screen.getByTestId("provider-dialog-scope")).toHaveTextContent("For the workspace");
     await user.clear(screen.getByLabelText(/^Alias/));
     await user.type(screen.getByLabelText(/^Alias/), "kv");
@@ -66,6 +64,7 @@ describe("AzureProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Client ID/), CLIENT);
     const secret = screen.getByLabelText(/^Client secret/);
     expect(secret).toHaveAttribute("type", "password");
+    expect(starred(secret)).toBe(true);
     expect(secret).toHaveAccessibleDescription("Kept in the OS keychain only.");
     await user.type(secret, CLIENT_SECRET);
     expect(screen.queryByLabelText(/^Certificate path/)).toBeNull();
@@ -75,20 +74,16 @@ describe("AzureProviderDialog", () => {
     expect(inputsOf(calls, "create_provider")[0]).toEqual({
       alias: "kv",
       project_id: null,
-      aws: null,
-      vault: null,
-      azure: {
-        vault_url: URL,
-        auth: "client_secret",
-        tenant_id: TENANT,
-        client_id: CLIENT,
+      kind: "azure_key_vault",
+      fields: {
+        vault_url: plain(URL),
+        auth: plain("client_secret"),
+        tenant_id: plain(TENANT),
+        client_id: plain(CLIENT),
         client_secret: { source: "literal", value: CLIENT_SECRET },
-        certificate_path: "",
-        certificate_password: null,
-        authority_host: "",
-        ca_cert: "",
-        grouping: "none",
-        group_by: "",
+        grouping: plain("none"),
+        authority_host: plain(""),
+        ca_cert: plain(""),
       },
       cache: { ttl_secs: 3600, stale_if_error: true },
     });
@@ -106,19 +101,23 @@ describe("AzureProviderDialog", () => {
     expect(secret).toHaveValue("");
     expect(secret).toHaveAttribute("placeholder", "•••••••• (stored)");
     expect(secret).toHaveAccessibleDescription(/stored in the OS keychain — leave empty to keep/i);
+    expect(starred(secret)).toBe(false);
+    // A required secret cannot be forgotten, only replaced.
+    expect(screen.queryByLabelText(/^Forget the stored/)).toBeNull();
     expect(screen.getByLabelText(/^Group the tree/)).toHaveValue("separator");
     expect(screen.getByLabelText(/^Separator/)).toHaveValue("-");
     await user.click(screen.getByRole("button", { name: "Save" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    const [args] = calls.filter(([c]) => c === "update_provider").map(([, a]) => a);
-    expect(args.id).toBe("z1");
-    expect(azureOf(calls, "update_provider")).toMatchObject({
+    expect(argsOf(calls, "update_provider")[0].id).toBe("z1");
+    const fields = fieldsOf(calls, "update_provider");
+    expect(fields).toMatchObject({
       client_secret: { source: "keep_literal" },
-      certificate_password: null,
-      grouping: "separator",
-      group_by: "-",
+      grouping: plain("separator"),
+      separator: plain("-"),
     });
+    expect(fields).not.toHaveProperty("certificate_password");
+    expect(fields).not.toHaveProperty("tag");
   });
 
   it("sends a certificate's path and its password, and no client secret", async () => {
@@ -138,25 +137,19 @@ describe("AzureProviderDialog", () => {
     await user.click(screen.getByRole("button", { name: "Add" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "create_provider")).toMatchObject({
-      auth: "client_certificate",
-      tenant_id: TENANT,
-      client_id: CLIENT,
-      client_secret: null,
-      certificate_path: "/etc/latchkey/app.pfx",
+    const fields = fieldsOf(calls, "create_provider");
+    expect(fields).toMatchObject({
+      auth: plain("client_certificate"),
+      tenant_id: plain(TENANT),
+      client_id: plain(CLIENT),
+      certificate_path: plain("/etc/latchkey/app.pfx"),
       certificate_password: { source: "literal", value: "pfx-pass" },
     });
+    expect(fields).not.toHaveProperty("client_secret");
   });
 
   const withPassword = () =>
-    kv({
-      azure: azureView({
-        auth: "client_certificate",
-        client_secret_stored: false,
-        certificate_path: "/etc/latchkey/app.pfx",
-        certificate_password_stored: true,
-      }),
-    });
+    kv({ auth: "client_certificate", certificate_path: "/etc/latchkey/app.pfx" }, ["certificate_password"]);
 
   it("keeps a stored certificate password when it is left empty", async () => {
     const calls = fakeBackend({ update_provider: () => kv() });
@@ -167,23 +160,25 @@ describe("AzureProviderDialog", () => {
     expect(password).toHaveAccessibleDescription(/leave empty to keep/);
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "update_provider")).toMatchObject({
-      certificate_path: "/etc/latchkey/app.pfx",
+    const fields = fieldsOf(calls, "update_provider");
+    expect(fields).toMatchObject({
+      certificate_path: plain("/etc/latchkey/app.pfx"),
       certificate_password: { source: "keep_literal" },
-      client_secret: null,
     });
+    expect(fields).not.toHaveProperty("client_secret");
   });
 
-  it("forgets a stored certificate password when asked", async () => {
+  it("forgets a stored optional secret when asked", async () => {
     const calls = fakeBackend({ update_provider: () => kv() });
     const { user, onSaved } = renderDialog(withPassword());
-    await user.click(screen.getByLabelText(/forget the stored one/));
-    expect(screen.getByLabelText(/^Certificate password/)).toHaveAccessibleDescription(
-      "Kept in the OS keychain only.",
-    );
+    await user.click(screen.getByLabelText("Forget the stored certificate password"));
+    const password = screen.getByLabelText(/^Certificate password/);
+    expect(password).toHaveAccessibleDescription("Kept in the OS keychain only.");
+    expect(password).not.toHaveAttribute("placeholder", "•••••••• (stored)");
+    expect(starred(password)).toBe(false);
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "update_provider").certificate_password).toBeNull();
+    expect(fieldsOf(calls, "update_provider")).not.toHaveProperty("certificate_password");
   });
 
   it("signs in with the Azure CLI: an optional tenant, and nothing typed for another method is sent", async () => {
@@ -195,20 +190,16 @@ describe("AzureProviderDialog", () => {
     await user.selectOptions(signIn(), "azure_cli");
     expect(screen.queryByLabelText(/^Client ID/)).toBeNull();
     expect(screen.queryByLabelText(/^Client secret/)).toBeNull();
-    const tenant = screen.getByLabelText(/^Tenant ID \(optional\)/);
+    const tenant = screen.getByLabelText(/^Tenant ID/);
     expect(starred(tenant)).toBe(false);
     await user.type(tenant, TENANT);
     await user.click(screen.getByRole("button", { name: "Add" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "create_provider")).toMatchObject({
-      auth: "azure_cli",
-      tenant_id: TENANT,
-      client_id: "",
-      client_secret: null,
-      certificate_path: "",
-      certificate_password: null,
-    });
+    const fields = fieldsOf(calls, "create_provider");
+    expect(fields).toMatchObject({ auth: plain("azure_cli"), tenant_id: plain(TENANT) });
+    for (const key of ["client_id", "client_secret", "certificate_path", "certificate_password"])
+      expect(fields).not.toHaveProperty(key);
   });
 
   it("signs in with a managed identity: an optional user-assigned client ID, no tenant", async () => {
@@ -218,19 +209,17 @@ describe("AzureProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Tenant ID/), TENANT);
     await user.selectOptions(signIn(), "managed_identity");
     expect(screen.queryByLabelText(/^Tenant ID/)).toBeNull();
-    const client = screen.getByLabelText(/^Client ID of a user-assigned identity \(optional\)/);
+    const client = screen.getByLabelText(/^Client ID/);
     expect(starred(client)).toBe(false);
+    expect(client).toHaveAccessibleDescription(/user-assigned identity's/);
     await user.type(client, CLIENT);
     await user.click(screen.getByRole("button", { name: "Add" }));
 
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "create_provider")).toMatchObject({
-      auth: "managed_identity",
-      tenant_id: "",
-      client_id: CLIENT,
-      client_secret: null,
-      certificate_password: null,
-    });
+    const fields = fieldsOf(calls, "create_provider");
+    expect(fields).toMatchObject({ auth: plain("managed_identity"), client_id: plain(CLIENT) });
+    for (const key of ["tenant_id", "client_secret", "certificate_password"])
+      expect(fields).not.toHaveProperty(key);
   });
 
   it("offers the four methods as the auth values, and says what the vault's role or policy needs", () => {
@@ -243,11 +232,16 @@ describe("AzureProviderDialog", () => {
       ["azure_cli", "Azure CLI (az login)"],
       ["managed_identity", "Managed identity"],
     ]);
+    expect(signIn()).toHaveAccessibleDescription(
+      "An app registration's client secret; the secret is kept in the OS keychain.",
+    );
     const note = screen.getByTestId("azure-permissions");
+    expect(note).toHaveClass("banner", "banner-info");
     expect(note).toHaveTextContent(
       "Latchkey needs to read and list secrets: assign the Key Vault Secrets User role on the vault (RBAC vaults), or grant the Get and List secret permissions in an access policy (access-policy vaults).",
     );
     expect(within(note).getByText("Key Vault Secrets User").tagName).toBe("STRONG");
+    expect(within(note).getByText("Get").tagName).toBe("STRONG");
   });
 
   it("shows the grouping's own input per choice, with an example of the tree, and sends it", async () => {
@@ -262,12 +256,19 @@ describe("AzureProviderDialog", () => {
     expect(group).toHaveValue("none");
     expect(screen.queryByLabelText(/^Separator/)).toBeNull();
     expect(screen.queryByLabelText(/^Tag name/)).toBeNull();
+    expect(screen.getAllByTestId("grouping-example")).toHaveLength(1);
     expect(screen.getByTestId("grouping-example")).toHaveTextContent("one flat list");
 
     await user.selectOptions(group, "separator");
     expect(screen.getByLabelText(/^Separator/)).toHaveValue("-");
+    expect(screen.getAllByTestId("grouping-example")).toHaveLength(1);
     expect(screen.getByTestId("grouping-example")).toHaveTextContent(
       "billing-db-password shows as billing / db / password.",
+    );
+    await user.clear(screen.getByLabelText(/^Separator/));
+    await user.type(screen.getByLabelText(/^Separator/), "_");
+    expect(screen.getByTestId("grouping-example")).toHaveTextContent(
+      "billing_db_password shows as billing / db / password.",
     );
     expect(screen.queryByLabelText(/^Tag name/)).toBeNull();
 
@@ -283,7 +284,9 @@ describe("AzureProviderDialog", () => {
     await user.type(screen.getByLabelText(/^Client secret/), CLIENT_SECRET);
     await user.click(screen.getByRole("button", { name: "Add" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(azureOf(calls, "create_provider")).toMatchObject({ grouping: "tag", group_by: "team" });
+    const fields = fieldsOf(calls, "create_provider");
+    expect(fields).toMatchObject({ grouping: plain("tag"), tag: plain("team") });
+    expect(fields).not.toHaveProperty("separator");
   });
 
   it("shows the engine's field errors under the fields they name, and opens Advanced for its own", async () => {
@@ -294,7 +297,7 @@ describe("AzureProviderDialog", () => {
           tenant_id: "Enter the directory (tenant) ID.",
           client_secret: "Enter the client secret's value: it is kept in the OS keychain only.",
           authority_host: "The authority host starts with https://.",
-          group_by: "Enter the name of the tag whose value is the folder (e.g. team).",
+          tag: "Enter the name of the tag whose value is the folder (e.g. team).",
         });
       },
     });
@@ -349,19 +352,12 @@ describe("AzureProviderDialog", () => {
     expect(check).toHaveClass("banner-ok");
     const [args] = argsOf(calls, "test_provider");
     expect(args.id).toBe("z1");
-    expect(azureOf(calls, "test_provider").client_secret).toEqual({ source: "keep_literal" });
+    expect(fieldsOf(calls, "test_provider").client_secret).toEqual({ source: "keep_literal" });
   });
 
   it("says which project a new manager is for", () => {
     fakeBackend({});
-    render(
-      <AzureProviderDialog
-        projectId="p-billing"
-        projectName="Billing"
-        onSaved={() => {}}
-        onClose={() => {}}
-      />,
-    );
+    renderDialog(undefined, "p-billing", "Billing");
     expect(screen.getByTestId("provider-dialog-scope")).toHaveTextContent("For project Billing");
   });
 });
@@ -375,19 +371,21 @@ describe("ProvidersPage with an Azure Key Vault", () => {
     const card = within(chooser).getByRole("button", { name: /Azure Key Vault/ });
     expect(card).toBeEnabled();
     expect(card.querySelector(".kind-card-title")?.textContent).toBe("Azure Key Vault");
+    expect(card).toHaveTextContent(
+      "Entra ID app (client secret or certificate), Azure CLI or managed identity.",
+    );
     expect(card).not.toHaveTextContent("not yet");
     await user.click(card);
     expect(screen.getByRole("dialog", { name: "Add Azure Key Vault" })).toBeInTheDocument();
     expect(screen.getByLabelText(/^Vault URL/)).toBeInTheDocument();
-    expect(screen.queryByRole("list", { name: "Planned secrets managers" })).not.toHaveTextContent(
-      "Azure Key Vault",
-    );
+    const planned = screen.getByRole("list", { name: "Planned secrets managers" });
+    expect(planned).not.toHaveTextContent("Azure Key Vault");
+    expect(planned).toHaveTextContent("Google Secret Manager");
+    expect(planned).toHaveTextContent("CyberArk Conjur");
   });
 
-  it("lists the vault's URL and sign-in method, and edits it in its own form with the secret stored", async () => {
-    const user = renderPage([
-      kv({ azure: azureView({ auth: "managed_identity", client_secret_stored: false }) }),
-    ]);
+  it("lists the vault's URL and sign-in method, and edits it with the secret not stored", async () => {
+    const user = renderPage([kv({ auth: "managed_identity", tenant_id: "" }, [])]);
     const [row] = await screen.findAllByTestId("provider-row");
     expect(row).toHaveTextContent("Azure Key Vault");
     expect(within(row).getByTestId("provider-location")).toHaveTextContent(URL);

@@ -1,0 +1,532 @@
+//! `latchkey providers …`: secrets managers, from the same declaration as the app's
+//! setup form. Plain settings come from `--set`; a secret (a token, a secret key) only
+//! from an environment variable or stdin, never from the command line.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use latchkey_core::{FieldInput, FieldView, ManagerSpec, ProviderKind, SecretValue};
+use latchkey_engine::{
+    CachePolicy, Engine, EngineError, ProjectSummary, ProviderInput, ProviderView,
+};
+
+use super::project_id;
+use crate::print::{print_field, print_field_errors, print_json, print_table, usage_error};
+
+#[derive(Subcommand)]
+pub enum Action {
+    /// Every kind of secrets manager, or one kind's fields (the same declaration the
+    /// app's setup form uses).
+    Types {
+        /// Only this kind (aws_secrets_manager, vault, azure_key_vault,
+        /// gcp_secret_manager, conjur).
+        kind: Option<String>,
+    },
+    /// List the secrets managers: kind, where each points, how it signs in, its scope
+    /// and how many connections use it.
+    List,
+    /// Add a secrets manager. Plain settings with `--set KEY=VALUE`; secrets only with
+    /// `--secret-env KEY=ENVVAR` or `--secret-stdin KEY`. Checked like the form.
+    Add {
+        /// The kind: aws_secrets_manager, vault, azure_key_vault.
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+        /// The alias references name it by (secret://ALIAS/...).
+        #[arg(long)]
+        alias: String,
+        /// The project it belongs to (project mode).
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Seconds a fetched value stays in the cache (0: no caching; default 3600).
+        #[arg(long, value_name = "SECS")]
+        cache_ttl: Option<u32>,
+    },
+    /// Change a secrets manager's settings: stored secrets are kept unless given again
+    /// (never sent to a changed address: type them again then).
+    Edit {
+        /// The manager's alias.
+        alias: String,
+        /// The project it belongs to, when several projects have a manager of that alias.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Clear a field (repeat).
+        #[arg(long = "unset", value_name = "KEY")]
+        unset: Vec<String>,
+        /// Seconds a fetched value stays in the cache (0: no caching).
+        #[arg(long, value_name = "SECS")]
+        cache_ttl: Option<u32>,
+    },
+    /// Sign in and try to list secrets: a stored manager by alias, or unsaved settings
+    /// with --kind.
+    Test {
+        /// The stored manager's alias.
+        #[arg(required_unless_present = "kind", conflicts_with = "kind")]
+        alias: Option<String>,
+        /// Test unsaved settings of this kind instead.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// The project the manager belongs to (or, with --kind, would belong to).
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Leave a stored field out of the test (repeat).
+        #[arg(long = "unset", value_name = "KEY")]
+        unset: Vec<String>,
+    },
+    /// Delete a secrets manager that no connection uses (its keychain entries too).
+    Delete {
+        /// The manager's alias.
+        alias: String,
+        /// The project it belongs to, when several projects have a manager of that alias.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        /// Confirm.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// A form's fields on the command line.
+#[derive(clap::Args)]
+pub struct FieldArgs {
+    /// A plain field, KEY=VALUE (repeat). Defaults fill the rest.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// A secret field from an environment variable, KEY=ENVVAR (repeat):
+    /// `--secret-env token=VAULT_TOKEN` reads $VAULT_TOKEN.
+    #[arg(long = "secret-env", value_name = "KEY=ENVVAR")]
+    secret_env: Vec<String>,
+    /// A secret field read from stdin (one value; the trailing newline is dropped).
+    #[arg(long = "secret-stdin", value_name = "KEY")]
+    secret_stdin: Option<String>,
+}
+
+/// An argument the CLI refuses before asking the engine (exit 2).
+struct Usage {
+    field: String,
+    message: String,
+}
+
+impl Usage {
+    fn new(field: &str, message: String) -> Self {
+        Self {
+            field: field.into(),
+            message,
+        }
+    }
+}
+
+pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode, EngineError> {
+    match action {
+        Action::Types { kind } => types(engine, kind.as_deref(), json),
+        Action::List => list(engine, json).await,
+        Action::Add {
+            kind,
+            alias,
+            project,
+            fields,
+            cache_ttl,
+        } => {
+            let kind = parse_kind(&kind)?;
+            let spec = spec_of(engine, kind);
+            let project_id = project_id(engine, project.as_deref()).await?;
+            let mut input = ProviderInput::new(&alias, kind, &[]).in_project(project_id.as_deref());
+            if let Some(ttl_secs) = cache_ttl {
+                input = input.with_cache(CachePolicy {
+                    ttl_secs,
+                    ..CachePolicy::default()
+                });
+            }
+            if let Err(u) = apply(&spec, &mut input.fields, &[], fields) {
+                return Ok(usage_error(&u.field, &u.message, json));
+            }
+            match engine.create_provider(input).await {
+                Ok(v) => saved("added", &v, json),
+                Err(EngineError::Validation(errors)) => Ok(print_field_errors(errors, json)),
+                Err(e) => Err(e),
+            }
+        }
+        Action::Edit {
+            alias,
+            project,
+            fields,
+            unset,
+            cache_ttl,
+        } => {
+            let view = find(engine, &alias, project.as_deref()).await?;
+            let spec = spec_of(engine, view.kind);
+            let mut input = stored_input(&view);
+            if let Some(ttl_secs) = cache_ttl {
+                input = input.with_cache(CachePolicy {
+                    ttl_secs,
+                    stale_if_error: view.cache.stale_if_error,
+                });
+            }
+            if let Err(u) = apply(&spec, &mut input.fields, &unset, fields) {
+                return Ok(usage_error(&u.field, &u.message, json));
+            }
+            match engine.update_provider(&view.id, input).await {
+                Ok(v) => saved("updated", &v, json),
+                Err(EngineError::Validation(errors)) => Ok(print_field_errors(errors, json)),
+                Err(e) => Err(e),
+            }
+        }
+        Action::Test {
+            alias,
+            kind,
+            project,
+            fields,
+            unset,
+        } => {
+            let (id, spec, mut input) = match (alias, kind) {
+                (Some(alias), _) => {
+                    let view = find(engine, &alias, project.as_deref()).await?;
+                    let spec = spec_of(engine, view.kind);
+                    (Some(view.id.clone()), spec, stored_input(&view))
+                }
+                (None, Some(kind)) => {
+                    let kind = parse_kind(&kind)?;
+                    let spec = spec_of(engine, kind);
+                    let project_id = project_id(engine, project.as_deref()).await?;
+                    // Unsaved settings: the kind's id names them in the audit log.
+                    let input = ProviderInput::new(kind.as_str(), kind, &[])
+                        .in_project(project_id.as_deref());
+                    (None, spec, input)
+                }
+                (None, None) => {
+                    return Ok(usage_error(
+                        "alias",
+                        "Name a stored secrets manager (latchkey providers test ALIAS), or test unsaved settings with --kind KIND.",
+                        json,
+                    ));
+                }
+            };
+            if let Err(u) = apply(&spec, &mut input.fields, &unset, fields) {
+                return Ok(usage_error(&u.field, &u.message, json));
+            }
+            let check = match engine.test_provider(id.as_deref(), input).await {
+                Ok(check) => check,
+                Err(EngineError::Validation(errors)) => {
+                    return Ok(print_field_errors(errors, json));
+                }
+                Err(e) => return Err(e),
+            };
+            if json {
+                print_json(&check)?;
+            } else {
+                println!("signed in as {}", check.identity);
+                if check.can_list {
+                    println!("listing secrets works");
+                } else {
+                    println!(
+                        "listing secrets failed: {}",
+                        check.list_error.as_deref().unwrap_or("no detail given")
+                    );
+                }
+            }
+            Ok(if check.can_list {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Action::Delete {
+            alias,
+            project,
+            yes,
+        } => {
+            let view = find(engine, &alias, project.as_deref()).await?;
+            if !yes {
+                return Err(EngineError::field(
+                    "yes",
+                    format!(
+                        "Deleting \"{}\" removes its settings and its keychain entries: add --yes.",
+                        view.alias
+                    ),
+                ));
+            }
+            engine.delete_provider(&view.id).await?;
+            if json {
+                print_json(&serde_json::json!({ "deleted": view.alias, "id": view.id }))?;
+            } else {
+                println!("deleted {}", view.alias);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A kind's declaration, as the engine gives it.
+fn spec_of(engine: &Engine, kind: ProviderKind) -> ManagerSpec {
+    engine
+        .provider_types()
+        .into_iter()
+        .find(|s| s.kind == kind)
+        .expect("the engine declares every kind")
+}
+
+fn parse_kind(text: &str) -> Result<ProviderKind, EngineError> {
+    ProviderKind::parse(text).ok_or_else(|| {
+        EngineError::field(
+            "kind",
+            format!("\"{text}\" is not a kind of secrets manager: see `latchkey providers types`."),
+        )
+    })
+}
+
+fn types(engine: &Engine, kind: Option<&str>, json: bool) -> Result<ExitCode, EngineError> {
+    let specs = engine.provider_types();
+    let Some(kind) = kind else {
+        if json {
+            return print_json(&specs).map(|()| ExitCode::SUCCESS);
+        }
+        for s in &specs {
+            println!(
+                "{:<20} {}{}",
+                s.kind.as_str(),
+                s.label,
+                if s.available { "" } else { " (not yet)" }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let kind = parse_kind(kind)?;
+    let specs: Vec<ManagerSpec> = specs.into_iter().filter(|s| s.kind == kind).collect();
+    if json {
+        return print_json(&specs).map(|()| ExitCode::SUCCESS);
+    }
+    for s in &specs {
+        println!(
+            "{} — {}{}: {}",
+            s.kind.as_str(),
+            s.label,
+            if s.available { "" } else { " (not yet)" },
+            s.description
+        );
+        if !s.intro.is_empty() {
+            println!("  {}", s.intro);
+        }
+        for f in &s.fields {
+            print_field(f, true);
+        }
+        for n in &s.notes {
+            let when = n.show_when.as_ref().map_or(String::new(), |w| {
+                format!(" (when {} is {})", w.field, w.values.join("|"))
+            });
+            println!();
+            println!("  {}{when}: {}", n.title, n.text);
+        }
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `workspace`, or the project's name.
+fn scope_name(projects: &[ProjectSummary], id: &Option<String>) -> String {
+    match id {
+        None => "workspace".to_owned(),
+        Some(id) => projects
+            .iter()
+            .find(|p| &p.project.id == id)
+            .map_or_else(|| id.clone(), |p| p.project.name.clone()),
+    }
+}
+
+async fn list(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> {
+    let providers = engine.list_providers().await?;
+    if json {
+        return print_json(&providers).map(|()| ExitCode::SUCCESS);
+    }
+    let projects = engine.list_projects().await?;
+    let rows = providers
+        .iter()
+        .map(|p| {
+            vec![
+                p.alias.clone(),
+                p.kind_label.clone(),
+                p.target.clone(),
+                p.auth_label.clone(),
+                scope_name(&projects, &p.project_id),
+                p.used_by.len().to_string(),
+            ]
+        })
+        .collect();
+    print_table(
+        &["ALIAS", "KIND", "TARGET", "SIGN-IN", "SCOPE", "USED BY"],
+        rows,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one manager with this alias (any case); `--project` chooses when several
+/// projects have one.
+async fn find(
+    engine: &Engine,
+    alias: &str,
+    project: Option<&str>,
+) -> Result<ProviderView, EngineError> {
+    let project_id = project_id(engine, project).await?;
+    let mut named: Vec<ProviderView> = engine
+        .list_providers()
+        .await?
+        .into_iter()
+        .filter(|p| p.alias.eq_ignore_ascii_case(alias))
+        .filter(|p| project.is_none() || p.project_id == project_id)
+        .collect();
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(EngineError::NotFound(match project {
+            Some(project) => format!(
+                "No secrets manager of project \"{project}\" has the alias \"{alias}\": see `latchkey providers list`."
+            ),
+            None => format!(
+                "No secrets manager has the alias \"{alias}\": see `latchkey providers list`."
+            ),
+        })),
+        n => {
+            let projects = engine.list_projects().await?;
+            let scopes: Vec<String> = named
+                .iter()
+                .map(|p| scope_name(&projects, &p.project_id))
+                .collect();
+            Err(EngineError::field(
+                "project",
+                format!(
+                    "{n} secrets managers have the alias \"{alias}\" ({}): add --project NAME.",
+                    scopes.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// A stored manager as a form: its plain settings, and every stored secret kept.
+fn stored_input(view: &ProviderView) -> ProviderInput {
+    let mut input =
+        ProviderInput::new(&view.alias, view.kind, &[]).in_project(view.project_id.as_deref());
+    for (key, value) in &view.fields {
+        let field = match value {
+            FieldView::Plain { value } => FieldInput::Plain {
+                value: value.clone(),
+            },
+            FieldView::Literal => FieldInput::KeepLiteral,
+            FieldView::Secret { reference } => FieldInput::Secret {
+                reference: reference.clone(),
+            },
+        };
+        input.fields.insert(key.clone(), field);
+    }
+    input
+}
+
+/// Applies the command line to a form: `unset` first, then `--set` (plain fields
+/// only), then the secrets from the environment and stdin. A secret is never taken
+/// from `--set`, and no secret value is ever echoed.
+fn apply(
+    spec: &ManagerSpec,
+    fields: &mut BTreeMap<String, FieldInput>,
+    unset: &[String],
+    args: FieldArgs,
+) -> Result<(), Usage> {
+    for key in unset {
+        fields.remove(key);
+    }
+    let secret_hint =
+        |key: &str| format!("--secret-env {key}=ENVVAR (reads $ENVVAR) or --secret-stdin {key}");
+    for pair in &args.set {
+        // The text is not echoed: it may be a secret typed without its `=`.
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(Usage::new(
+                "set",
+                "--set takes KEY=VALUE, such as --set region=eu-west-1.".into(),
+            ));
+        };
+        if spec.field(key).is_some_and(|f| f.kind.is_secret()) {
+            return Err(Usage::new(
+                key,
+                format!(
+                    "{key} is a secret: secrets never go on the command line. Pass it with {}.",
+                    secret_hint(key)
+                ),
+            ));
+        }
+        fields.insert(
+            key.to_owned(),
+            FieldInput::Plain {
+                value: value.to_owned(),
+            },
+        );
+    }
+    for pair in &args.secret_env {
+        let Some((key, var)) = pair.split_once('=') else {
+            return Err(Usage::new(
+                "secret-env",
+                "--secret-env takes KEY=ENVVAR, such as --secret-env token=VAULT_TOKEN.".into(),
+            ));
+        };
+        let value = match std::env::var(var) {
+            Ok(value) => value,
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Usage::new(
+                    key,
+                    format!(
+                        "The environment variable {var} (for {key}) is not set: export it, or use --secret-stdin {key}."
+                    ),
+                ));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Usage::new(
+                    key,
+                    format!("The environment variable {var} (for {key}) is not valid UTF-8."),
+                ));
+            }
+        };
+        fields.insert(
+            key.to_owned(),
+            FieldInput::Literal {
+                value: SecretValue::from(value),
+            },
+        );
+    }
+    if let Some(key) = &args.secret_stdin {
+        let value = read_stdin(key)
+            .map_err(|e| Usage::new(key, format!("Could not read {key} from stdin: {e}.")))?;
+        fields.insert(key.clone(), FieldInput::Literal { value });
+    }
+    Ok(())
+}
+
+/// One value from stdin, without its trailing newline: a line when stdin is a
+/// terminal, else everything up to the end.
+fn read_stdin(key: &str) -> std::io::Result<SecretValue> {
+    let stdin = std::io::stdin();
+    let mut text = String::new();
+    if stdin.is_terminal() {
+        eprint!("{key} (shown as you type it; end with Enter): ");
+        stdin.read_line(&mut text)?;
+    } else {
+        stdin.lock().read_to_string(&mut text)?;
+    }
+    let len = text
+        .strip_suffix('\n')
+        .map_or(text.len(), |t| t.strip_suffix('\r').unwrap_or(t).len());
+    text.truncate(len);
+    Ok(SecretValue::from(text))
+}
+
+/// `added ALIAS (KIND, TARGET)`, or the view as JSON.
+fn saved(verb: &str, v: &ProviderView, json: bool) -> Result<ExitCode, EngineError> {
+    if json {
+        print_json(v)?;
+    } else {
+        println!("{verb} {} ({}, {})", v.alias, v.kind_label, v.target);
+    }
+    Ok(ExitCode::SUCCESS)
+}
