@@ -172,6 +172,39 @@ impl ConnectorError {
     }
 }
 
+/// Reads a PEM CA certificate file named by a field (for servers signed by a private CA).
+pub(crate) fn read_ca(settings: &Settings, key: &str) -> Result<Option<Vec<u8>>, ConnectorError> {
+    let path = settings.text(key);
+    if path.is_empty() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(expand_home(path)).map_err(|e| {
+        ConnectorError::new(
+            ErrorCode::InvalidSetting,
+            format!("cannot read the CA certificate file {path}: {e}"),
+            "check the CA certificate path (a PEM file readable by you)",
+        )
+    })?;
+    if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(ConnectorError::new(
+            ErrorCode::InvalidSetting,
+            format!("{path} holds no PEM certificate (no \"-----BEGIN CERTIFICATE-----\")"),
+            "point the CA certificate field at the issuer's certificate in PEM form",
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// `~/x` → the home directory's `x`.
+pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(|h| std::path::PathBuf::from(h).join(rest))
+            .unwrap_or_else(|| path.into()),
+        None => path.into(),
+    }
+}
+
 #[cfg(test)]
 mod target_tests {
     use super::*;
@@ -213,38 +246,5 @@ mod target_tests {
             "https://api.example.com"
         );
         assert_eq!(target(ConnectionKind::Redis, &plain(&[])), "—");
-    }
-}
-
-/// Reads a PEM CA certificate file named by a field (for servers signed by a private CA).
-pub(crate) fn read_ca(settings: &Settings, key: &str) -> Result<Option<Vec<u8>>, ConnectorError> {
-    let path = settings.text(key);
-    if path.is_empty() {
-        return Ok(None);
-    }
-    let bytes = std::fs::read(expand_home(path)).map_err(|e| {
-        ConnectorError::new(
-            ErrorCode::InvalidSetting,
-            format!("cannot read the CA certificate file {path}: {e}"),
-            "check the CA certificate path (a PEM file readable by you)",
-        )
-    })?;
-    if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
-        return Err(ConnectorError::new(
-            ErrorCode::InvalidSetting,
-            format!("{path} holds no PEM certificate (no \"-----BEGIN CERTIFICATE-----\")"),
-            "point the CA certificate field at the issuer's certificate in PEM form",
-        ));
-    }
-    Ok(Some(bytes))
-}
-
-/// `~/x` → the home directory's `x`.
-pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => std::env::var_os("HOME")
-            .map(|h| std::path::PathBuf::from(h).join(rest))
-            .unwrap_or_else(|| path.into()),
-        None => path.into(),
     }
 }

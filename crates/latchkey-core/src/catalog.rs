@@ -185,7 +185,7 @@ pub trait Declaration {
         field.required
             || field.required_when.as_ref().is_some_and(|cond| {
                 let v = self.value_or_default(&cond.field, value_of);
-                cond.values.iter().any(|x| *x == v)
+                cond.values.contains(&v)
             })
     }
 
@@ -259,7 +259,7 @@ ipc_type! {
 /// example), while its condition holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteSpec {
-    /// Stable name (the UI's test id is `note-<id>`).
+    /// Stable name (the UI's test id). Variants of one note (by condition) share it.
     pub id: String,
     pub title: String,
     pub text: String,

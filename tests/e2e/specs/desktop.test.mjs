@@ -520,7 +520,7 @@ describe("Latchkey desktop window", () => {
     await chooseKind("HashiCorp Vault / OpenBao");
     await setValue(DIALOG, "Alias", "bao");
     await setValue(DIALOG, "Server URL", "http://127.0.0.1:8200");
-    await click(DIALOG, "AppRole");
+    await select(DIALOG, "Sign in with", "value", "app_role");
     await setValue(DIALOG, "Role ID", roleId);
     await setValue(DIALOG, "Secret ID", secretId);
     await click(DIALOG, "Test");
@@ -931,7 +931,7 @@ describe("Latchkey desktop window", () => {
     await chooseKind("HashiCorp Vault / OpenBao");
     await setValue(DIALOG, "Alias", "ops-bao");
     await setValue(DIALOG, "Server URL", "http://127.0.0.1:8200");
-    await click(DIALOG, "Token");
+    await select(DIALOG, "Sign in with", "value", "token");
     await setValue(DIALOG, "Token", "root");
     await click(DIALOG, "Add");
     await browser
