@@ -561,6 +561,23 @@ fn an_aws_manager_added_with_its_key_from_the_environment_signs_in() {
     );
     outputs.push_str(&(out + &err));
 
+    // `--secret-env KEY=$VAR` (the shell put the value itself there) and `--set` of a
+    // value without its key are refused without repeating what came.
+    let expanded = format!("secret_access_key={canary}");
+    let no_key = canary.to_string();
+    for args in [
+        add(&["--secret-env", expanded.as_str()]),
+        add(&["--set", no_key.as_str()]),
+    ] {
+        let (code, out, err) = run(&strs(&args), &[]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            !out.contains(&no_key) && !err.contains(&no_key),
+            "{out}{err}"
+        );
+        outputs.push_str(&(out + &err));
+    }
+
     // An environment variable that is not set is named.
     let args = add(&[
         "--secret-env",

@@ -117,8 +117,9 @@ pub struct FieldSpec {
     /// A credential typed in on several lines (a private key).
     pub multiline: bool,
     /// The field says where credentials are sent (an address, a URL, a host, an
-    /// authority host): when it changes, a secret kept from before is not sent until it
-    /// is typed again. On by default for host and URL fields.
+    /// authority host, the CA that says who the server is): when it changes, a secret
+    /// kept from before is not sent until it is typed again. On by default for host
+    /// and URL fields (a port on the same host is the same place).
     pub destination: bool,
     /// Required only while another field has one of these values (and `required` is off).
     pub required_when: Option<ShowWhen>,
@@ -145,6 +146,16 @@ pub struct TypeSpec {
     pub group: String,
     pub fields: Vec<FieldSpec>,
 }
+}
+
+impl ShowWhen {
+    /// While `field` has one of `values`.
+    pub fn new(field: &str, values: &[&str]) -> Self {
+        Self {
+            field: field.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        }
+    }
 }
 
 /// What both catalogues' declarations have: a label and fields in form order. The
@@ -286,10 +297,7 @@ impl NoteSpec {
         self
     }
     pub fn when(mut self, field: &str, values: &[&str]) -> Self {
-        self.show_when = Some(ShowWhen {
-            field: field.into(),
-            values: values.iter().map(|v| (*v).into()).collect(),
-        });
+        self.show_when = Some(ShowWhen::new(field, values));
         self
     }
     pub fn extra(mut self, extra: NoteExtra) -> Self {
@@ -365,10 +373,7 @@ impl FieldSpec {
     }
     /// Required only while `field` has one of `values`.
     pub fn required_when(mut self, field: &str, values: &[&str]) -> Self {
-        self.required_when = Some(ShowWhen {
-            field: field.into(),
-            values: values.iter().map(|v| (*v).into()).collect(),
-        });
+        self.required_when = Some(ShowWhen::new(field, values));
         self
     }
     /// Marks the field as saying where credentials are sent (see `destination`).
@@ -413,10 +418,7 @@ impl FieldSpec {
     }
     /// Applies only while `field` has one of `values`.
     pub fn when(mut self, field: &str, values: &[&str]) -> Self {
-        self.show_when = Some(ShowWhen {
-            field: field.into(),
-            values: values.iter().map(|v| (*v).into()).collect(),
-        });
+        self.show_when = Some(ShowWhen::new(field, values));
         self
     }
     pub fn advanced(mut self) -> Self {

@@ -62,6 +62,25 @@ pub enum Supplied<'a> {
     Reference(&'a str),
 }
 
+/// How each field of a submission was supplied (empty plain values count as absent).
+pub fn supplied(
+    fields: &BTreeMap<String, crate::model::FieldInput>,
+) -> BTreeMap<String, Supplied<'_>> {
+    use crate::model::FieldInput;
+    fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let s = match v {
+                FieldInput::Plain { value } if value.trim().is_empty() => return None,
+                FieldInput::Plain { value } => Supplied::Plain(value),
+                FieldInput::Literal { .. } | FieldInput::KeepLiteral => Supplied::Literal,
+                FieldInput::Secret { reference } => Supplied::Reference(reference),
+            };
+            Some((k.clone(), s))
+        })
+        .collect()
+}
+
 /// Checks every field of a submission against its declaration (a connection type's or
 /// a secrets-manager kind's).
 pub fn fields(
@@ -74,7 +93,12 @@ pub fn fields(
             err(
                 errors,
                 key,
-                format!("{} has no field `{key}`.", spec.label()),
+                // Shown short and escaped: the key may be anything a caller sent.
+                format!(
+                    "{} has no field {:?}.",
+                    spec.label(),
+                    key.chars().take(40).collect::<String>()
+                ),
             );
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use latchkey_core::validate::{self, Supplied};
+use latchkey_core::validate;
 use latchkey_core::{
     AuditOutcome, Connection, ConnectionInput, ConnectionView, Declaration, FieldInput, FieldKind,
     FieldValue, SecretRef, SecretValue,
@@ -136,7 +136,7 @@ impl Engine {
             .collect();
         for (key, value) in &changes {
             match spec.field(key) {
-                Some(f) if f.kind != FieldKind::Credential => {
+                Some(f) if !f.kind.is_secret() => {
                     fields.insert(
                         key.clone(),
                         FieldInput::Plain {
@@ -194,20 +194,7 @@ impl Engine {
         let mut errors = Vec::new();
         let name = validate::name(&mut errors, "name", "connection", &input.name);
         let spec = latchkey_connectors::spec(input.kind);
-        let supplied: BTreeMap<String, Supplied<'_>> = input
-            .fields
-            .iter()
-            .filter_map(|(k, v)| {
-                let s = match v {
-                    FieldInput::Plain { value } if value.trim().is_empty() => return None,
-                    FieldInput::Plain { value } => Supplied::Plain(value),
-                    FieldInput::Literal { .. } => Supplied::Literal,
-                    FieldInput::KeepLiteral => Supplied::Literal,
-                    FieldInput::Secret { reference } => Supplied::Reference(reference),
-                };
-                Some((k.clone(), s))
-            })
-            .collect();
+        let supplied = validate::supplied(&input.fields);
         validate::fields(&mut errors, &spec, &supplied);
         for (key, value) in &input.fields {
             let has_literal = existing
@@ -226,7 +213,19 @@ impl Engine {
                         field: key.clone(),
                         message: "The value is empty: type it in, or use a secret.".into(),
                     });
+                } else if let Some(e) = check_literal(spec.field(key), key, value) {
+                    errors.push(e);
                 }
+            }
+            // A kept literal belongs to the type it was saved for: a new type may send it
+            // to a new place, so it is typed again.
+            if matches!(value, FieldInput::KeepLiteral)
+                && existing.is_some_and(|c| c.kind != input.kind)
+            {
+                errors.push(latchkey_core::FieldError {
+                    field: key.clone(),
+                    message: "The connection changes type: type this credential again (a saved one is never sent to a new place).".into(),
+                });
             }
         }
         if let Some(before) = existing
@@ -442,6 +441,41 @@ pub(crate) fn applicable_only(spec: &dyn Declaration, fields: &mut BTreeMap<Stri
         .collect();
     let value_of = |key: &str| plain.get(key).cloned();
     fields.retain(|key, _| spec.field(key).is_none_or(|f| spec.applies(f, &value_of)));
+}
+
+/// The most a typed secret may be (a private key fits many times over).
+const MAX_SECRET_BYTES: usize = 16 * 1024;
+
+/// A typed secret's shape: not too long, and on one line unless its field is
+/// multi-line (a private key). The message never repeats the value.
+pub(crate) fn check_literal(
+    field: Option<&latchkey_core::FieldSpec>,
+    key: &str,
+    value: &SecretValue,
+) -> Option<latchkey_core::FieldError> {
+    use latchkey_core::ExposeSecret;
+    let v = value.expose_secret();
+    let label = field.map_or(key, |f| f.label.as_str());
+    let multiline = field.is_some_and(|f| f.multiline);
+    let message = if v.len() > MAX_SECRET_BYTES {
+        format!(
+            "{label} is longer than {} KiB: check that the right value was pasted.",
+            MAX_SECRET_BYTES / 1024
+        )
+    } else if v
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    {
+        format!(
+            "{label} contains a line break or another control character: paste the value alone, on one line."
+        )
+    } else {
+        return None;
+    };
+    Some(latchkey_core::FieldError {
+        field: key.to_owned(),
+        message,
+    })
 }
 
 /// The endpoint rule: when a field that says where credentials are sent (an address, a

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use latchkey_core::validate::{self, Supplied};
+use latchkey_core::validate;
 use latchkey_core::{
     AuditOutcome, ExposeSecret, FieldError, FieldInput, FieldView, ManagerSpec, ProviderConfig,
     ProviderKind, SecretRef, SecretValue, SecretsMode, Settings, ipc_type,
@@ -23,7 +23,7 @@ use latchkey_providers::{
 use latchkey_store::NewProvider;
 use serde::{Deserialize, Serialize};
 
-use crate::connections::{applicable_only, kept_secret_moved};
+use crate::connections::{applicable_only, check_literal, kept_secret_moved};
 use crate::scope::references;
 use crate::{Engine, EngineError, Result};
 
@@ -297,7 +297,16 @@ pub(crate) fn stored_plain(spec: &ManagerSpec, p: &ProviderConfig) -> BTreeMap<S
         .collect()
 }
 
-fn with_cache(plain: &BTreeMap<String, String>, policy: CachePolicy) -> serde_json::Value {
+fn with_cache(
+    spec: &ManagerSpec,
+    plain: &BTreeMap<String, String>,
+    policy: CachePolicy,
+) -> serde_json::Value {
+    // Only declared plain fields are written (never a secret field, whatever came in).
+    let plain: BTreeMap<&String, &String> = plain
+        .iter()
+        .filter(|(k, _)| spec.field(k).is_some_and(|f| !f.kind.is_secret()))
+        .collect();
     let mut settings = serde_json::to_value(plain).expect("settings serialize");
     settings["cache"] = serde_json::to_value(policy).expect("policy serializes");
     settings
@@ -389,20 +398,11 @@ fn check_form(mut input: ProviderInput, existing: Option<&ProviderConfig>) -> Re
         ));
     }
     applicable_only(&spec, &mut input.fields);
-    let supplied: BTreeMap<String, Supplied<'_>> = input
-        .fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let s = match v {
-                FieldInput::Plain { value } if value.trim().is_empty() => return None,
-                FieldInput::Plain { value } => Supplied::Plain(value),
-                FieldInput::Literal { value } if value.expose_secret().is_empty() => return None,
-                FieldInput::Literal { .. } | FieldInput::KeepLiteral => Supplied::Literal,
-                FieldInput::Secret { reference } => Supplied::Reference(reference),
-            };
-            Some((k.clone(), s))
-        })
-        .collect();
+    // An empty secret box means nothing was typed.
+    input.fields.retain(
+        |_, v| !matches!(v, FieldInput::Literal { value } if value.expose_secret().is_empty()),
+    );
+    let supplied = validate::supplied(&input.fields);
     validate::fields(&mut errors, &spec, &supplied);
     let mut plain = BTreeMap::new();
     let mut secrets = BTreeMap::new();
@@ -412,7 +412,12 @@ fn check_form(mut input: ProviderInput, existing: Option<&ProviderConfig>) -> Re
                 plain.insert(key, value.trim().to_owned());
             }
             FieldInput::Literal { value } if !value.expose_secret().is_empty() => {
-                secrets.insert(key, SecretPart::Typed(value));
+                match check_literal(spec.field(&key), &key, &value) {
+                    Some(e) => errors.push(e),
+                    None => {
+                        secrets.insert(key, SecretPart::Typed(value));
+                    }
+                }
             }
             FieldInput::KeepLiteral => match existing.and_then(|p| p.keychain_handles.get(&key)) {
                 Some(h) => {
@@ -442,6 +447,9 @@ fn check_form(mut input: ProviderInput, existing: Option<&ProviderConfig>) -> Re
         secrets: secrets.keys().cloned().collect::<BTreeSet<_>>(),
     };
     errors.extend(latchkey_providers::check(input.kind, &form));
+    for unused in latchkey_providers::unused_secrets(input.kind, &form) {
+        secrets.remove(unused);
+    }
     if !errors.is_empty() {
         // In form order (the alias first), one message per field.
         let order = |field: &str| match field {
@@ -553,7 +561,7 @@ impl Engine {
             alias,
             kind,
             project_id,
-            settings: with_cache(&checked.plain, cache.unwrap_or_default()),
+            settings: with_cache(&checked.spec, &checked.plain, cache.unwrap_or_default()),
             keychain_handles: handles,
         };
         match self.store.providers().create(&new).await {
@@ -583,6 +591,7 @@ impl Engine {
         let after = ProviderConfig {
             alias,
             settings: with_cache(
+                &checked.spec,
                 &checked.plain,
                 cache.unwrap_or_else(|| CachePolicy::of(&before)),
             ),

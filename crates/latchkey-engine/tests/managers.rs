@@ -278,3 +278,37 @@ fn stored_as_input(v: &latchkey_engine::ProviderView) -> latchkey_engine::Provid
     }
     input
 }
+
+#[tokio::test]
+async fn a_pasted_secret_is_checked_for_its_shape_and_an_unused_one_is_not_kept() {
+    let bao = OpenBao::load();
+    let w = rig::Workspace::new("latchkey-test-secret-shape").await;
+    // A token pasted with a line break in it, and one far too long: refused, not echoed.
+    for bad in ["canary-tok\nen-77".to_owned(), "x".repeat(20_000)] {
+        let (field, message) = only_field(
+            w.engine
+                .create_provider(rig::vault_token("bao", &bao.addr(), &bad))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(field, "token");
+        assert!(
+            !message.contains("canary") && message.len() < 200,
+            "{message}"
+        );
+    }
+    assert!(w.engine.list_providers().await.unwrap().is_empty());
+
+    // Assume role without a source key ID uses no secret key: none is stored.
+    let role = rig::aws_assume(
+        "role",
+        "http://127.0.0.1:5000",
+        "AKIAUNUSED",
+        "unused-secret-key",
+        "arn:aws:iam::123456789012:role/reader",
+    )
+    .unset("access_key_id");
+    let v = w.engine.create_provider(role).await.unwrap();
+    assert!(!v.fields.contains_key("secret_access_key"), "{v:?}");
+    assert!(files_containing(w.dir.path(), "unused-secret-key").is_empty());
+}

@@ -120,6 +120,15 @@ pub fn check(kind: ProviderKind, form: &Form) -> FieldErrors {
     }
 }
 
+/// Secrets a checked form supplies that its settings do not use (AWS: a secret key
+/// for Assume role without a source key ID): not stored, and deleted from the keychain.
+pub fn unused_secrets(kind: ProviderKind, form: &Form) -> Vec<&'static str> {
+    match kind {
+        ProviderKind::AwsSecretsManager => aws::kind::unused_secrets(form),
+        _ => Vec::new(),
+    }
+}
+
 /// Normalises checked plain settings before they are stored (a URL's trailing slash).
 pub fn normalise(kind: ProviderKind, plain: &mut BTreeMap<String, String>) {
     match kind {
@@ -171,6 +180,14 @@ pub fn target(kind: ProviderKind, plain: &BTreeMap<String, String>) -> String {
         ProviderKind::AzureKeyVault => v("vault_url"),
         ProviderKind::GcpSecretManager | ProviderKind::Conjur => String::new(),
     }
+}
+
+/// Adds a field's problem to a kind's check results.
+pub(crate) fn field_error(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
+    errors.push(latchkey_core::FieldError {
+        field: field.into(),
+        message: message.into(),
+    });
 }
 
 /// A secret taken out of a kind's settings, or the error naming its field.
@@ -294,5 +311,139 @@ pub trait SecretsProvider: Send + Sync + std::fmt::Debug {
     /// benchmarks and the single-flight test; 0 where a provider does not count.
     fn requests_sent(&self) -> u64 {
         0
+    }
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use latchkey_core::{Declaration, FieldKind};
+
+    use super::*;
+
+    /// Every condition names a field that exists (and, for a choice, one of its values),
+    /// notes follow fields that exist, the auth field is a choice, and no condition
+    /// loops back on itself.
+    #[test]
+    fn every_declaration_is_consistent() {
+        for spec in all() {
+            let keys: Vec<&str> = spec.fields.iter().map(|f| f.key.as_str()).collect();
+            let check = |cond: &latchkey_core::ShowWhen, what: &str| {
+                let target = spec.field(&cond.field).unwrap_or_else(|| {
+                    panic!("{}: {what} names no field {}", spec.label, cond.field)
+                });
+                if target.kind == FieldKind::Choice {
+                    for v in &cond.values {
+                        assert!(
+                            target.choices.iter().any(|c| &c.value == v),
+                            "{}: {what} names no choice {v} of {}",
+                            spec.label,
+                            cond.field
+                        );
+                    }
+                }
+            };
+            for f in &spec.fields {
+                if let Some(c) = &f.show_when {
+                    check(c, &f.key);
+                }
+                if let Some(c) = &f.required_when {
+                    check(c, &f.key);
+                }
+                // Following the conditions ends (no field depends on itself).
+                let mut seen = vec![f.key.as_str()];
+                let mut at = f;
+                while let Some(c) = &at.show_when {
+                    assert!(
+                        !seen.contains(&c.field.as_str()),
+                        "{}: a cycle at {}",
+                        spec.label,
+                        f.key
+                    );
+                    seen.push(&c.field);
+                    at = spec.field(&c.field).unwrap();
+                }
+                assert!(
+                    !(f.kind == FieldKind::Secret && f.default.is_some()),
+                    "{}: a secret has no default",
+                    spec.label
+                );
+            }
+            for n in &spec.notes {
+                if let Some(after) = &n.after {
+                    assert!(
+                        keys.contains(&after.as_str()),
+                        "{}: note {} after {after}",
+                        spec.label,
+                        n.id
+                    );
+                }
+                if let Some(c) = &n.show_when {
+                    check(c, &n.id);
+                }
+            }
+            if let Some(auth) = &spec.auth_field {
+                assert_eq!(
+                    spec.field(auth).map(|f| f.kind),
+                    Some(FieldKind::Choice),
+                    "{}",
+                    spec.label
+                );
+            }
+            assert_eq!(spec.available, !spec.fields.is_empty(), "{}", spec.label);
+        }
+    }
+
+    #[test]
+    fn addresses_and_trust_anchors_are_destinations() {
+        let dest = |k: ProviderKind| -> Vec<String> {
+            spec(k)
+                .fields
+                .into_iter()
+                .filter(|f| f.destination)
+                .map(|f| f.key)
+                .collect()
+        };
+        assert_eq!(dest(ProviderKind::AwsSecretsManager), ["endpoint_url"]);
+        assert_eq!(dest(ProviderKind::Vault), ["address", "ca_cert"]);
+        assert_eq!(
+            dest(ProviderKind::AzureKeyVault),
+            ["vault_url", "authority_host", "ca_cert"]
+        );
+    }
+
+    #[test]
+    fn a_pasted_secret_in_the_tenant_box_is_refused_without_repeating_it() {
+        let pasted = "Xy7Q~abc.def-canary";
+        let form = Form {
+            plain: [
+                ("vault_url", "https://kv1.vault.azure.net/"),
+                ("auth", "client_secret"),
+                ("tenant_id", pasted),
+                ("client_id", pasted),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            secrets: ["client_secret".to_owned()].into(),
+        };
+        let errors = check(ProviderKind::AzureKeyVault, &form);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["tenant_id", "client_id"]);
+        assert!(
+            errors.iter().all(|e| !e.message.contains("canary")),
+            "{errors:?}"
+        );
+        let ok = Form {
+            plain: [("tenant_id", "contoso.onmicrosoft.com")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..form
+        };
+        assert!(
+            !check(ProviderKind::AzureKeyVault, &ok)
+                .iter()
+                .any(|e| e.field == "tenant_id")
+        );
     }
 }

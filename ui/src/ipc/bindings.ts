@@ -339,8 +339,9 @@ export type FieldSpec_Deserialize = {
 	multiline: boolean,
 	/**
 	 *  The field says where credentials are sent (an address, a URL, a host, an
-	 *  authority host): when it changes, a secret kept from before is not sent until it
-	 *  is typed again. On by default for host and URL fields.
+	 *  authority host, the CA that says who the server is): when it changes, a secret
+	 *  kept from before is not sent until it is typed again. On by default for host
+	 *  and URL fields (a port on the same host is the same place).
 	 */
 	destination: boolean,
 	/**  Required only while another field has one of these values (and `required` is off). */
@@ -368,8 +369,9 @@ export type FieldSpec_Serialize = {
 	multiline: boolean,
 	/**
 	 *  The field says where credentials are sent (an address, a URL, a host, an
-	 *  authority host): when it changes, a secret kept from before is not sent until it
-	 *  is typed again. On by default for host and URL fields.
+	 *  authority host, the CA that says who the server is): when it changes, a secret
+	 *  kept from before is not sent until it is typed again. On by default for host
+	 *  and URL fields (a port on the same host is the same place).
 	 */
 	destination: boolean,
 	/**  Required only while another field has one of these values (and `required` is off). */
@@ -522,7 +524,7 @@ export type NoteSpec = NoteSpec_Serialize | NoteSpec_Deserialize;
  *  example), while its condition holds.
  */
 export type NoteSpec_Deserialize = {
-	/**  Stable name (the UI's test id is `note-<id>`). */
+	/**  Stable name (the UI's test id). Variants of one note (by condition) share it. */
 	id: string,
 	title: string,
 	text: string,
@@ -537,7 +539,7 @@ export type NoteSpec_Deserialize = {
  *  example), while its condition holds.
  */
 export type NoteSpec_Serialize = {
-	/**  Stable name (the UI's test id is `note-<id>`). */
+	/**  Stable name (the UI's test id). Variants of one note (by condition) share it. */
 	id: string,
 	title: string,
 	text: string,

@@ -11,34 +11,16 @@ import type {
   ProviderView_Serialize,
   ShowWhen,
 } from "../ipc/api";
+import { field } from "./ipc";
 
-type Extras = Partial<Omit<FieldSpec_Serialize, "key" | "label" | "kind" | "required">>;
-
-/** A field as a kind declares it (FieldSpec::new): no default, help or condition unless given. */
-export function managerField(
+/** A field as a kind declares it (FieldSpec::new): the same shape as a connection type's. */
+export const managerField = (
   key: string,
   label: string,
   kind: FieldKind,
   required: boolean,
-  extras: Extras = {},
-): FieldSpec_Serialize {
-  return {
-    key,
-    label,
-    kind,
-    required,
-    default: null,
-    placeholder: "",
-    help: "",
-    choices: [],
-    show_when: null,
-    advanced: false,
-    multiline: false,
-    destination: kind === "host" || kind === "url",
-    required_when: null,
-    ...extras,
-  };
-}
+  extras: Partial<Omit<FieldSpec_Serialize, "key" | "label" | "kind" | "required">> = {},
+): FieldSpec_Serialize => field(key, label, kind, required, extras) as FieldSpec_Serialize;
 
 /** A condition on another field's value. */
 export const when = (field: string, ...values: string[]): ShowWhen => ({ field, values });

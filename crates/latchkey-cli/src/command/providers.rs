@@ -442,10 +442,10 @@ fn apply(
         |key: &str| format!("--secret-env {key}=ENVVAR (reads $ENVVAR) or --secret-stdin {key}");
     for pair in &args.set {
         // The text is not echoed: it may be a secret typed without its `=`.
-        let Some((key, value)) = pair.split_once('=') else {
+        let Some((key, value)) = pair.split_once('=').filter(|(k, _)| is_name(k)) else {
             return Err(Usage::new(
                 "set",
-                "--set takes KEY=VALUE, such as --set region=eu-west-1.".into(),
+                "--set takes KEY=VALUE with KEY a field name, such as --set region=eu-west-1 (the fields: latchkey providers types KIND).".into(),
             ));
         };
         if spec.field(key).is_some_and(|f| f.kind.is_secret()) {
@@ -465,10 +465,15 @@ fn apply(
         );
     }
     for pair in &args.secret_env {
-        let Some((key, var)) = pair.split_once('=') else {
+        // Neither part is echoed unless it is a name: `token=$VAULT_TOKEN` would have
+        // the shell put the secret itself here.
+        let Some((key, var)) = pair
+            .split_once('=')
+            .filter(|(k, v)| is_name(k) && is_env_name(v))
+        else {
             return Err(Usage::new(
                 "secret-env",
-                "--secret-env takes KEY=ENVVAR, such as --secret-env token=VAULT_TOKEN.".into(),
+                "--secret-env takes KEY=ENVVAR with the variable's NAME, such as --secret-env token=VAULT_TOKEN (not $VAULT_TOKEN: the shell would put the secret itself on the command line).".into(),
             ));
         };
         let value = match std::env::var(var) {
@@ -503,16 +508,42 @@ fn apply(
     Ok(())
 }
 
-/// One value from stdin, without its trailing newline: a line when stdin is a
-/// terminal, else everything up to the end.
+/// A field name as declarations spell them.
+fn is_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// An environment variable's name.
+fn is_env_name(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The most a secret read from stdin may be.
+const STDIN_LIMIT: u64 = 64 * 1024;
+
+/// One value from a pipe, without its trailing newline. A terminal is refused: what is
+/// typed there is shown on the screen and kept in its scrollback.
 fn read_stdin(key: &str) -> std::io::Result<SecretValue> {
     let stdin = std::io::stdin();
-    let mut text = String::new();
     if stdin.is_terminal() {
-        eprint!("{key} (shown as you type it; end with Enter): ");
-        stdin.read_line(&mut text)?;
-    } else {
-        stdin.lock().read_to_string(&mut text)?;
+        return Err(std::io::Error::other(format!(
+            "stdin is a terminal, where {key} would be shown as it is typed: pipe it in (printf %s \"$SECRET\" | latchkey …), or use --secret-env {key}=ENVVAR"
+        )));
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .take(STDIN_LIMIT + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > STDIN_LIMIT {
+        return Err(std::io::Error::other(format!(
+            "more than {} KiB came in: a secret is shorter",
+            STDIN_LIMIT / 1024
+        )));
     }
     let len = text
         .strip_suffix('\n')

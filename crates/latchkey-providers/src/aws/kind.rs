@@ -1,11 +1,11 @@
 //! AWS Secrets Manager as a kind: its declaration, its checks and its client.
 
 use latchkey_core::{
-    FieldError, FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteExtra, NoteSpec,
-    ProviderKind, Settings,
+    FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteExtra, NoteSpec, ProviderKind, Settings,
 };
 
 use super::{AwsAuth, AwsSecretsManager, AwsSettings, check_region, check_role_arn};
+use crate::field_error as field;
 use crate::{ConnectContext, Form, ProviderError, Result, required_secret};
 
 pub const SECRET_KEY: &str = "secret_access_key";
@@ -60,13 +60,6 @@ pub fn spec() -> ManagerSpec {
     }
 }
 
-fn field(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: field.into(),
-        message: message.into(),
-    });
-}
-
 pub fn check(form: &Form) -> FieldErrors {
     let mut errors = Vec::new();
     if let Err(ProviderError::InvalidSetting { message, .. }) = check_region(form.text("region")) {
@@ -102,6 +95,14 @@ pub fn check(form: &Form) -> FieldErrors {
         );
     }
     errors
+}
+
+pub fn unused_secrets(form: &Form) -> Vec<&'static str> {
+    if form.text("auth") == "assume_role" && form.text("access_key_id").is_empty() {
+        vec![SECRET_KEY]
+    } else {
+        Vec::new()
+    }
 }
 
 pub async fn connect(mut s: Settings, context: &ConnectContext) -> Result<AwsSecretsManager> {

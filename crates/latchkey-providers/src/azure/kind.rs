@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use latchkey_core::{
-    FieldError, FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteSpec, ProviderKind, Settings,
+    FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteSpec, ProviderKind, Settings,
 };
 
 use super::{AzureAuth, AzureKeyVault, AzureSettings, Grouping, check_vault_url};
+use crate::field_error as field;
 use crate::{ConnectContext, Form, Result, required_secret};
 
 const APP: [&str; 2] = ["client_secret", "client_certificate"];
@@ -70,6 +71,7 @@ pub fn spec() -> ManagerSpec {
                 .help("Entra ID's sign-in host; empty uses the vault's cloud (login.microsoftonline.com for .vault.azure.net)."),
             FieldSpec::new("ca_cert", "CA certificate", Path, false)
                 .advanced()
+                .destination(true)
                 .placeholder("/etc/ssl/corporate-ca.pem")
                 .help("Path of a PEM file to trust (a TLS-inspecting proxy); empty uses the system's trust store."),
         ],
@@ -101,6 +103,19 @@ pub fn spec() -> ManagerSpec {
     }
 }
 
+/// A tenant's domain name: labels of letters, digits and hyphens, with a dot.
+fn is_domain(s: &str) -> bool {
+    s.len() <= 253
+        && s.contains('.')
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// A GUID as Entra ID shows tenant and client IDs (a tenant may also be a domain name).
 fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -108,13 +123,6 @@ fn is_guid(s: &str) -> bool {
         && parts
             .iter()
             .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-fn field(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: field.into(),
-        message: message.into(),
-    });
 }
 
 pub fn check(form: &Form) -> FieldErrors {
@@ -130,13 +138,12 @@ pub fn check(form: &Form) -> FieldErrors {
             "tenant_id",
             "Enter the directory (tenant) ID: Entra ID › Overview, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47.",
         );
-    } else if !tenant.is_empty() && !is_guid(tenant) && !tenant.contains('.') {
+    } else if !tenant.is_empty() && !is_guid(tenant) && !is_domain(tenant) {
+        // The value is not repeated: a client secret pasted into the wrong box would be.
         field(
             &mut errors,
             "tenant_id",
-            format!(
-                "\"{tenant}\" is not a tenant ID: use the directory (tenant) ID, a GUID, or the tenant's domain (contoso.onmicrosoft.com)."
-            ),
+            "This is not a tenant ID: use the directory (tenant) ID, a GUID, or the tenant's domain (contoso.onmicrosoft.com).",
         );
     }
     if app && client.is_empty() {
@@ -149,7 +156,7 @@ pub fn check(form: &Form) -> FieldErrors {
         field(
             &mut errors,
             "client_id",
-            format!("\"{client}\" is not a client ID: use the application (client) ID, a GUID."),
+            "This is not a client ID: use the application (client) ID, a GUID (the client secret goes in its own field).",
         );
     }
     let path = form.text("certificate_path");

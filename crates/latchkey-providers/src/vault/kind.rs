@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use latchkey_core::{
-    FieldError, FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteSpec, ProviderKind, Settings,
+    FieldErrors, FieldKind::*, FieldSpec, ManagerSpec, NoteSpec, ProviderKind, Settings,
 };
 
 use super::{Vault, VaultAuth, VaultSettings, check_address, parse_mounts};
+use crate::field_error as field;
 use crate::{ConnectContext, Form, ProviderError, Result, required_secret};
 
 pub fn spec() -> ManagerSpec {
@@ -37,6 +38,7 @@ pub fn spec() -> ManagerSpec {
             FieldSpec::new("password", "Password", Secret, true).when("auth", &["userpass"]),
             FieldSpec::new("ca_cert", "CA certificate", Path, false)
                 .advanced()
+                .destination(true)
                 .placeholder("/etc/ssl/vault-ca.pem")
                 .help("Path of a PEM file to trust for this server; empty uses the system's trust store."),
             FieldSpec::new("auth_mount", "Auth mount path", Text, false)
@@ -56,13 +58,6 @@ pub fn spec() -> ManagerSpec {
         )
         .after("password")],
     }
-}
-
-fn field(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: field.into(),
-        message: message.into(),
-    });
 }
 
 pub fn check(form: &Form) -> FieldErrors {
