@@ -316,7 +316,7 @@ pub trait SecretsProvider: Send + Sync + std::fmt::Debug {
 
 #[cfg(test)]
 mod declaration_tests {
-    use latchkey_core::{Declaration, FieldKind};
+    use latchkey_core::FieldKind;
 
     use super::*;
 

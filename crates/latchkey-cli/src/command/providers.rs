@@ -147,11 +147,7 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
             if let Err(u) = apply(&spec, &mut input.fields, &[], fields) {
                 return Ok(usage_error(&u.field, &u.message, json));
             }
-            match engine.create_provider(input).await {
-                Ok(v) => saved("added", &v, json),
-                Err(EngineError::Validation(errors)) => Ok(print_field_errors(errors, json)),
-                Err(e) => Err(e),
-            }
+            saved("added", engine.create_provider(input).await, json)
         }
         Action::Edit {
             alias,
@@ -172,11 +168,11 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
             if let Err(u) = apply(&spec, &mut input.fields, &unset, fields) {
                 return Ok(usage_error(&u.field, &u.message, json));
             }
-            match engine.update_provider(&view.id, input).await {
-                Ok(v) => saved("updated", &v, json),
-                Err(EngineError::Validation(errors)) => Ok(print_field_errors(errors, json)),
-                Err(e) => Err(e),
-            }
+            saved(
+                "updated",
+                engine.update_provider(&view.id, input).await,
+                json,
+            )
         }
         Action::Test {
             alias,
@@ -552,10 +548,19 @@ fn read_stdin(key: &str) -> std::io::Result<SecretValue> {
     Ok(SecretValue::from(text))
 }
 
-/// `added ALIAS (KIND, TARGET)`, or the view as JSON.
-fn saved(verb: &str, v: &ProviderView, json: bool) -> Result<ExitCode, EngineError> {
+/// `added ALIAS (KIND, TARGET)`, or the view as JSON; a refused form's field errors.
+fn saved(
+    verb: &str,
+    result: Result<ProviderView, EngineError>,
+    json: bool,
+) -> Result<ExitCode, EngineError> {
+    let v = match result {
+        Ok(v) => v,
+        Err(EngineError::Validation(errors)) => return Ok(print_field_errors(errors, json)),
+        Err(e) => return Err(e),
+    };
     if json {
-        print_json(v)?;
+        print_json(&v)?;
     } else {
         println!("{verb} {} ({}, {})", v.alias, v.kind_label, v.target);
     }
