@@ -79,6 +79,7 @@ pub fn spec() -> TypeSpec {
                     ("refuse", "report them as a failure"),
                 ]),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .advanced()
                 .placeholder("/etc/ssl/certs/internal-ca.pem")
                 .help("PEM file of a private CA to trust besides the system's."),

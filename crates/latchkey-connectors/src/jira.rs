@@ -37,6 +37,7 @@ pub fn spec() -> TypeSpec {
                 .when("deployment", &["data_center"])
                 .help("Profile › Personal Access Tokens in Jira Data Center."),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .advanced()
                 .placeholder("/etc/ssl/certs/internal-ca.pem")
                 .help("PEM file of a private CA (Data Center behind an internal CA)."),

@@ -216,6 +216,21 @@ mod target_tests {
             .collect()
     }
 
+    /// Where credentials go, and who the server is: a kept credential is not sent after
+    /// either changes (the engine's endpoint rule reads these marks).
+    #[test]
+    fn hosts_urls_and_ca_files_are_destinations() {
+        for spec in all() {
+            for f in &spec.fields {
+                let should = matches!(
+                    f.kind,
+                    latchkey_core::FieldKind::Host | latchkey_core::FieldKind::Url
+                ) || f.key == "ca_file";
+                assert_eq!(f.destination, should, "{} {}", spec.label, f.key);
+            }
+        }
+    }
+
     #[test]
     fn each_type_names_its_target_one_way() {
         let pg = plain(&[

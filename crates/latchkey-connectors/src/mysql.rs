@@ -35,6 +35,7 @@ pub fn spec() -> TypeSpec {
                 ])
                 .help("How the connection uses TLS."),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .when("ssl_mode", &["verify_ca", "verify_identity"])
                 .placeholder("/etc/ssl/certs/mysql-ca.pem")
                 .help("PEM file of the CA that issued the server's certificate; empty = the system's trusted CAs."),

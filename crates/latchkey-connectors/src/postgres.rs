@@ -34,6 +34,7 @@ pub fn spec() -> TypeSpec {
                 ])
                 .help("How the connection uses TLS."),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .when("sslmode", &["verify-ca", "verify-full"])
                 .placeholder("/etc/ssl/certs/db-ca.pem")
                 .help("PEM file of the CA that issued the server's certificate; empty = the system's trusted CAs."),

@@ -29,6 +29,7 @@ pub fn spec() -> TypeSpec {
                     ("on", "on — verify the server's certificate"),
                 ]),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .when("tls", &["on"])
                 .placeholder("/etc/ssl/certs/redis-ca.pem")
                 .help("PEM file of the CA that issued the server's certificate; empty = the system's trusted CAs."),

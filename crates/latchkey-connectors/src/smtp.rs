@@ -42,6 +42,7 @@ pub fn spec() -> TypeSpec {
                     ("login", "LOGIN"),
                 ]),
             FieldSpec::new("ca_file", "CA certificate", Path, false)
+                .destination(true)
                 .when("security", &["starttls", "tls"])
                 .advanced()
                 .placeholder("/etc/ssl/certs/mail-ca.pem")

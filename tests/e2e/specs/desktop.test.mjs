@@ -417,6 +417,19 @@ describe("Latchkey desktop window", () => {
     await retry(() => browser.$(`${DIALOG}//button[@data-kind="postgres"]`).click());
     await shot("13b-connection-form-dark");
     await browser.keys("Escape");
+    // The secrets-manager chooser and one kind's setup dialog, drawn from its declaration.
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await click("", "Add secrets manager");
+    await browser.$(`${DIALOG}//span[@class="kind-card-title"]`).waitForExist({ timeout: 5000 });
+    await shot("15-manager-kinds-dark");
+    await retry(() =>
+      browser.$(`${DIALOG}//button[.//span[@class="kind-card-title"][normalize-space()="Azure Key Vault"]]`).click(),
+    );
+    await select(DIALOG, "Sign in with", "value", "client_certificate");
+    await browser.$('[data-testid="azure-permissions"]').waitForExist({ timeout: 5000 });
+    await shot("16-azure-dialog-dark");
+    await browser.keys("Escape");
     await nav("Settings");
     await click("", "Light");
 
