@@ -168,6 +168,11 @@ pub trait Declaration {
         self.fields().iter().find(|f| f.key == key)
     }
 
+    /// Whether `key` is a declared field that holds a plain setting (not a secret).
+    fn is_plain_field(&self, key: &str) -> bool {
+        self.field(key).is_some_and(|f| !f.kind.is_secret())
+    }
+
     /// Whether `field` applies given the other fields' plain values (a missing value
     /// counts as its field's default).
     fn applies(&self, field: &FieldSpec, value_of: &dyn Fn(&str) -> Option<String>) -> bool {

@@ -104,16 +104,10 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-/// Compares with the wire form, so `code == "bad_credentials"` reads as before.
+/// Compares with the wire form, so a test may read `code == "bad_credentials"`.
 impl PartialEq<&str> for ErrorCode {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
-    }
-}
-
-impl PartialEq<str> for ErrorCode {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
     }
 }
 

@@ -161,6 +161,17 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Its plain fields' values, by field.
+    pub fn plain_fields(&self) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .filter_map(|(k, v)| match v {
+                FieldValue::Plain { value } => Some((k.clone(), value.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The keychain handles this connection owns (its literal credentials).
     pub fn keychain_handles(&self) -> impl Iterator<Item = &str> {
         self.fields.values().filter_map(|f| match f {
@@ -249,6 +260,17 @@ pub enum FieldInput {
     /// A secret reference in its text syntax.
     Secret { reference: String },
 }
+}
+
+/// The plain values of a submission, by field (as submitted, untrimmed).
+pub fn plain_inputs(fields: &BTreeMap<String, FieldInput>) -> BTreeMap<String, String> {
+    fields
+        .iter()
+        .filter_map(|(k, v)| match v {
+            FieldInput::Plain { value } => Some((k.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 ipc_type! {

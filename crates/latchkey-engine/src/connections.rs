@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use latchkey_core::validate;
 use latchkey_core::{
     AuditOutcome, Connection, ConnectionInput, ConnectionView, Declaration, FieldInput, FieldKind,
-    FieldValue, SecretRef, SecretValue,
+    FieldValue, SecretRef, SecretValue, plain_inputs,
 };
 use latchkey_keychain::new_handle;
 
@@ -231,32 +231,7 @@ impl Engine {
         if let Some(before) = existing
             && before.kind == input.kind
         {
-            let plain_of = |fields: Vec<(&String, &str)>| -> BTreeMap<String, String> {
-                fields
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), v.to_owned()))
-                    .collect()
-            };
-            let old = plain_of(
-                before
-                    .fields
-                    .iter()
-                    .filter_map(|(k, v)| match v {
-                        FieldValue::Plain { value } => Some((k, value.as_str())),
-                        _ => None,
-                    })
-                    .collect(),
-            );
-            let new = plain_of(
-                input
-                    .fields
-                    .iter()
-                    .filter_map(|(k, v)| match v {
-                        FieldInput::Plain { value } => Some((k, value.trim())),
-                        _ => None,
-                    })
-                    .collect(),
-            );
+            let (old, new) = (before.plain_fields(), plain_inputs(&input.fields));
             let kept: Vec<&str> = input
                 .fields
                 .iter()
@@ -397,16 +372,8 @@ impl Engine {
 
 /// A connection as the UI and the CLI see it, with its target computed from its type.
 pub(crate) fn view(c: &Connection) -> ConnectionView {
-    let plain: BTreeMap<String, String> = c
-        .fields
-        .iter()
-        .filter_map(|(k, v)| match v {
-            FieldValue::Plain { value } => Some((k.clone(), value.clone())),
-            _ => None,
-        })
-        .collect();
     ConnectionView {
-        target: latchkey_connectors::target(c.kind, &plain),
+        target: latchkey_connectors::target(c.kind, &c.plain_fields()),
         ..ConnectionView::from(c)
     }
 }
@@ -432,13 +399,7 @@ pub(crate) fn applicable_only(spec: &dyn Declaration, fields: &mut BTreeMap<Stri
             );
         }
     }
-    let plain: BTreeMap<String, String> = fields
-        .iter()
-        .filter_map(|(k, v)| match v {
-            FieldInput::Plain { value } => Some((k.clone(), value.clone())),
-            _ => None,
-        })
-        .collect();
+    let plain = plain_inputs(fields);
     let value_of = |key: &str| plain.get(key).cloned();
     fields.retain(|key, _| spec.field(key).is_none_or(|f| spec.applies(f, &value_of)));
 }

@@ -102,31 +102,37 @@ impl From<ConnectorError> for Failure {
 }
 
 fn fix_for(code: ErrorCode) -> &'static str {
-    match code.as_str() {
-        "secret_not_found" => {
+    match code {
+        ErrorCode::SecretNotFound => {
             "check the secret's name or ARN and the region, or pick it again from the tree"
         }
-        "version_not_found" => "pick a current version, or remove the version from the reference",
-        "access_denied" => {
+        ErrorCode::VersionNotFound => {
+            "pick a current version, or remove the version from the reference"
+        }
+        ErrorCode::AccessDenied => {
             "grant the identity the permission the message names (IAM: secretsmanager:GetSecretValue; Vault: read on the path) in its policy"
         }
-        "sealed" => "unseal the Vault (vault operator unseal), then test again",
-        "tls_untrusted" => {
+        ErrorCode::Sealed => "unseal the Vault (vault operator unseal), then test again",
+        ErrorCode::TlsUntrusted => {
             "set the CA certificate (PEM) of the server's issuer in the secrets manager's settings"
         }
-        "version_gone" => "undelete the version in Vault, or pick another version from the tree",
-        "bad_credentials" => {
+        ErrorCode::VersionGone => {
+            "undelete the version in Vault, or pick another version from the tree"
+        }
+        ErrorCode::BadCredentials => {
             "check the secrets manager's credentials under Secrets managers, then use Test there"
         }
-        "throttled" => "wait a minute and try again",
-        "unreachable" => {
+        ErrorCode::Throttled => "wait a minute and try again",
+        ErrorCode::Unreachable => {
             "check the network and the manager's address (region, endpoint URL or server URL)"
         }
-        "json_key_missing" => "pick one of the listed keys",
-        "not_json" => "remove the JSON key from the reference to use the whole value",
-        "binary_secret" => "store the credential as a text secret",
-        "invalid_setting" => "add the secrets manager under Secrets managers, or fix the reference",
-        "keychain" | "keychain_unavailable" => {
+        ErrorCode::JsonKeyMissing => "pick one of the listed keys",
+        ErrorCode::NotJson => "remove the JSON key from the reference to use the whole value",
+        ErrorCode::BinarySecret => "store the credential as a text secret",
+        ErrorCode::InvalidSetting => {
+            "add the secrets manager under Secrets managers, or fix the reference"
+        }
+        ErrorCode::Keychain | ErrorCode::KeychainUnavailable => {
             "type the credential again: the OS keychain does not have it"
         }
         _ => "see the message and the log",

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use latchkey_core::validate;
 use latchkey_core::{
-    AuditOutcome, ExposeSecret, FieldError, FieldInput, FieldView, ManagerSpec, ProviderConfig,
-    ProviderKind, SecretRef, SecretValue, SecretsMode, Settings, ipc_type,
+    AuditOutcome, Declaration, ExposeSecret, FieldError, FieldInput, FieldView, ManagerSpec,
+    ProviderConfig, ProviderKind, SecretRef, SecretValue, SecretsMode, Settings, ipc_type,
     secret_ref::is_valid_alias,
 };
 use latchkey_providers::{
@@ -291,7 +291,7 @@ pub(crate) fn stored_plain(spec: &ManagerSpec, p: &ProviderConfig) -> BTreeMap<S
         .as_object()
         .into_iter()
         .flatten()
-        .filter(|(k, _)| spec.field(k).is_some_and(|f| !f.kind.is_secret()))
+        .filter(|(k, _)| spec.is_plain_field(k))
         .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
         .filter(|(_, v)| !v.is_empty())
         .collect()
@@ -305,7 +305,7 @@ fn with_cache(
     // Only declared plain fields are written (never a secret field, whatever came in).
     let plain: BTreeMap<&String, &String> = plain
         .iter()
-        .filter(|(k, _)| spec.field(k).is_some_and(|f| !f.kind.is_secret()))
+        .filter(|(k, _)| spec.is_plain_field(k))
         .collect();
     let mut settings = serde_json::to_value(plain).expect("settings serialize");
     settings["cache"] = serde_json::to_value(policy).expect("policy serializes");
@@ -411,14 +411,12 @@ fn check_form(mut input: ProviderInput, existing: Option<&ProviderConfig>) -> Re
             FieldInput::Plain { value } if !value.trim().is_empty() => {
                 plain.insert(key, value.trim().to_owned());
             }
-            FieldInput::Literal { value } if !value.expose_secret().is_empty() => {
-                match check_literal(spec.field(&key), &key, &value) {
-                    Some(e) => errors.push(e),
-                    None => {
-                        secrets.insert(key, SecretPart::Typed(value));
-                    }
+            FieldInput::Literal { value } => match check_literal(spec.field(&key), &key, &value) {
+                Some(e) => errors.push(e),
+                None => {
+                    secrets.insert(key, SecretPart::Typed(value));
                 }
-            }
+            },
             FieldInput::KeepLiteral => match existing.and_then(|p| p.keychain_handles.get(&key)) {
                 Some(h) => {
                     secrets.insert(key, SecretPart::Kept(h.clone()));
