@@ -24,6 +24,10 @@ pub enum ErrorCode {
     InUse,
     /// The secrets-mode rule refused.
     ScopeRule,
+    /// The change alters other things, listed in the message: submit it confirmed.
+    NeedsConfirmation,
+    /// A workspace setting does not allow it (reveal while reveal is off).
+    Forbidden,
     Conflict,
     Database,
     Internal,
@@ -67,6 +71,8 @@ impl ErrorCode {
             Keychain => "keychain",
             InUse => "in_use",
             ScopeRule => "scope_rule",
+            NeedsConfirmation => "needs_confirmation",
+            Forbidden => "forbidden",
             Conflict => "conflict",
             Database => "database",
             Internal => "internal",

@@ -52,6 +52,10 @@ pub struct WorkspaceSettings {
     /// Whether the app serves the local control API (127.0.0.1 only).
     pub control_api_enabled: bool,
     pub control_api_port: u16,
+    /// Whether the picker and the inventory may reveal a value (audited; off by default).
+    pub reveal_enabled: bool,
+    /// Expiry and rotation-due warnings start this many days ahead.
+    pub expiry_warning_days: u32,
     pub updated_at: String,
 }
 }

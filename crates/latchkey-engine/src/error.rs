@@ -22,6 +22,13 @@ pub enum EngineError {
     /// The thing is still used elsewhere.
     #[error("{0}")]
     InUse(String),
+    /// The change would alter other things: the message lists them; submit again
+    /// confirmed to go ahead.
+    #[error("{0}")]
+    Confirm(String),
+    /// A workspace setting does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -59,6 +66,8 @@ impl EngineError {
             Self::Keychain(_) => ErrorCode::Keychain,
             Self::Provider(p) => p.code(),
             Self::InUse(_) => ErrorCode::InUse,
+            Self::Confirm(_) => ErrorCode::NeedsConfirmation,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::ScopeRule(_) => ErrorCode::ScopeRule,
             Self::Store(StoreError::Conflict { .. }) => ErrorCode::Conflict,
             Self::Store(_) => ErrorCode::Database,

@@ -20,6 +20,7 @@ mod pipeline;
 mod projects;
 mod providers;
 mod refresh;
+mod rotation;
 mod scope;
 
 use std::path::{Path, PathBuf};
@@ -40,14 +41,19 @@ pub use mode::{
     ImpactStatus, ModeMapping, ModePreview, ModeRequest, ModeSwitchReport, ProposedManager,
     ReferenceImpact,
 };
-pub use pipeline::{Offer, StepOutcome, StepReport, TestReport};
+pub use pipeline::{Offer, StepOutcome, StepReport, TestReport, Trial};
 pub use projects::ProjectSummary;
 pub use providers::{
     CachePolicy, ProviderCheck, ProviderInput, ProviderView, SecretInfo, SecretItem, SecretPage,
     SecretVersionItem,
 };
 pub use refresh::{
-    CacheEntryView, ConnectionSecrets, RefreshItem, RefreshOutcome, RefreshReport, RefreshScope,
+    CacheEntryView, ConnectionSecrets, Health, LastTestView, RefreshItem, RefreshOutcome,
+    RefreshReport, RefreshScope,
+};
+pub use rotation::{
+    CallStat, InventoryItem, ProviderStats, RevealRequest, Revealed, RotationState, SecretUse,
+    WatchCycleReport, WatchPolicy, WatchRotation, WatchStatus,
 };
 
 /// The engine over one workspace database and one credential store.

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use latchkey_connectors::{ConnectorError, Reporter, Settings};
 use latchkey_core::{
-    AuditOutcome, Connection, ErrorCode, FieldKind, FieldValue, SecretValue, ipc_type,
+    AuditOutcome, Connection, ErrorCode, FieldKind, FieldValue, SecretValue, SecretVersion,
+    ipc_type,
 };
 use latchkey_providers::{ProviderError, select_json_key};
 use serde::{Deserialize, Serialize};
@@ -69,7 +70,54 @@ pub struct TestReport {
     pub connection: String,
     pub ok: bool,
     pub steps: Vec<StepReport>,
+    /// Set when the test read a secret at another version or stage than the
+    /// connection's ("test before cutover"): what it read, e.g. "db/app at stage AWSPENDING".
+    pub trial: Option<String>,
 }
+}
+
+ipc_type! {
+/// Test before cutover: one secret read at another version or stage, for this test
+/// only (the connection, the cache and the version history do not change).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trial {
+    /// The secret to read differently; `None` when the connection uses one secret.
+    pub secret: Option<String>,
+    /// A version ID, or `None` with `stage`.
+    pub version: Option<String>,
+    /// A stage (AWS `AWSPENDING`), or `None` with `version`.
+    pub stage: Option<String>,
+}
+}
+
+impl Trial {
+    fn selected(&self) -> Result<SecretVersion> {
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        match (clean(&self.version), clean(&self.stage)) {
+            (Some(v), None) => Ok(SecretVersion::Id(v)),
+            (None, Some(s)) => Ok(SecretVersion::Stage(s)),
+            (Some(_), Some(_)) => Err(EngineError::field(
+                "version",
+                "Test with a version or with a stage, not both.",
+            )),
+            (None, None) => Err(EngineError::field(
+                "version",
+                "Name the version (or the stage, such as AWSPENDING) to test with.",
+            )),
+        }
+    }
+}
+
+/// A trial resolved against a connection: which secret, at which version.
+struct TrialOn {
+    secret: String,
+    version: SecretVersion,
+    label: String,
 }
 
 const TITLES: [&str; 4] = [
@@ -164,6 +212,7 @@ impl From<ProviderError> for Failure {
 struct Steps<'a, F: Fn(&StepReport)> {
     reports: Vec<StepReport>,
     on_step: &'a F,
+    trial: Option<String>,
 }
 
 impl<F: Fn(&StepReport)> Steps<'_, F> {
@@ -227,20 +276,37 @@ struct Fetched {
 
 impl Engine {
     /// Runs the four steps for a saved connection; `on_step` sees each as it finishes.
+    /// The result is kept as the connection's last test.
     pub async fn test_connection(
         &self,
         id: &str,
         on_step: &(impl Fn(&StepReport) + Sync),
     ) -> Result<TestReport> {
+        self.test_connection_with(id, None, on_step).await
+    }
+
+    /// Runs the four steps, reading one secret at the version or stage `trial` names
+    /// when given (test before cutover: audited, and not kept as the last test).
+    pub async fn test_connection_with(
+        &self,
+        id: &str,
+        trial: Option<Trial>,
+        on_step: &(impl Fn(&StepReport) + Sync),
+    ) -> Result<TestReport> {
         let c = self.store.connections().get(id).await?;
+        let trial = match trial {
+            None => None,
+            Some(t) => Some(trial_on(&c, &t)?),
+        };
         let mut steps = Steps {
             reports: Vec::new(),
             on_step,
+            trial: trial.as_ref().map(|t| t.label.clone()),
         };
 
         // 1. Request each credential from where it lives.
         let started = Instant::now();
-        let fetched = self.fetch_credentials(&c).await;
+        let fetched = self.fetch_credentials(&c, trial.as_ref()).await;
         let fetched = match fetched {
             Ok(f) => {
                 let detail = f
@@ -325,7 +391,7 @@ impl Engine {
             .find(|s| s.outcome == StepOutcome::Failed)
             .cloned();
         steps.skip_rest();
-        let (outcome, detail) = match &failed {
+        let (outcome, mut detail) = match &failed {
             None => (AuditOutcome::Ok, "all 4 steps passed".to_owned()),
             Some(s) => (
                 AuditOutcome::Failed,
@@ -337,6 +403,20 @@ impl Engine {
                 ),
             ),
         };
+        match &steps.trial {
+            Some(t) => detail = format!("before cutover, with {t}: {detail}"),
+            None => {
+                let last = latchkey_store::LastTest {
+                    connection_id: c.id.clone(),
+                    at: latchkey_store::now(),
+                    ok: failed.is_none(),
+                    detail: detail.clone(),
+                };
+                if let Err(e) = self.store.tests().put(&last).await {
+                    tracing::warn!(error = %e, "could not keep the connection's last test");
+                }
+            }
+        }
         self.audit(
             "connection.tested",
             format!("connection:{}", c.name),
@@ -349,12 +429,14 @@ impl Engine {
             connection: c.name.clone(),
             ok: failed.is_none(),
             steps: steps.reports,
+            trial: steps.trial.clone(),
         }
     }
 
     async fn fetch_credentials(
         &self,
         c: &Connection,
+        trial: Option<&TrialOn>,
     ) -> std::result::Result<Vec<(String, Fetched)>, Failure> {
         let spec = latchkey_connectors::spec(c.kind);
         let mut out = Vec::new();
@@ -385,10 +467,14 @@ impl Engine {
                     ));
                 }
                 Some(FieldValue::Secret { reference }) => {
-                    let whole = latchkey_core::SecretRef {
+                    let mut whole = latchkey_core::SecretRef {
                         json_key: None,
                         ..reference.clone()
                     };
+                    let trying = trial.filter(|t| t.secret == reference.path);
+                    if let Some(t) = trying {
+                        whole.version = Some(t.version.clone());
+                    }
                     let started = Instant::now();
                     if managers.is_none() {
                         managers = Some(self.managers().await.map_err(Failure::from)?);
@@ -398,6 +484,8 @@ impl Engine {
                         .expect("read above")
                         .find(&c.project_id, &reference.provider)
                     {
+                        // A trial reads past the cache and the version history.
+                        Ok(p) if trying.is_some() => self.read_trial(p, &whole).await,
                         Ok(p) => self.resolve(p, &whole, false).await,
                         Err(e) => Err(e),
                     };
@@ -410,8 +498,13 @@ impl Engine {
                                 Ok(r) => (
                                     AuditOutcome::Ok,
                                     format!(
-                                        "for {} ({ms} ms, version {})",
+                                        "for {}{} ({ms} ms, version {})",
                                         c.name,
+                                        if trying.is_some() {
+                                            ", test before cutover"
+                                        } else {
+                                            ""
+                                        },
                                         r.version_id.as_deref().unwrap_or("-")
                                     ),
                                 ),
@@ -420,7 +513,7 @@ impl Engine {
                                     format!("for {} ({ms} ms): {e}", c.name),
                                 ),
                             };
-                            self.audit("secret.read", reference.to_string(), outcome, detail)
+                            self.audit("secret.read", whole.to_string(), outcome, detail)
                                 .await;
                             result.map_err(Failure::from)?
                         }
@@ -454,6 +547,65 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// Which secret of `c` a trial reads differently: the one it names, or the only one.
+fn trial_on(c: &Connection, t: &Trial) -> Result<TrialOn> {
+    let version = t.selected()?;
+    let mut secrets: Vec<&str> = crate::scope::references(c)
+        .map(|(_, r)| r.path.as_str())
+        .collect();
+    secrets.sort_unstable();
+    secrets.dedup();
+    let secret = match t.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if secrets.contains(&s) => s.to_owned(),
+        Some(s) => {
+            return Err(EngineError::field(
+                "secret",
+                format!(
+                    "\"{}\" does not use the secret \"{s}\"; it uses: {}.",
+                    c.name,
+                    if secrets.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        secrets.join(", ")
+                    }
+                ),
+            ));
+        }
+        None => match secrets.as_slice() {
+            [one] => (*one).to_owned(),
+            [] => {
+                return Err(EngineError::field(
+                    "secret",
+                    format!(
+                        "\"{}\" uses no secret reference, so there is no other version to test with.",
+                        c.name
+                    ),
+                ));
+            }
+            many => {
+                return Err(EngineError::field(
+                    "secret",
+                    format!(
+                        "\"{}\" uses {} secrets ({}): name the one to test with another version.",
+                        c.name,
+                        many.len(),
+                        many.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    let label = match &version {
+        SecretVersion::Id(v) => format!("{secret} at version {v}"),
+        SecretVersion::Stage(s) => format!("{secret} at stage {s}"),
+    };
+    Ok(TrialOn {
+        secret,
+        version,
+        label,
+    })
 }
 
 /// A stored plain field's value (what `TypeSpec::applies` reads its conditions from).

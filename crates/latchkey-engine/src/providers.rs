@@ -24,6 +24,7 @@ use latchkey_store::NewProvider;
 use serde::{Deserialize, Serialize};
 
 use crate::connections::{applicable_only, check_literal, kept_secret_moved};
+use crate::rotation::WatchPolicy;
 use crate::scope::references;
 use crate::{Engine, EngineError, Result};
 
@@ -69,6 +70,13 @@ pub struct ProviderInput {
     /// `None` keeps the stored policy (the default for a new manager).
     #[serde(default)]
     pub cache: Option<CachePolicy>,
+    /// `None` keeps the stored rotation watch (the default for a new manager).
+    #[serde(default)]
+    pub watch: Option<WatchPolicy>,
+    /// Renaming a manager that references name rewrites them: the first submission is
+    /// refused with the list of what would change, this confirms it.
+    #[serde(default)]
+    pub confirm_rename: bool,
 }
 }
 
@@ -91,6 +99,8 @@ impl ProviderInput {
                 })
                 .collect(),
             cache: None,
+            watch: None,
+            confirm_rename: false,
         }
     }
 
@@ -137,6 +147,17 @@ impl ProviderInput {
         self.cache = Some(policy);
         self
     }
+
+    pub fn with_watch(mut self, policy: WatchPolicy) -> Self {
+        self.watch = Some(policy);
+        self
+    }
+
+    /// Confirms a rename that rewrites the references naming the old alias.
+    pub fn confirming_rename(mut self) -> Self {
+        self.confirm_rename = true;
+        self
+    }
 }
 
 ipc_type! {
@@ -156,6 +177,7 @@ pub struct ProviderView {
     /// The chosen sign-in method's label.
     pub auth_label: String,
     pub cache: CachePolicy,
+    pub watch: WatchPolicy,
     /// Names of the connections whose fields reference this manager.
     pub used_by: Vec<String>,
     pub created_at: String,
@@ -301,6 +323,7 @@ fn with_cache(
     spec: &ManagerSpec,
     plain: &BTreeMap<String, String>,
     policy: CachePolicy,
+    watch: WatchPolicy,
 ) -> serde_json::Value {
     // Only declared plain fields are written (never a secret field, whatever came in).
     let plain: BTreeMap<&String, &String> = plain
@@ -309,6 +332,7 @@ fn with_cache(
         .collect();
     let mut settings = serde_json::to_value(plain).expect("settings serialize");
     settings["cache"] = serde_json::to_value(policy).expect("policy serializes");
+    settings["watch"] = serde_json::to_value(watch).expect("policy serializes");
     settings
 }
 
@@ -333,6 +357,7 @@ fn view(p: &ProviderConfig, used_by: Vec<String>) -> ProviderView {
         auth_label: spec.auth_label(&value_of),
         fields,
         cache: CachePolicy::of(p),
+        watch: WatchPolicy::of(p),
         used_by,
         created_at: p.created_at.clone(),
         updated_at: p.updated_at.clone(),
@@ -545,11 +570,13 @@ impl Engine {
     }
 
     pub async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView> {
-        let (alias, project_id, cache) = (
+        let (alias, project_id, cache, watch) = (
             input.alias.trim().to_owned(),
             input.project_id.clone(),
             input.cache,
+            input.watch.unwrap_or_default(),
         );
+        watch.check()?;
         let kind = input.kind;
         let checked = check_form(input, None)?;
         self.check_project(project_id.as_deref()).await?;
@@ -559,7 +586,12 @@ impl Engine {
             alias,
             kind,
             project_id,
-            settings: with_cache(&checked.spec, &checked.plain, cache.unwrap_or_default()),
+            settings: with_cache(
+                &checked.spec,
+                &checked.plain,
+                cache.unwrap_or_default(),
+                watch,
+            ),
             keychain_handles: handles,
         };
         match self.store.providers().create(&new).await {
@@ -582,23 +614,91 @@ impl Engine {
 
     pub async fn update_provider(&self, id: &str, input: ProviderInput) -> Result<ProviderView> {
         let before = self.store.providers().get(id).await?;
-        let (alias, cache) = (input.alias.trim().to_owned(), input.cache);
+        let (alias, cache, confirm) = (
+            input.alias.trim().to_owned(),
+            input.cache,
+            input.confirm_rename,
+        );
+        let watch = input.watch.unwrap_or_else(|| WatchPolicy::of(&before));
+        watch.check()?;
         let checked = check_form(input, Some(&before))?;
+        // A rename rewrites the references that name the old alias, once confirmed.
+        let renamed = if alias.eq_ignore_ascii_case(&before.alias) {
+            Vec::new()
+        } else {
+            self.references_to(&before).await?
+        };
+        if !renamed.is_empty() && !confirm {
+            return Err(EngineError::Confirm(format!(
+                "Renaming \"{}\" to \"{alias}\" changes {} reference{} that name it: {}. Confirm to rename and update them.",
+                before.alias,
+                renamed.len(),
+                if renamed.len() == 1 { "" } else { "s" },
+                renamed
+                    .iter()
+                    .map(|(c, field)| format!("{} ({field})", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         let detail = describe(&checked.spec, &checked.plain);
         let (handles, written) = self.credential_handles(checked.secrets).await?;
         let after = ProviderConfig {
-            alias,
+            alias: alias.clone(),
             settings: with_cache(
                 &checked.spec,
                 &checked.plain,
                 cache.unwrap_or_else(|| CachePolicy::of(&before)),
+                watch,
             ),
             keychain_handles: handles.clone(),
             ..before.clone()
         };
-        match self.store.providers().update(&after).await {
+        let rewritten: Vec<latchkey_core::Connection> = renamed
+            .into_iter()
+            .map(|(mut c, field)| {
+                if let Some(latchkey_core::FieldValue::Secret { reference }) =
+                    c.fields.get_mut(&field)
+                {
+                    reference.provider.clone_from(&alias);
+                }
+                c
+            })
+            .collect();
+        let mut merged: Vec<latchkey_core::Connection> = Vec::new();
+        for c in rewritten {
+            match merged.iter_mut().find(|m| m.id == c.id) {
+                Some(m) => {
+                    for (k, v) in c.fields {
+                        if matches!(&v, latchkey_core::FieldValue::Secret { reference } if reference.provider == alias)
+                        {
+                            m.fields.insert(k, v);
+                        }
+                    }
+                }
+                None => merged.push(c),
+            }
+        }
+        match self
+            .store
+            .providers()
+            .update_renaming(&after, &merged)
+            .await
+        {
             Ok(p) => {
                 self.forget_provider(&p.id);
+                for c in &merged {
+                    self.audit(
+                        "connection.updated",
+                        format!("connection:{}", c.name),
+                        AuditOutcome::Ok,
+                        format!(
+                            "references renamed with the secrets manager \"{}\" → \"{}\"",
+                            before.alias, p.alias
+                        ),
+                    )
+                    .await;
+                }
                 let stale: Vec<String> = before
                     .keychain_handles
                     .values()
@@ -620,6 +720,29 @@ impl Engine {
                 Err(e.into())
             }
         }
+    }
+
+    /// The connection fields whose references name `p` (by its alias, in its scope).
+    async fn references_to(
+        &self,
+        p: &ProviderConfig,
+    ) -> Result<Vec<(latchkey_core::Connection, String)>> {
+        let managers = self.managers().await?;
+        let mut out = Vec::new();
+        for c in self.store.connections().list(None).await? {
+            let fields: Vec<String> = references(&c)
+                .filter(|(_, r)| {
+                    managers
+                        .find(&c.project_id, &r.provider)
+                        .is_ok_and(|m| m.id == p.id)
+                })
+                .map(|(k, _)| k.to_owned())
+                .collect();
+            for f in fields {
+                out.push((c.clone(), f));
+            }
+        }
+        Ok(out)
     }
 
     /// Deletes a manager that no connection uses.

@@ -3,7 +3,7 @@
 //! version) or failed, and optionally test each one afterwards.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use latchkey_core::{AuditOutcome, Connection, ProviderConfig, SecretRef, SecretValue, ipc_type};
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,8 @@ ipc_type! {
 #[serde(tag = "scope", content = "id", rename_all = "snake_case")]
 pub enum RefreshScope {
     Connection(String),
+    /// These connections (what the rotation watch refreshes after a rotation).
+    Connections(Vec<String>),
     /// Every connection that uses this secrets manager.
     Provider(String),
     Project(String),
@@ -93,16 +95,52 @@ pub struct RefreshReport {
 }
 
 ipc_type! {
-/// What the cache knows about one connection's secrets (for its row in the list).
+/// A connection's health at a glance, the most pressing first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Its last test failed.
+    Failed,
+    /// A refresh failed and an old value keeps serving.
+    Stale,
+    /// A secret it uses has a new version it has not picked up.
+    RotatedUpstream,
+    /// A secret it uses expires or is due to rotate soon.
+    Expiring,
+    /// Its last test passed.
+    Ok,
+    /// Never tested.
+    Untested,
+}
+}
+
+ipc_type! {
+/// A connection's last test, as the workspace database keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LastTestView {
+    pub at: String,
+    pub ok: bool,
+    pub detail: String,
+}
+}
+
+ipc_type! {
+/// What Latchkey knows about one connection's secrets and tests (its row's status).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ConnectionSecrets {
     pub connection_id: String,
-    /// When the oldest of its cached secrets was fetched (RFC 3339).
+    /// When the oldest of its secrets was last fetched, by any process (RFC 3339).
     pub fetched_at: Option<String>,
-    /// Why a refresh failed while an old value keeps serving.
+    /// Why a refresh failed while an old value keeps serving (this process).
     pub stale: Option<String>,
-    /// When one of its secrets last got a new version (RFC 3339).
+    /// When one of its secrets last got a new version in use (RFC 3339).
     pub rotated_at: Option<String>,
+    /// Whether a secret it uses has a newer version upstream.
+    pub rotated_upstream: bool,
+    /// Expiry or rotation-due warnings of its secrets.
+    pub warning: Option<String>,
+    pub last_test: Option<LastTestView>,
+    pub health: Health,
 }
 }
 
@@ -120,10 +158,6 @@ pub struct CacheEntryView {
     pub hits: u32,
     pub stale: Option<String>,
 }
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The secret references of a connection, without their JSON keys (what is cached).
@@ -160,23 +194,29 @@ impl Engine {
         let key = Key::new(&p.id, whole);
         let after = force.then_some(asked);
         if let Some(hit) = self.cache.fresh(&key, ttl, after) {
+            self.meter(&p.id, "cache_hit", "ok", 1).await;
             return Ok(hit.into());
         }
         let flight = self.cache.flight(&key);
         let _one_at_a_time = flight.lock().await;
         // Whoever held the lock may have fetched it meanwhile.
         if let Some(hit) = self.cache.fresh(&key, ttl, after) {
+            self.meter(&p.id, "cache_hit", "ok", 1).await;
             return Ok(hit.into());
         }
-        match client.read(whole).await {
+        let read = client.read(whole).await;
+        self.meter(&p.id, "read", crate::rotation::call_outcome(&read), 1)
+            .await;
+        match read {
             Ok(r) => {
-                let rotated_from = if ttl.is_zero() {
-                    None
-                } else {
-                    self.cache
-                        .store(key, r.value.clone(), r.version_id.clone())
-                        .rotated_from
-                };
+                if !ttl.is_zero() {
+                    self.cache.store(key, r.value.clone(), r.version_id.clone());
+                }
+                // "Rotated" is decided from the workspace's version history, so it
+                // holds with the cache off and across processes.
+                let rotated_from = self
+                    .record_fetch(&p.id, whole, r.version_id.as_deref())
+                    .await;
                 Ok(Resolution {
                     value: r.value,
                     version_id: r.version_id,
@@ -197,6 +237,27 @@ impl Engine {
         }
     }
 
+    /// Reads a value for a test before cutover: straight from the manager, never
+    /// cached, never recorded as the version in use.
+    pub(crate) async fn read_trial(
+        &self,
+        p: &ProviderConfig,
+        whole: &SecretRef,
+    ) -> Result<Resolution> {
+        let client = self.client(p).await?;
+        let read = client.read(whole).await;
+        self.meter(&p.id, "read", crate::rotation::call_outcome(&read), 1)
+            .await;
+        let r = read?;
+        Ok(Resolution {
+            value: r.value,
+            version_id: r.version_id,
+            cached_age: None,
+            stale: None,
+            rotated_from: None,
+        })
+    }
+
     /// The connections a scope covers.
     async fn in_scope(&self, scope: &RefreshScope) -> Result<Vec<Connection>> {
         let all = self.store.connections().list(None).await?;
@@ -210,6 +271,9 @@ impl Engine {
                     ));
                 }
                 c
+            }
+            RefreshScope::Connections(ids) => {
+                all.into_iter().filter(|c| ids.contains(&c.id)).collect()
             }
             RefreshScope::Project(id) => all.into_iter().filter(|c| &c.project_id == id).collect(),
             RefreshScope::Provider(id) => {
@@ -367,6 +431,7 @@ impl Engine {
             match &scope {
                 RefreshScope::All => "all".to_owned(),
                 RefreshScope::Connection(id) => format!("connection:{id}"),
+                RefreshScope::Connections(ids) => format!("connections:{}", ids.len()),
                 RefreshScope::Project(id) => format!("project:{id}"),
                 RefreshScope::Provider(id) => format!("provider:{id}"),
             },
@@ -390,23 +455,40 @@ impl Engine {
         })
     }
 
-    /// Per connection: when its secrets were fetched, whether they are stale, when one
-    /// last rotated. Connections with nothing cached are left out.
+    /// Per connection: when its secrets were fetched, whether one rotated (here or
+    /// upstream), expiry warnings, its last test, and its health; every connection.
     pub async fn connection_secrets(&self) -> Result<Vec<ConnectionSecrets>> {
         let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
-        let mut seen: BTreeMap<Key, (SystemTime, Option<String>, Option<SystemTime>)> =
-            BTreeMap::new();
-        self.cache.each(|k, e| {
-            seen.insert(
-                k.clone(),
+        let rows: BTreeMap<(String, String, String), latchkey_store::SecretVersionRow> = self
+            .store
+            .secrets()
+            .list()
+            .await?
+            .into_iter()
+            .map(|r| {
                 (
-                    e.fetched_at,
-                    e.stale.clone(),
-                    e.rotated.as_ref().map(|r| r.0),
-                ),
-            );
+                    (r.provider_id.clone(), r.path.clone(), r.selector.clone()),
+                    r,
+                )
+            })
+            .collect();
+        let tests: BTreeMap<String, latchkey_store::LastTest> = self
+            .store
+            .tests()
+            .list()
+            .await?
+            .into_iter()
+            .map(|t| (t.connection_id.clone(), t))
+            .collect();
+        let mut stale: BTreeMap<Key, String> = BTreeMap::new();
+        self.cache.each(|k, e| {
+            if let Some(why) = &e.stale {
+                stale.insert(k.clone(), why.clone());
+            }
         });
+        let days = self.store.settings().get().await?.expiry_warning_days;
+        let now = chrono::Utc::now();
         let mut out = Vec::new();
         for c in &connections {
             let mut status = ConnectionSecrets {
@@ -414,26 +496,51 @@ impl Engine {
                 fetched_at: None,
                 stale: None,
                 rotated_at: None,
+                rotated_upstream: false,
+                warning: None,
+                last_test: tests.get(&c.id).map(|t| LastTestView {
+                    at: t.at.clone(),
+                    ok: t.ok,
+                    detail: t.detail.clone(),
+                }),
+                health: Health::Untested,
             };
-            let mut oldest: Option<SystemTime> = None;
-            let mut rotated: Option<SystemTime> = None;
+            let mut warnings = Vec::new();
             for r in wholes(c) {
                 let Ok(p) = managers.find(&c.project_id, &r.provider) else {
                     continue;
                 };
-                if let Some((at, stale, rot)) = seen.get(&Key::new(&p.id, &r)) {
-                    oldest = Some(oldest.map_or(*at, |o| o.min(*at)));
-                    rotated = rotated.max(*rot);
-                    if status.stale.is_none() {
-                        status.stale.clone_from(stale);
-                    }
+                if status.stale.is_none() {
+                    status.stale = stale.get(&Key::new(&p.id, &r)).cloned();
+                }
+                let Some(row) =
+                    rows.get(&(p.id.clone(), r.path.clone(), crate::rotation::selector(&r)))
+                else {
+                    continue;
+                };
+                if let Some(at) = &row.fetched_at
+                    && status.fetched_at.as_ref().is_none_or(|o| at < o)
+                {
+                    status.fetched_at = Some(at.clone());
+                }
+                if row.changed_at > status.rotated_at {
+                    status.rotated_at.clone_from(&row.changed_at);
+                }
+                status.rotated_upstream |= row.rotated_upstream();
+                if let (Some(w), _) = crate::rotation::warning(row, days, now) {
+                    warnings.push(format!("{r}: {w}"));
                 }
             }
-            if oldest.is_some() {
-                status.fetched_at = oldest.map(rfc3339);
-                status.rotated_at = rotated.map(rfc3339);
-                out.push(status);
-            }
+            status.warning = (!warnings.is_empty()).then(|| warnings.join("; "));
+            status.health = match &status.last_test {
+                Some(t) if !t.ok => Health::Failed,
+                _ if status.stale.is_some() => Health::Stale,
+                _ if status.rotated_upstream => Health::RotatedUpstream,
+                _ if status.warning.is_some() => Health::Expiring,
+                Some(_) => Health::Ok,
+                None => Health::Untested,
+            };
+            out.push(status);
         }
         Ok(out)
     }

@@ -30,7 +30,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use latchkey_core::{
-    ExposeSecret, FieldErrors, ManagerSpec, ProviderKind, SecretRef, SecretValue, Settings,
+    ExposeSecret, FieldErrors, ManagerSpec, ProviderKind, SecretRef, SecretValue, SecretVersion,
+    Settings,
 };
 use serde::Serialize;
 
@@ -226,6 +227,8 @@ pub struct SecretSummary {
     pub last_changed: Option<String>,
     pub last_rotated: Option<String>,
     pub rotation_enabled: bool,
+    /// When the service will rotate it next (AWS `NextRotationDate`).
+    pub next_rotation: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -259,6 +262,110 @@ pub struct VersionInfo {
 pub struct SecretDetails {
     pub summary: SecretSummary,
     pub versions: Vec<VersionInfo>,
+}
+
+/// What the rotation watch asks about: a secret, and the version a reference follows
+/// (`None`: the current one).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WatchTarget {
+    pub name: String,
+    pub version: Option<SecretVersion>,
+}
+
+/// What the watch learns about one secret: metadata only, never a value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WatchInfo {
+    /// The version the reference would read now.
+    pub version_id: Option<String>,
+    /// When that version stops being readable (Key Vault `exp`).
+    pub expires: Option<String>,
+    /// When the service rotates the secret next (AWS `NextRotationDate`).
+    pub next_rotation: Option<String>,
+    pub rotation_enabled: bool,
+    /// Custom metadata (Vault) or tags, where an admin-named key may hold a date.
+    pub tags: Vec<(String, String)>,
+}
+
+impl WatchInfo {
+    /// The version `version` selects among a secret's described versions.
+    pub fn select(details: &SecretDetails, version: Option<&SecretVersion>) -> Result<Self> {
+        let found = details.versions.iter().find(|v| match version {
+            None => v.current_stage.is_some(),
+            Some(SecretVersion::Id(id)) => &v.id == id,
+            Some(SecretVersion::Stage(s)) => v.stages.iter().any(|st| st == s),
+        });
+        let Some(v) = found else {
+            return Err(ProviderError::VersionNotFound {
+                secret: details.summary.name.clone(),
+                version: match version {
+                    None => "current".into(),
+                    Some(SecretVersion::Id(id)) => id.clone(),
+                    Some(SecretVersion::Stage(s)) => format!("with stage {s}"),
+                },
+            });
+        };
+        Ok(Self {
+            version_id: Some(v.id.clone()),
+            expires: v.expires.clone(),
+            next_rotation: details.summary.next_rotation.clone(),
+            rotation_enabled: details.summary.rotation_enabled,
+            tags: details.summary.tags.clone(),
+        })
+    }
+}
+
+/// One watch pass over a manager: what each target's metadata says, and the calls it
+/// took. Targets beyond the call budget are left out (checked next cycle).
+#[derive(Debug, Default)]
+pub struct WatchReport {
+    pub results: Vec<(WatchTarget, Result<WatchInfo>)>,
+    pub calls: u32,
+}
+
+impl WatchReport {
+    /// The first error that says to slow down or that the manager is unreachable.
+    pub fn backoff_reason(&self) -> Option<&ProviderError> {
+        self.results.iter().find_map(|(_, r)| match r {
+            Err(
+                e @ (ProviderError::Throttled { .. }
+                | ProviderError::ThrottledRetryAfter { .. }
+                | ProviderError::Unreachable { .. }),
+            ) => Some(e),
+            _ => None,
+        })
+    }
+}
+
+/// A watch pass that describes each target in turn (one call each, within `budget`),
+/// stopping at the first throttle or unreachable server.
+pub(crate) async fn watch_each<'a, F, Fut>(
+    targets: &'a [WatchTarget],
+    budget: u32,
+    mut one: F,
+) -> WatchReport
+where
+    F: FnMut(&'a WatchTarget) -> Fut,
+    Fut: std::future::Future<Output = (u32, Result<WatchInfo>)>,
+{
+    let mut report = WatchReport::default();
+    for t in targets {
+        if report.calls >= budget {
+            break;
+        }
+        let (calls, result) = one(t).await;
+        report.calls += calls;
+        let stop = matches!(
+            result,
+            Err(ProviderError::Throttled { .. }
+                | ProviderError::ThrottledRetryAfter { .. }
+                | ProviderError::Unreachable { .. })
+        );
+        report.results.push((t.clone(), result));
+        if stop {
+            break;
+        }
+    }
+    report
 }
 
 /// A value read from a provider.
@@ -306,6 +413,11 @@ pub trait SecretsProvider: Send + Sync + std::fmt::Debug {
 
     /// Checks the credentials: the effective identity and a one-item listing.
     async fn check_access(&self) -> Result<AccessReport>;
+
+    /// The rotation watch: the metadata of each target (the version it follows now,
+    /// expiry and rotation dates) in the fewest calls the service allows, at most
+    /// `budget` of them. Never reads a value.
+    async fn watch(&self, targets: &[WatchTarget], budget: u32) -> WatchReport;
 
     /// How many requests this client has sent to the manager (retries included), for
     /// benchmarks and the single-flight test; 0 where a provider does not count.

@@ -10,6 +10,7 @@
 //! nothing in this crate can accept one (see `latchkey_core::SecretValue`).
 
 mod error;
+mod history;
 mod repos;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,10 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use history::{
+    CallCount, CallsRepo, FetchRecord, LastTest, SecretVersionRow, SecretsRepo, TestsRepo,
+    WatchCycle, WatchRepo, WatchSeen,
+};
 pub use repos::{
     AuditRepo, ConnectionsRepo, NewProvider, ProjectsRepo, ProvidersRepo, SettingsRepo,
 };
@@ -90,6 +95,18 @@ impl Store {
     }
     pub fn audit(&self) -> AuditRepo<'_> {
         AuditRepo(&self.pool)
+    }
+    pub fn secrets(&self) -> SecretsRepo<'_> {
+        SecretsRepo(&self.pool)
+    }
+    pub fn watch(&self) -> WatchRepo<'_> {
+        WatchRepo(&self.pool)
+    }
+    pub fn calls(&self) -> CallsRepo<'_> {
+        CallsRepo(&self.pool)
+    }
+    pub fn tests(&self) -> TestsRepo<'_> {
+        TestsRepo(&self.pool)
     }
 
     /// Closes the pool, checkpointing the WAL.

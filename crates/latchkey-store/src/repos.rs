@@ -37,7 +37,7 @@ pub struct SettingsRepo<'a>(pub(crate) &'a SqlitePool);
 
 impl SettingsRepo<'_> {
     pub async fn get(&self) -> Result<WorkspaceSettings> {
-        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, aws_external_id, control_api_enabled, control_api_port, updated_at FROM workspace_settings WHERE id = 1")
+        let row = sqlx::query("SELECT secrets_mode, audit_retention_days, aws_external_id, control_api_enabled, control_api_port, reveal_enabled, expiry_warning_days, updated_at FROM workspace_settings WHERE id = 1")
             .fetch_one(self.0)
             .await?;
         Ok(WorkspaceSettings {
@@ -47,6 +47,8 @@ impl SettingsRepo<'_> {
             aws_external_id: row.try_get("aws_external_id")?,
             control_api_enabled: row.try_get("control_api_enabled")?,
             control_api_port: row.try_get("control_api_port")?,
+            reveal_enabled: row.try_get("reveal_enabled")?,
+            expiry_warning_days: row.try_get("expiry_warning_days")?,
             updated_at: row.try_get("updated_at")?,
         })
     }
@@ -98,6 +100,23 @@ impl SettingsRepo<'_> {
         }
         tx.commit().await?;
         Ok((removed, added))
+    }
+
+    /// Turns the audited reveal on or off, and sets how many days ahead expiry warns.
+    pub async fn set_secret_life(
+        &self,
+        reveal_enabled: bool,
+        expiry_warning_days: u32,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE workspace_settings SET reveal_enabled = ?, expiry_warning_days = ?, updated_at = ? WHERE id = 1",
+        )
+        .bind(reveal_enabled)
+        .bind(expiry_warning_days)
+        .bind(now())
+        .execute(self.0)
+        .await?;
+        Ok(())
     }
 
     pub async fn set_audit_retention_days(&self, days: u32) -> Result<()> {
@@ -290,6 +309,17 @@ impl ProvidersRepo<'_> {
     }
 
     pub async fn update(&self, p: &ProviderConfig) -> Result<ProviderConfig> {
+        self.update_renaming(p, &[]).await
+    }
+
+    /// Updates a manager and, in the same transaction, the connections whose
+    /// references follow its new alias: all or nothing.
+    pub async fn update_renaming(
+        &self,
+        p: &ProviderConfig,
+        connections: &[Connection],
+    ) -> Result<ProviderConfig> {
+        let mut tx = self.0.begin().await?;
         let done = sqlx::query(
             "UPDATE providers SET alias = ?, settings = ?, keychain_handles = ?, updated_at = ? WHERE id = ?",
         )
@@ -298,12 +328,21 @@ impl ProvidersRepo<'_> {
         .bind(serde_json::to_string(&p.keychain_handles).expect("a string map serializes"))
         .bind(now())
         .bind(&p.id)
-        .execute(self.0)
+        .execute(&mut *tx)
         .await
         .map_err(|e| on_write(e, "alias", alias_taken(&p.alias)))?;
         if done.rows_affected() == 0 {
             return Err(not_found("secrets manager"));
         }
+        for c in connections {
+            sqlx::query("UPDATE connections SET fields = ?, updated_at = ? WHERE id = ?")
+                .bind(fields_json(&c.fields))
+                .bind(now())
+                .bind(&c.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         self.get(&p.id).await
     }
 

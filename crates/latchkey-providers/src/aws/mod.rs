@@ -33,7 +33,7 @@ use errors::sdk_error;
 
 use crate::{
     AccessReport, Page, ProviderError, Resolved, Result, SecretDetails, SecretSummary,
-    SecretsProvider, VersionInfo,
+    SecretsProvider, VersionInfo, WatchInfo, WatchReport, WatchTarget,
 };
 
 /// How Latchkey authenticates to AWS.
@@ -283,6 +283,7 @@ impl SecretsProvider for AwsSecretsManager {
                 last_changed: time(s.last_changed_date()),
                 last_rotated: time(s.last_rotated_date()),
                 rotation_enabled: s.rotation_enabled().unwrap_or(false),
+                next_rotation: time(s.next_rotation_date()),
                 tags: tags(s.tags()),
             })
             .collect();
@@ -365,6 +366,7 @@ impl SecretsProvider for AwsSecretsManager {
                 last_changed: time(d.last_changed_date()),
                 last_rotated: time(d.last_rotated_date()),
                 rotation_enabled: d.rotation_enabled().unwrap_or(false),
+                next_rotation: time(d.next_rotation_date()),
                 tags: tags(d.tags()),
             },
             versions,
@@ -425,6 +427,165 @@ impl SecretsProvider for AwsSecretsManager {
     /// benchmark reports and the throttling test checks.
     fn requests_sent(&self) -> u64 {
         self.calls.0.load(Ordering::Relaxed)
+    }
+
+    /// Names are looked up with name-filtered `ListSecrets` calls, ten names a call
+    /// (the most a filter takes), whose entries carry each secret's version stages and
+    /// rotation dates: ⌈n/10⌉ calls for n secrets, fewer than a `DescribeSecret` each or
+    /// than listing every page. A name the listing did not return (an ARN, a secret
+    /// scheduled for deletion, a filter whose prefix matched more than it could page)
+    /// is described on its own. Never `GetSecretValue`.
+    #[tracing::instrument(name = "aws.watch", level = "debug", skip_all, fields(provider = %self.alias, targets = targets.len()))]
+    async fn watch(&self, targets: &[WatchTarget], budget: u32) -> WatchReport {
+        type Meta = (
+            std::collections::HashMap<String, Vec<String>>,
+            Option<String>,
+            bool,
+        );
+        let mut names: Vec<&str> = targets
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| !n.starts_with("arn:"))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut found: std::collections::HashMap<String, Meta> = Default::default();
+        let mut failed: std::collections::HashMap<String, ProviderError> = Default::default();
+        let mut calls = 0u32;
+        'batches: for batch in names.chunks(10) {
+            let mut token: Option<String> = None;
+            loop {
+                if calls >= budget {
+                    break 'batches;
+                }
+                calls += 1;
+                let out = self
+                    .sm
+                    .list_secrets()
+                    .max_results(100)
+                    .filters(
+                        Filter::builder()
+                            .key(FilterNameStringType::Name)
+                            .set_values(Some(batch.iter().map(|n| (*n).to_owned()).collect()))
+                            .build(),
+                    )
+                    .set_next_token(token.clone())
+                    .send()
+                    .await;
+                match out {
+                    Ok(out) => {
+                        for s in out.secret_list() {
+                            let Some(name) = s.name().filter(|n| batch.contains(n)) else {
+                                continue;
+                            };
+                            found.insert(
+                                name.to_owned(),
+                                (
+                                    s.secret_versions_to_stages().cloned().unwrap_or_default(),
+                                    time(s.next_rotation_date()),
+                                    s.rotation_enabled().unwrap_or(false),
+                                ),
+                            );
+                        }
+                        let next = out.next_token().map(str::to_owned);
+                        let all_found = batch.iter().all(|n| found.contains_key(*n));
+                        if next.is_none() || next == token || all_found {
+                            break;
+                        }
+                        token = next;
+                    }
+                    Err(e) => {
+                        let e = self.on_error("secretsmanager:ListSecrets", "*")(e);
+                        let stop = matches!(
+                            e,
+                            ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
+                        );
+                        for n in batch {
+                            failed.insert((*n).to_owned(), e.clone());
+                        }
+                        if stop {
+                            break 'batches;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        let mut report = WatchReport::default();
+        let mut stopped = failed.values().any(|e| {
+            matches!(
+                e,
+                ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
+            )
+        });
+        for t in targets {
+            let meta = match (found.get(&t.name), failed.get(&t.name)) {
+                (Some(m), _) => Ok(m.clone()),
+                (None, Some(e)) => Err(e.clone()),
+                (None, None) if stopped || calls >= budget => continue,
+                (None, None) => {
+                    // Not listed: described on its own (an ARN, or a name the filter missed).
+                    calls += 1;
+                    match self.sm.describe_secret().secret_id(&t.name).send().await {
+                        Ok(d) => Ok((
+                            d.version_ids_to_stages().cloned().unwrap_or_default(),
+                            time(d.next_rotation_date()),
+                            d.rotation_enabled().unwrap_or(false),
+                        )),
+                        Err(e) => {
+                            let e = self.on_error("secretsmanager:DescribeSecret", &t.name)(e);
+                            stopped = matches!(
+                                e,
+                                ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
+                            );
+                            Err(e)
+                        }
+                    }
+                }
+            };
+            let result = meta.and_then(|(stages, next_rotation, rotation_enabled)| {
+                let version_id = match &t.version {
+                    Some(SecretVersion::Id(id)) if stages.contains_key(id) => Some(id.clone()),
+                    Some(SecretVersion::Id(id)) => {
+                        return Err(ProviderError::VersionNotFound {
+                            secret: t.name.clone(),
+                            version: id.clone(),
+                        });
+                    }
+                    other => {
+                        let stage = match other {
+                            Some(SecretVersion::Stage(s)) => s.as_str(),
+                            _ => "AWSCURRENT",
+                        };
+                        let mut ids: Vec<&String> = stages
+                            .iter()
+                            .filter(|(_, st)| st.iter().any(|s| s == stage))
+                            .map(|(id, _)| id)
+                            .collect();
+                        ids.sort();
+                        match ids.first() {
+                            Some(id) => Some((*id).clone()),
+                            None => {
+                                return Err(ProviderError::VersionNotFound {
+                                    secret: t.name.clone(),
+                                    version: format!("with stage {stage}"),
+                                });
+                            }
+                        }
+                    }
+                };
+                Ok(WatchInfo {
+                    version_id,
+                    expires: None,
+                    next_rotation,
+                    rotation_enabled,
+                    tags: Vec::new(),
+                })
+            });
+            report.results.push((t.clone(), result));
+        }
+        report.calls = calls;
+        report
     }
 
     #[tracing::instrument(name = "aws.check_access", level = "debug", skip(self), fields(provider = %self.alias))]

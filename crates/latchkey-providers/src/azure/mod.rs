@@ -40,7 +40,7 @@ use time::OffsetDateTime;
 
 use crate::{
     AccessReport, Page, ProviderError, Resolved, Result, SecretDetails, SecretSummary,
-    SecretsProvider, VersionInfo, select_json_key,
+    SecretsProvider, VersionInfo, WatchInfo, WatchReport, WatchTarget, select_json_key, watch_each,
 };
 
 /// Secrets per page Key Vault returns at most.
@@ -636,6 +636,22 @@ impl SecretsProvider for AzureKeyVault {
             None => value,
         };
         Ok(Resolved { value, version_id })
+    }
+
+    /// Each secret's version properties (a listing without values): the latest
+    /// version and its expiry. Key Vault has no batch read of several secrets.
+    #[tracing::instrument(name = "azure.watch", level = "debug", skip_all, fields(provider = %self.alias, targets = targets.len()))]
+    async fn watch(&self, targets: &[WatchTarget], budget: u32) -> WatchReport {
+        watch_each(targets, budget, |t| async move {
+            let before = self.calls.load(Ordering::Relaxed);
+            let result = self
+                .describe(&t.name)
+                .await
+                .and_then(|d| WatchInfo::select(&d, t.version.as_ref()));
+            let calls = self.calls.load(Ordering::Relaxed).saturating_sub(before);
+            (u32::try_from(calls.max(1)).unwrap_or(u32::MAX), result)
+        })
+        .await
     }
 
     async fn check_access(&self) -> Result<AccessReport> {
