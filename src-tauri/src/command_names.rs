@@ -36,4 +36,10 @@ pub const COMMANDS: &[&str] = &[
     "set_audit_retention",
     "preview_mode",
     "switch_mode",
+    "secrets_inventory",
+    "secret_used_by",
+    "watch_now",
+    "provider_stats",
+    "reveal_secret",
+    "set_secret_life",
 ];

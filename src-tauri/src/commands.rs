@@ -3,12 +3,14 @@
 use latchkey_core::ExposeSecret;
 use latchkey_core::{
     ApiError, AuditEvent, ConnectionInput, ConnectionView, ManagerSpec, Project, TypeSpec,
+    WorkspaceSettings,
 };
 use latchkey_engine::{
     AuditQuery, CacheEntryView, ConnectionSecrets, ControlApi, ControlApiStatus, Engine,
-    ExportFormat, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary, ProviderCheck,
-    ProviderInput, ProviderView, RefreshReport, RefreshScope, SecretInfo, SecretPage, StepReport,
-    TestReport, WorkspaceInfo,
+    ExportFormat, InventoryItem, ModePreview, ModeRequest, ModeSwitchReport, ProjectSummary,
+    ProviderCheck, ProviderInput, ProviderStats, ProviderView, RefreshReport, RefreshScope,
+    RevealRequest, Revealed, SecretInfo, SecretPage, SecretUse, StepReport, TestReport, Trial,
+    WatchCycleReport, WorkspaceInfo,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -206,18 +208,75 @@ pub async fn secret_json_keys(
     api(engine.secret_json_keys(&provider_id, &name, version).await)
 }
 
-/// Runs the four test steps; each is sent on `on_step` as it finishes.
+/// Runs the four test steps; each is sent on `on_step` as it finishes. With `trial`,
+/// one secret is read at another version or stage (test before cutover).
 #[tauri::command]
 #[specta::specta]
 pub async fn test_connection(
     engine: State<'_, Engine>,
     id: String,
+    trial: Option<Trial>,
     on_step: Channel<StepReport>,
 ) -> Reply<TestReport> {
     api(engine
-        .test_connection(&id, &|s: &StepReport| {
+        .test_connection_with(&id, trial, &|s: &StepReport| {
             let _ = on_step.send(s.clone());
         })
+        .await)
+}
+
+/// Every secret a connection references, with its rotation state, dates and uses.
+#[tauri::command]
+#[specta::specta]
+pub async fn secrets_inventory(engine: State<'_, Engine>) -> Reply<Vec<InventoryItem>> {
+    api(engine.secrets_inventory().await)
+}
+
+/// The connection fields that use a secret (the picker's "used by").
+#[tauri::command]
+#[specta::specta]
+pub async fn secret_used_by(
+    engine: State<'_, Engine>,
+    provider_id: String,
+    secret: String,
+) -> Reply<Vec<SecretUse>> {
+    api(engine.secret_used_by(&provider_id, &secret).await)
+}
+
+/// Runs a manager's rotation watch once now (metadata only).
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_now(engine: State<'_, Engine>, provider_id: String) -> Reply<WatchCycleReport> {
+    api(engine.watch_now(&provider_id).await)
+}
+
+/// A manager's call meter and rotation watch.
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_stats(
+    engine: State<'_, Engine>,
+    provider_id: String,
+) -> Reply<ProviderStats> {
+    api(engine.provider_stats(&provider_id).await)
+}
+
+/// The audited reveal: one value, once, when the workspace allows it.
+#[tauri::command]
+#[specta::specta]
+pub async fn reveal_secret(engine: State<'_, Engine>, request: RevealRequest) -> Reply<Revealed> {
+    api(engine.reveal_secret(request).await)
+}
+
+/// Reveal on or off, and how many days ahead expiry warns.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_secret_life(
+    engine: State<'_, Engine>,
+    reveal_enabled: bool,
+    expiry_warning_days: u32,
+) -> Reply<WorkspaceSettings> {
+    api(engine
+        .set_secret_life(reveal_enabled, expiry_warning_days)
         .await)
 }
 

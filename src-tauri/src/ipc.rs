@@ -46,6 +46,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             set_audit_retention,
             preview_mode,
             switch_mode,
+            secrets_inventory,
+            secret_used_by,
+            watch_now,
+            provider_stats,
+            reveal_secret,
+            set_secret_life,
         ])
         // Audit event ids are row ids: far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -35,6 +35,67 @@ fn data_dir_flag() -> Option<PathBuf> {
     None
 }
 
+/// How often the app asks whether a manager's watch is due (each manager's own
+/// interval decides when it looks); `LATCHKEY_WATCH_TICK_SECS` shortens it for tests.
+fn watch_tick() -> std::time::Duration {
+    let secs = std::env::var("LATCHKEY_WATCH_TICK_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
+
+/// The rotation watch, while the window is open: every tick, each manager whose
+/// interval has passed reads its secrets' metadata; a rotation found upstream shows a
+/// desktop notification (and is in the audit and the inventory already).
+async fn watch_loop(engine: Engine, app: tauri::AppHandle) {
+    use tauri_plugin_notification::NotificationExt;
+    let tick = watch_tick();
+    loop {
+        tokio::time::sleep(tick).await;
+        let reports = match engine.watch_due().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "the rotation watch could not run");
+                continue;
+            }
+        };
+        for r in reports.iter().filter(|r| !r.rotated.is_empty()) {
+            let names: Vec<&str> = r.rotated.iter().map(|x| x.reference.as_str()).collect();
+            let mut used: Vec<&str> = r
+                .rotated
+                .iter()
+                .flat_map(|x| x.connections.iter().map(String::as_str))
+                .collect();
+            used.sort_unstable();
+            used.dedup();
+            let body = format!(
+                "{} secret{} of \"{}\" rotated upstream: {}. Used by {}.{}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                r.provider,
+                names.join(", "),
+                used.join(", "),
+                if r.refreshed.is_some() {
+                    " Refreshed and re-tested."
+                } else {
+                    " Refresh to pick them up."
+                }
+            );
+            if let Err(e) = app
+                .notification()
+                .builder()
+                .title("Latchkey: secrets rotated")
+                .body(body)
+                .show()
+            {
+                tracing::warn!(error = %e, "the desktop notification could not be shown");
+            }
+        }
+    }
+}
+
 /// Opens the workspace and runs the window until it is closed.
 pub fn run() {
     let data_dir = paths::data_dir(data_dir_flag().as_deref());
@@ -79,8 +140,14 @@ pub fn run() {
     });
 
     let builder = ipc::builder();
+    let watcher = engine.clone();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            tauri::async_runtime::spawn(watch_loop(watcher, app.handle().clone()));
+            Ok(())
+        })
         .manage(engine)
         .manage(commands::ControlApiSlot(tokio::sync::Mutex::new(
             control_api,

@@ -9,12 +9,16 @@
 //! latchkey [--data-dir DIR] connections list [--project NAME] [--json]
 //! latchkey [--data-dir DIR] connections types [TYPE] [--json]
 //! latchkey [--data-dir DIR] connections add --type TYPE --name NAME [--project NAME] --set KEY=VALUE…
-//! latchkey [--data-dir DIR] connections test NAME [--project NAME] [--json]
+//! latchkey [--data-dir DIR] connections test NAME [--project NAME] [--version ID | --stage STAGE [--secret PATH]] [--json]
+//! latchkey [--data-dir DIR] secrets list [--attention] [--json]
 //! latchkey [--data-dir DIR] providers types [KIND] [--json]
 //! latchkey [--data-dir DIR] providers list [--json]
-//! latchkey [--data-dir DIR] providers add --kind KIND --alias ALIAS [--project NAME] --set KEY=VALUE… [--secret-env KEY=ENVVAR…] [--secret-stdin KEY] [--cache-ttl SECS]
+//! latchkey [--data-dir DIR] providers add --kind KIND --alias ALIAS [--project NAME] --set KEY=VALUE… [--secret-env KEY=ENVVAR…] [--secret-stdin KEY] [--cache-ttl SECS] [--watch-interval SECS] [--watch-refresh BOOL]
 //! latchkey [--data-dir DIR] providers edit ALIAS [--project NAME] [--set …] [--secret-env …] [--secret-stdin KEY] [--unset KEY…]
 //! latchkey [--data-dir DIR] providers test (ALIAS | --kind KIND --set … --secret-env …)
+//! latchkey [--data-dir DIR] providers edit ALIAS --rename NEW [--yes]   (references follow, once confirmed)
+//! latchkey [--data-dir DIR] providers stats ALIAS [--json]
+//! latchkey [--data-dir DIR] providers watch ALIAS [--json]
 //! latchkey [--data-dir DIR] providers delete ALIAS [--project NAME] --yes
 //! latchkey [--data-dir DIR] info [--json]
 //! latchkey [--data-dir DIR] refresh (--connection NAME | --provider ALIAS | --project NAME | --all) [--test] [--json]
@@ -41,7 +45,7 @@ use latchkey_core::ApiError;
 use latchkey_engine::{Engine, EngineError, paths};
 use latchkey_keychain::OsKeychain;
 
-use command::{connections, demo, info, mode, projects, providers, refresh};
+use command::{connections, demo, info, mode, projects, providers, refresh, secrets};
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +81,12 @@ enum Command {
     Providers {
         #[command(subcommand)]
         action: providers::Action,
+    },
+    /// The secrets inventory: every secret a connection references, where it is used,
+    /// its rotation state and expiry (metadata only).
+    Secrets {
+        #[command(subcommand)]
+        action: secrets::Action,
     },
     /// Where the workspace's data, logs and credentials live.
     Info,
@@ -125,6 +135,7 @@ async fn run(cli: Cli) -> Result<ExitCode, EngineError> {
         Command::Projects { action } => projects::run(&engine, action, json).await,
         Command::Connections { action } => connections::run(&engine, action, json).await,
         Command::Providers { action } => providers::run(&engine, action, json).await,
+        Command::Secrets { action } => secrets::run(&engine, action, json).await,
         Command::Info => info::run(&engine, json).await,
         Command::Refresh(args) => refresh::run(&engine, args, json).await,
         Command::Mode { action } => mode::run(&engine, action, json).await,

@@ -642,7 +642,6 @@ impl Engine {
             .map(str::to_owned);
         let mut rotated = Vec::new();
         let mut errors = Vec::new();
-        let (mut ok_calls, mut bad_calls) = (0u32, 0u32);
         for (t, result) in &look.results {
             let sel = selector_of(t);
             let r = SecretRef {
@@ -653,7 +652,6 @@ impl Engine {
             };
             match result {
                 Ok(info) => {
-                    ok_calls += 1;
                     let tagged = expiry_key.as_ref().and_then(|k| {
                         info.tags
                             .iter()
@@ -706,7 +704,6 @@ impl Engine {
                     }
                 }
                 Err(e) => {
-                    bad_calls += 1;
                     self.store
                         .secrets()
                         .record_watch_error(&p.id, &t.name, &sel, &e.to_string())
@@ -715,7 +712,6 @@ impl Engine {
                 }
             }
         }
-        let _ = (ok_calls, bad_calls);
         let outcome_of_calls = match look.backoff_reason() {
             Some(ProviderError::Throttled { .. } | ProviderError::ThrottledRetryAfter { .. }) => {
                 "throttled"
@@ -809,6 +805,53 @@ impl Engine {
             None
         };
         Ok(report(p, &c, checked, rotated, refreshed))
+    }
+
+    /// Turns the audited reveal on or off and sets how many days ahead expiry and
+    /// rotation-due dates warn (1 to 365).
+    pub async fn set_secret_life(
+        &self,
+        reveal_enabled: bool,
+        expiry_warning_days: u32,
+    ) -> Result<latchkey_core::WorkspaceSettings> {
+        if !(1..=365).contains(&expiry_warning_days) {
+            return Err(EngineError::field(
+                "expiry_warning_days",
+                "Warn 1 to 365 days before a secret expires or is due to rotate: choose a number in that range.",
+            ));
+        }
+        let before = self.store.settings().get().await?;
+        self.store
+            .settings()
+            .set_secret_life(reveal_enabled, expiry_warning_days)
+            .await?;
+        if before.reveal_enabled != reveal_enabled {
+            self.audit(
+                "settings.reveal",
+                "workspace".into(),
+                AuditOutcome::Ok,
+                if reveal_enabled {
+                    "reveal turned on: the picker and the inventory may show a value, audited"
+                        .into()
+                } else {
+                    "reveal turned off".into()
+                },
+            )
+            .await;
+        }
+        if before.expiry_warning_days != expiry_warning_days {
+            self.audit(
+                "settings.expiry_warning",
+                "workspace".into(),
+                AuditOutcome::Ok,
+                format!(
+                    "{} → {expiry_warning_days} days ahead",
+                    before.expiry_warning_days
+                ),
+            )
+            .await;
+        }
+        Ok(self.store.settings().get().await?)
     }
 
     /// A manager's call meter: the last hour and the last day.

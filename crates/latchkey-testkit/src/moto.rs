@@ -64,6 +64,9 @@ pub struct MotoProcess {
     pub url: String,
     port: u16,
     child: Option<std::process::Child>,
+    /// moto's own request recorder (`MOTO_ENABLE_RECORDING`): one JSON line per
+    /// request it received, written by the server itself.
+    recording: Option<tempfile::NamedTempFile>,
 }
 
 impl MotoProcess {
@@ -73,9 +76,60 @@ impl MotoProcess {
             url: format!("http://127.0.0.1:{port}"),
             port,
             child: None,
+            recording: None,
         };
         p.restart().await;
         p
+    }
+
+    /// Starts one that records every request it receives, so a test can count the
+    /// calls at the server ([`Self::recorded`]).
+    pub async fn start_recording(port: u16) -> Self {
+        let mut p = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            child: None,
+            recording: Some(tempfile::NamedTempFile::new().expect("a temp file")),
+        };
+        p.restart().await;
+        p
+    }
+
+    /// The operations (`X-Amz-Target`, e.g. `secretsmanager.ListSecrets`) the server
+    /// received since the start or the last [`Self::reset_recording`], in order.
+    pub fn recorded(&self) -> Vec<String> {
+        let path = self
+            .recording
+            .as_ref()
+            .expect("started with start_recording")
+            .path();
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|entry| {
+                let headers = &entry["headers"];
+                headers
+                    .as_object()
+                    .and_then(|h| {
+                        h.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+                            .and_then(|(_, v)| v.as_str())
+                    })
+                    .unwrap_or("(no target)")
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Forgets what was recorded so far.
+    pub fn reset_recording(&self) {
+        let path = self
+            .recording
+            .as_ref()
+            .expect("started with start_recording")
+            .path();
+        std::fs::write(path, b"").expect("truncate the recording");
     }
 
     /// Stops the server (its state goes with it).
@@ -89,7 +143,12 @@ impl MotoProcess {
     /// Starts it again, empty.
     pub async fn restart(&mut self) {
         self.stop();
-        let child = std::process::Command::new("python3")
+        let mut cmd = std::process::Command::new("python3");
+        if let Some(f) = &self.recording {
+            cmd.env("MOTO_ENABLE_RECORDING", "true")
+                .env("MOTO_RECORDER_FILEPATH", f.path());
+        }
+        let child = cmd
             .args([
                 "-m",
                 "moto.server",

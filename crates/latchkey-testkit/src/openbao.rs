@@ -82,4 +82,22 @@ impl OpenBao {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+
+    /// Sets a KV v2 secret's custom metadata at `secret/metadata/<path>`.
+    pub fn put_metadata(&self, path: &str, custom: &Value) {
+        let body = serde_json::json!({ "custom_metadata": custom }).to_string();
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "--fail-with-body", "-X", "POST", "-H"])
+            .arg(format!("X-Vault-Token: {}", self.root_token()))
+            .arg("--data-binary")
+            .arg(&body)
+            .arg(format!("{}/v1/secret/metadata/{path}", self.addr()))
+            .output()
+            .expect("run curl");
+        assert!(
+            out.status.success(),
+            "writing secret/metadata/{path} failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }

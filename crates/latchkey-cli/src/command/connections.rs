@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use latchkey_core::{ConnectionInput, ConnectionKind, FieldInput, FieldKind};
-use latchkey_engine::{Engine, EngineError};
+use latchkey_engine::{Engine, EngineError, Trial};
 
 use super::project_id;
 use crate::print::{print_field, print_json, print_step, print_table};
@@ -48,6 +48,17 @@ pub enum Action {
         /// The project it belongs to, when several projects have one of that name.
         #[arg(long, value_name = "NAME")]
         project: Option<String>,
+        /// Test before cutover: read the secret at this version ID instead (the
+        /// connection does not change; audited).
+        #[arg(long, value_name = "ID", conflicts_with = "stage")]
+        version: Option<String>,
+        /// Test before cutover: read the secret at this stage (AWS: AWSPENDING).
+        #[arg(long, value_name = "STAGE")]
+        stage: Option<String>,
+        /// With --version/--stage: the secret to read differently, when the
+        /// connection uses more than one.
+        #[arg(long, value_name = "PATH")]
+        secret: Option<String>,
     },
 }
 
@@ -61,7 +72,20 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
             project,
             set,
         } => add(engine, &kind, name, project.as_deref(), &set, json).await,
-        Action::Test { name, project } => test(engine, &name, project.as_deref(), json).await,
+        Action::Test {
+            name,
+            project,
+            version,
+            stage,
+            secret,
+        } => {
+            let trial = (version.is_some() || stage.is_some()).then_some(Trial {
+                secret,
+                version,
+                stage,
+            });
+            test(engine, &name, project.as_deref(), trial, json).await
+        }
     }
 }
 
@@ -195,6 +219,7 @@ async fn test(
     engine: &Engine,
     name: &str,
     project: Option<&str>,
+    trial: Option<Trial>,
     json: bool,
 ) -> Result<ExitCode, EngineError> {
     let project_id = project_id(engine, project).await?;
@@ -222,20 +247,25 @@ async fn test(
         }
     };
     let report = engine
-        .test_connection(&connection.id, &|step| {
+        .test_connection_with(&connection.id, trial, &|step| {
             if !json {
                 print_step(step);
             }
         })
         .await?;
+    let with = report
+        .trial
+        .as_ref()
+        .map(|t| format!(" with {t} (before cutover; the connection is unchanged)"))
+        .unwrap_or_default();
     if json {
         print_json(&report)?;
     } else if report.ok {
-        println!("\"{}\": all steps passed.", report.connection);
+        println!("\"{}\": all steps passed{with}.", report.connection);
     }
     if !report.ok {
         if !json {
-            eprintln!("error: the test of \"{}\" failed.", report.connection);
+            eprintln!("error: the test of \"{}\"{with} failed.", report.connection);
         }
         return Ok(ExitCode::FAILURE);
     }

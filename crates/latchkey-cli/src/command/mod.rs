@@ -8,6 +8,7 @@ pub mod mode;
 pub mod projects;
 pub mod providers;
 pub mod refresh;
+pub mod secrets;
 
 use latchkey_engine::{Engine, EngineError};
 

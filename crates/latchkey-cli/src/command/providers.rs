@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use latchkey_core::{FieldInput, FieldView, ManagerSpec, ProviderKind, SecretValue};
 use latchkey_engine::{
-    CachePolicy, Engine, EngineError, ProjectSummary, ProviderInput, ProviderView,
+    CachePolicy, Engine, EngineError, ProjectSummary, ProviderInput, ProviderView, WatchPolicy,
 };
 
 use super::project_id;
@@ -44,6 +44,8 @@ pub enum Action {
         /// Seconds a fetched value stays in the cache (0: no caching; default 3600).
         #[arg(long, value_name = "SECS")]
         cache_ttl: Option<u32>,
+        #[command(flatten)]
+        watch: WatchArgs,
     },
     /// Change a secrets manager's settings: stored secrets are kept unless given again
     /// (never sent to a changed address: type them again then).
@@ -61,6 +63,14 @@ pub enum Action {
         /// Seconds a fetched value stays in the cache (0: no caching).
         #[arg(long, value_name = "SECS")]
         cache_ttl: Option<u32>,
+        #[command(flatten)]
+        watch: WatchArgs,
+        /// Rename the manager; references that name it follow once confirmed with --yes.
+        #[arg(long, value_name = "ALIAS")]
+        rename: Option<String>,
+        /// Confirm a rename that rewrites references.
+        #[arg(long)]
+        yes: bool,
     },
     /// Sign in and try to list secrets: a stored manager by alias, or unsaved settings
     /// with --kind.
@@ -79,6 +89,23 @@ pub enum Action {
         /// Leave a stored field out of the test (repeat).
         #[arg(long = "unset", value_name = "KEY")]
         unset: Vec<String>,
+    },
+    /// The call meter: calls Latchkey made to the manager in the last hour and day (by
+    /// operation and outcome, throttles included), the cache hit ratio, and the
+    /// rotation watch's last look.
+    Stats {
+        /// The manager's alias.
+        alias: String,
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
+    /// Run the rotation watch once now: read the metadata (never a value) of the
+    /// secrets in use and mark those with a new version "rotated upstream".
+    Watch {
+        /// The manager's alias.
+        alias: String,
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
     },
     /// Delete a secrets manager that no connection uses (its keychain entries too).
     Delete {
@@ -108,6 +135,36 @@ pub struct FieldArgs {
     secret_stdin: Option<String>,
 }
 
+/// The rotation watch's settings on the command line.
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    /// Seconds between the rotation watch's looks (0: off; default 300).
+    #[arg(long, value_name = "SECS")]
+    watch_interval: Option<u32>,
+    /// Refresh and re-test the connections of a secret the watch finds rotated.
+    #[arg(long, value_name = "BOOL")]
+    watch_refresh: Option<bool>,
+    /// At most this many calls to the manager per look (default 100).
+    #[arg(long, value_name = "N")]
+    watch_max_calls: Option<u32>,
+}
+
+impl WatchArgs {
+    fn apply(&self, input: ProviderInput, before: WatchPolicy) -> ProviderInput {
+        if self.watch_interval.is_none()
+            && self.watch_refresh.is_none()
+            && self.watch_max_calls.is_none()
+        {
+            return input;
+        }
+        input.with_watch(WatchPolicy {
+            interval_secs: self.watch_interval.unwrap_or(before.interval_secs),
+            refresh_and_test: self.watch_refresh.unwrap_or(before.refresh_and_test),
+            max_calls: self.watch_max_calls.unwrap_or(before.max_calls),
+        })
+    }
+}
+
 /// An argument the CLI refuses before asking the engine (exit 2).
 struct Usage {
     field: String,
@@ -133,6 +190,7 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
             project,
             fields,
             cache_ttl,
+            watch,
         } => {
             let kind = parse_kind(&kind)?;
             let spec = spec_of(engine, kind);
@@ -144,6 +202,7 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
                     ..CachePolicy::default()
                 });
             }
+            input = watch.apply(input, WatchPolicy::default());
             if let Err(u) = apply(&spec, &mut input.fields, &[], fields) {
                 return Ok(usage_error(&u.field, &u.message, json));
             }
@@ -155,10 +214,20 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
             fields,
             unset,
             cache_ttl,
+            watch,
+            rename,
+            yes,
         } => {
             let view = find(engine, &alias, project.as_deref()).await?;
             let spec = spec_of(engine, view.kind);
             let mut input = stored_input(&view);
+            input = watch.apply(input, view.watch);
+            if let Some(new) = rename {
+                input.alias = new;
+            }
+            if yes {
+                input = input.confirming_rename();
+            }
             if let Some(ttl_secs) = cache_ttl {
                 input = input.with_cache(CachePolicy {
                     ttl_secs,
@@ -228,6 +297,77 @@ pub async fn run(engine: &Engine, action: Action, json: bool) -> Result<ExitCode
                 }
             }
             Ok(if check.can_list {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Action::Stats { alias, project } => {
+            let view = find(engine, &alias, project.as_deref()).await?;
+            let stats = engine.provider_stats(&view.id).await?;
+            if json {
+                return print_json(&stats).map(|()| ExitCode::SUCCESS);
+            }
+            println!("calls to \"{}\"", stats.provider);
+            print_table(
+                &["OPERATION", "OUTCOME", "LAST HOUR", "LAST DAY"],
+                stats
+                    .calls
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.op.clone(),
+                            c.outcome.clone(),
+                            c.last_hour.to_string(),
+                            c.last_day.to_string(),
+                        ]
+                    })
+                    .collect(),
+            );
+            println!(
+                "cache hits: {} in the last hour, {} in the last day; hit ratio (day): {}",
+                stats.cache_hits_hour,
+                stats.cache_hits_day,
+                stats
+                    .hit_ratio_day
+                    .map_or("-".to_owned(), |r| format!("{:.0}%", r * 100.0))
+            );
+            let w = &stats.watch;
+            if w.policy.interval_secs == 0 {
+                println!("rotation watch: off");
+            } else {
+                println!(
+                    "rotation watch: every {} s; last look {} ({}): {}; next {}",
+                    w.policy.interval_secs,
+                    w.last_run_at.as_deref().unwrap_or("never"),
+                    w.outcome.as_deref().unwrap_or("-"),
+                    w.detail.as_deref().unwrap_or("-"),
+                    w.next_run_at.as_deref().unwrap_or("when the app runs"),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Watch { alias, project } => {
+            let view = find(engine, &alias, project.as_deref()).await?;
+            let report = engine.watch_now(&view.id).await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{}: {} ({})",
+                    report.provider, report.outcome, report.detail
+                );
+                for r in &report.rotated {
+                    println!(
+                        "rotated upstream: {} {} → {}; used by {}",
+                        r.reference,
+                        r.from.as_deref().unwrap_or("-"),
+                        r.to.as_deref().unwrap_or("-"),
+                        r.connections.join(", ")
+                    );
+                }
+            }
+            Ok(if report.outcome == "ok" || report.outcome == "idle" {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

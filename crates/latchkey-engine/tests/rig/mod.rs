@@ -105,13 +105,32 @@ pub fn azure_secret(
 pub struct Workspace {
     pub dir: tempfile::TempDir,
     pub engine: Engine,
+    keychain: String,
 }
 
 impl Workspace {
     pub async fn new(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let engine = open(dir.path(), name).await;
-        Workspace { dir, engine }
+        let keychain = unique(name);
+        let engine = Engine::open(dir.path(), Arc::new(OsKeychain::new(keychain.clone())))
+            .await
+            .unwrap();
+        Workspace {
+            dir,
+            engine,
+            keychain,
+        }
+    }
+
+    /// Another engine on the same workspace and keychain, as a second process has:
+    /// nothing shared in memory.
+    pub async fn reopen(&self) -> Engine {
+        Engine::open(
+            self.dir.path(),
+            Arc::new(OsKeychain::new(self.keychain.clone())),
+        )
+        .await
+        .unwrap()
     }
 
     /// The id of the workspace's first project ("Default").

@@ -442,13 +442,13 @@ impl SecretsProvider for AwsSecretsManager {
             Option<String>,
             bool,
         );
-        let mut names: Vec<&str> = targets
-            .iter()
-            .map(|t| t.name.as_str())
-            .filter(|n| !n.starts_with("arn:"))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
+        // In the order given (the engine puts the longest unchecked first).
+        let mut names: Vec<&str> = Vec::new();
+        for t in targets {
+            if !t.name.starts_with("arn:") && !names.contains(&t.name.as_str()) {
+                names.push(&t.name);
+            }
+        }
         let mut found: std::collections::HashMap<String, Meta> = Default::default();
         let mut failed: std::collections::HashMap<String, ProviderError> = Default::default();
         let mut calls = 0u32;

@@ -50,6 +50,10 @@ pub fn spec() -> ManagerSpec {
                 .advanced()
                 .placeholder("secret:2")
                 .help("Only needed when the token may not list mounts: e.g. secret:2 legacy:1"),
+            FieldSpec::new("expiry_metadata_key", "Expiry metadata key", Text, false)
+                .advanced()
+                .placeholder("expires_at")
+                .help("A KV v2 custom-metadata key that holds each secret's expiry date (2026-12-31 or RFC 3339): the inventory warns before it."),
         ],
         notes: vec![NoteSpec::new(
             "vault-policy",
@@ -78,6 +82,14 @@ pub fn check(form: &Form) -> FieldErrors {
     }
     if let Err(ProviderError::InvalidSetting { message, .. }) = parse_mounts(form.text("mounts")) {
         field(&mut errors, "mounts", message);
+    }
+    let key = form.text("expiry_metadata_key");
+    if key.len() > 128 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        field(
+            &mut errors,
+            "expiry_metadata_key",
+            "A custom-metadata key is one word of at most 128 characters (no spaces): e.g. expires_at.",
+        );
     }
     errors
 }

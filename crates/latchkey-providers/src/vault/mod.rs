@@ -443,7 +443,13 @@ impl Vault {
             })
     }
 
-    async fn read_data(&self, mount: &KvMount, path: &str, version: Option<u64>) -> Result<Value> {
+    /// A secret's data, and (KV v2) the version the server answered with.
+    async fn read_data(
+        &self,
+        mount: &KvMount,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<(Value, Option<u64>)> {
         let m = mount.path.trim_end_matches('/').to_owned();
         let p = path.to_owned();
         match (mount.version, version) {
@@ -452,6 +458,7 @@ impl Vault {
                 call!(self, "read", &target, |c| vaultrs::kv1::get::<Value>(
                     c, &m, &p
                 ))
+                .map(|v| (v, None))
             }
             (1, Some(_)) => Err(ProviderError::InvalidSetting {
                 field: "version",
@@ -462,14 +469,11 @@ impl Vault {
             }),
             (_, v) => {
                 let target = format!("{}data/{path}", mount.path);
-                let got: Result<Value> = match v {
-                    Some(n) => call!(self, "read", &target, |c| {
-                        vaultrs::kv2::read_version::<Value>(c, &m, &p, n)
-                    }),
-                    None => call!(self, "read", &target, |c| vaultrs::kv2::read::<Value>(
-                        c, &m, &p
-                    )),
-                };
+                // The response's metadata says which version answered (the current one
+                // when none is asked for): what the version history records.
+                let got: Result<(Value, Option<u64>)> =
+                    call!(self, "read", &target, |c| kv2_read(c, &m, &p, v))
+                        .map(|r| (r.data, Some(r.metadata.version)));
                 match got {
                     Err(ProviderError::NotFound { .. }) => {
                         Err(self.why_missing(mount, path, v).await)
@@ -531,6 +535,22 @@ impl Vault {
             c, &m, &p
         ))
     }
+}
+
+/// A KV v2 read with its metadata (vaultrs's `kv2::read` keeps only the data).
+async fn kv2_read(
+    client: &VaultClient,
+    mount: &str,
+    path: &str,
+    version: Option<u64>,
+) -> Result<vaultrs::api::kv2::responses::ReadSecretResponse, ClientError> {
+    let endpoint = vaultrs::api::kv2::requests::ReadSecretRequest::builder()
+        .mount(mount)
+        .path(path)
+        .version(version)
+        .build()
+        .expect("mount and path are set, the builder's only required fields");
+    vaultrs::api::exec_with_result(client, endpoint).await
 }
 
 /// A GET through vaultrs's own HTTP client (same TLS settings, token and namespace),
@@ -789,7 +809,7 @@ impl SecretsProvider for Vault {
                 });
             }
         };
-        let data = self.read_data(&mount, path, version).await?;
+        let (data, answered) = self.read_data(&mount, path, version).await?;
         let whole = SecretValue::from(data_text(&data));
         drop(data);
         let value = match &reference.json_key {
@@ -798,7 +818,7 @@ impl SecretsProvider for Vault {
         };
         Ok(Resolved {
             value,
-            version_id: version.map(|v| v.to_string()),
+            version_id: answered.or(version).map(|v| v.to_string()),
         })
     }
 
