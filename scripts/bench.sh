@@ -6,14 +6,17 @@
 #   cache    criterion: one cache hit among 1,000 entries
 #   refresh  refresh-and-test of 500 connections sharing 50 secrets, with and without
 #            the cache: wall time and GetSecretValue requests
-# Usage: bash scripts/bench.sh [tree|cache|refresh]...   (default: all three)
+#   watch    the rotation watch on 50 secrets in use among 10,000 (a fresh moto on
+#            :5014 recording its requests): calls and time of one look, next to a
+#            value-polling cycle; the inventory and status column of 500 connections
+# Usage: bash scripts/bench.sh [tree|cache|refresh|watch]...   (default: all four)
 # Built with the dev profile (dependencies optimised) so it reuses the test build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 source scripts/env.sh
 which=("$@")
-[[ ${#which[@]} -eq 0 ]] && which=(tree cache refresh)
+[[ ${#which[@]} -eq 0 ]] && which=(tree cache refresh watch)
 RUN_DIR="${TMPDIR:-/tmp}/latchkey-services"
 mkdir -p "$RUN_DIR"
 for b in "${which[@]}"; do
@@ -37,6 +40,9 @@ for b in "${which[@]}"; do
       bash scripts/services.sh
       cargo bench --profile dev -p latchkey-engine --bench refresh_500
       ;;
-    *) echo "unknown benchmark: $b (tree, cache or refresh)" >&2; exit 2 ;;
+    watch)
+      cargo bench --profile dev -p latchkey-engine --bench watch_50
+      ;;
+    *) echo "unknown benchmark: $b (tree, cache, refresh or watch)" >&2; exit 2 ;;
   esac
 done

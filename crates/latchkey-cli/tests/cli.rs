@@ -758,3 +758,241 @@ fn a_vault_manager_takes_its_token_from_stdin_and_keeps_it_at_its_address() {
         "{err}"
     );
 }
+
+/// A rotation between two `latchkey refresh` processes (as a rotation script runs
+/// them) is reported as rotated with the exact old and new version IDs moto reports —
+/// for a manager that caches and for one with the cache off — because the version
+/// history lives in the workspace database, which holds no value afterwards.
+#[tokio::test]
+async fn refresh_in_a_new_process_reports_the_rotation_with_its_versions() {
+    use latchkey_testkit::moto::{put, seeder, unique};
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("latchkey-test-cli-rotation-{}", std::process::id());
+    let run = |args: &[&str]| {
+        latchkey_with(
+            dir.path(),
+            &service,
+            args,
+            &[("LATCHKEY_TEST_AWS_SECRET", "moto-accepts-any")],
+            None,
+        )
+    };
+    let sm = seeder().await;
+    let cached = unique("cli-rotation/cached");
+    let uncached = unique("cli-rotation/uncached");
+    let canary_old = unique("canary-old");
+    let canary_new = unique("canary-new");
+    for name in [&cached, &uncached] {
+        put(&sm, name, &format!(r#"{{"password":"{canary_old}"}}"#)).await;
+    }
+    for (alias, ttl) in [("cached", "3600"), ("uncached", "0")] {
+        let (code, out, err) = run(&[
+            "providers",
+            "add",
+            "--kind",
+            "aws_secrets_manager",
+            "--alias",
+            alias,
+            "--set",
+            "region=us-east-1",
+            "--set",
+            "auth=access_key",
+            "--set",
+            "access_key_id=AKIATESTLATCHKEY0001",
+            "--set",
+            "endpoint_url=http://127.0.0.1:5000",
+            "--secret-env",
+            "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
+            "--cache-ttl",
+            ttl,
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    for (conn, alias, name) in [
+        ("Cached", "cached", &cached),
+        ("Uncached", "uncached", &uncached),
+    ] {
+        let reference = format!("password=secret://{alias}/{name}#password");
+        let (code, out, err) = run(&[
+            "connections",
+            "add",
+            "--type",
+            "postgres",
+            "--name",
+            conn,
+            "--set",
+            "host=127.0.0.1",
+            "--set",
+            "database=latchkey_test",
+            "--set",
+            "user=latchkey_test",
+            "--set",
+            &reference,
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (code, out, err) = run(&["refresh", "--all", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let first: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        first["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["outcome"] == "unchanged"),
+        "{first}"
+    );
+    let current = |name: &str| {
+        let sm = sm.clone();
+        let name = name.to_owned();
+        async move {
+            sm.describe_secret()
+                .secret_id(&name)
+                .send()
+                .await
+                .unwrap()
+                .version_ids_to_stages()
+                .unwrap()
+                .iter()
+                .find(|(_, s)| s.iter().any(|s| s == "AWSCURRENT"))
+                .map(|(id, _)| id.clone())
+                .unwrap()
+        }
+    };
+    let mut expected = Vec::new();
+    for name in [&cached, &uncached] {
+        let old = current(name).await;
+        let new = sm
+            .put_secret_value()
+            .secret_id(name.as_str())
+            .secret_string(format!(r#"{{"password":"{canary_new}"}}"#))
+            .send()
+            .await
+            .unwrap()
+            .version_id()
+            .unwrap()
+            .to_owned();
+        expected.push(format!(
+            "secret://{}/{name}: {old} → {new}",
+            if name == &cached {
+                "cached"
+            } else {
+                "uncached"
+            }
+        ));
+    }
+    let (code, out, err) = run(&["refresh", "--all", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let second: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut details: Vec<String> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert_eq!(i["outcome"], "rotated", "{second}");
+            i["detail"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    details.sort();
+    expected.sort();
+    assert_eq!(details, expected);
+
+    let (code, out, _) = run(&["secrets", "list", "--json"]);
+    assert_eq!(code, 0);
+    let inventory: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(inventory.as_array().unwrap().len(), 2);
+    assert!(
+        inventory
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "picked_up"),
+        "{inventory}"
+    );
+    let (code, out, _) = run(&["secrets", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("SECRET"), "{out}");
+    assert!(out.contains("rotated") && out.contains("Cached"), "{out}");
+    let (code, out, err) = run(&["providers", "stats", "uncached"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("read") && out.contains("rotation watch: every 300 s"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["providers", "watch", "uncached", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let look: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(look["outcome"], "ok", "{look}");
+    assert_eq!(look["checked"], 1);
+
+    for canary in [&canary_old, &canary_new] {
+        assert!(
+            latchkey_testkit::target::files_containing(dir.path(), canary).is_empty(),
+            "a value reached the workspace folder"
+        );
+    }
+}
+
+/// A rename the references follow: refused with the list first, done with --yes.
+#[test]
+fn a_manager_rename_lists_the_references_and_needs_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("latchkey-test-cli-rename-{}", std::process::id());
+    let run = |args: &[&str]| {
+        latchkey_with(
+            dir.path(),
+            &service,
+            args,
+            &[("LATCHKEY_TEST_AWS_SECRET", "moto-accepts-any")],
+            None,
+        )
+    };
+    let (code, _, err) = run(&[
+        "providers",
+        "add",
+        "--kind",
+        "aws_secrets_manager",
+        "--alias",
+        "old",
+        "--set",
+        "region=us-east-1",
+        "--set",
+        "auth=access_key",
+        "--set",
+        "access_key_id=AKIATESTLATCHKEY0001",
+        "--set",
+        "endpoint_url=http://127.0.0.1:5000",
+        "--secret-env",
+        "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "connections",
+        "add",
+        "--type",
+        "postgres",
+        "--name",
+        "Uses old",
+        "--set",
+        "host=127.0.0.1",
+        "--set",
+        "database=d",
+        "--set",
+        "user=u",
+        "--set",
+        "password=secret://old/app/db#password",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["providers", "edit", "old", "--rename", "new"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Uses old (password)") && err.contains("Confirm"),
+        "{err}"
+    );
+    let (_, out, _) = run(&["providers", "list", "--json"]);
+    assert!(out.contains("\"alias\": \"old\""), "nothing changed: {out}");
+    let (code, out, err) = run(&["providers", "edit", "old", "--rename", "new", "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = run(&["connections", "list", "--json"]);
+    assert!(out.contains("secret://new/app/db#password"), "{out}");
+}

@@ -935,16 +935,26 @@ impl Engine {
         prefix: Option<String>,
         page: Option<String>,
     ) -> Result<SecretPage> {
-        let (_, client) = self.provider_by_id(provider_id).await?;
-        Ok(client
+        let (p, client) = self.provider_by_id(provider_id).await?;
+        let listed = client
             .list(prefix.as_deref().filter(|p| !p.is_empty()), page)
-            .await?
-            .into())
+            .await;
+        self.meter(&p.id, "list", crate::rotation::call_outcome(&listed), 1)
+            .await;
+        Ok(listed?.into())
     }
 
     pub async fn describe_secret(&self, provider_id: &str, name: &str) -> Result<SecretInfo> {
-        let (_, client) = self.provider_by_id(provider_id).await?;
-        Ok(client.describe(name).await?.into())
+        let (p, client) = self.provider_by_id(provider_id).await?;
+        let described = client.describe(name).await;
+        self.meter(
+            &p.id,
+            "describe",
+            crate::rotation::call_outcome(&described),
+            1,
+        )
+        .await;
+        Ok(described?.into())
     }
 
     /// The top-level JSON keys of a secret version (names only: values never leave the engine).
@@ -959,6 +969,8 @@ impl Engine {
         r.version = version.map(latchkey_core::SecretVersion::Id);
         let started = std::time::Instant::now();
         let keys = client.json_keys(&r).await;
+        self.meter(&p.id, "read", crate::rotation::call_outcome(&keys), 1)
+            .await;
         let outcome = if keys.is_ok() {
             AuditOutcome::Ok
         } else {
