@@ -770,3 +770,69 @@ async fn the_call_meter_counts_reads_and_cache_hits() {
         ["watch_interval"]
     );
 }
+
+/// A manager that throttles every request: the look stops at the first throttle (no
+/// call storm), backs off, counts the throttles in the meter; hostile calls get clear
+/// errors.
+#[tokio::test]
+async fn a_throttling_manager_makes_the_watch_back_off() {
+    let server = latchkey_testkit::throttle::ThrottlingServer::start(usize::MAX).await;
+    let ws = rig::Workspace::new("latchkey-test-rotation-throttle").await;
+    let p = ws
+        .engine
+        .create_provider(aws("slow", &server.url))
+        .await
+        .unwrap();
+    let project = ws.project().await;
+    for i in 0..25 {
+        ws.engine
+            .create_connection(pg_input(
+                &project,
+                &format!("t{i}"),
+                reference(&format!("secret://slow/throttled/s{i}")),
+            ))
+            .await
+            .unwrap();
+    }
+    let look = ws.engine.watch_now(&p.id).await.unwrap();
+    assert_eq!(look.outcome, "backing_off", "{look:#?}");
+    assert!(look.detail.contains("throttling"), "{}", look.detail);
+    assert_eq!(look.calls, 1, "one listing refused: the look stops there");
+    let attempts = server.received();
+    assert!(
+        (1..=5).contains(&attempts),
+        "the SDK's bounded retries only: {attempts}"
+    );
+    let stats = ws.engine.provider_stats(&p.id).await.unwrap();
+    assert!(
+        stats
+            .calls
+            .iter()
+            .any(|c| c.op == "watch" && c.outcome == "throttled" && c.last_hour == 1),
+        "{stats:#?}"
+    );
+    // Hostile or stale input to the new surfaces: clear errors, nothing done.
+    assert!(matches!(
+        ws.engine.watch_now("no-such-manager").await,
+        Err(EngineError::NotFound(_))
+    ));
+    assert!(matches!(
+        ws.engine
+            .reveal_secret(RevealRequest {
+                provider_id: "no-such-manager".into(),
+                secret: "x".into(),
+                version: None,
+                json_key: None,
+                purpose: "reveal".into(),
+            })
+            .await,
+        Err(EngineError::NotFound(_))
+    ));
+    assert!(
+        ws.engine
+            .secret_used_by("no-such-manager", "x")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -35,6 +35,12 @@ export const Icon = {
       <path d="M12 8.5V7M12 17v-1.5M15.5 12H17M7 12h1.5" />
     </Svg>
   ),
+  secrets: () => (
+    <Svg>
+      <circle cx="8" cy="15" r="4.5" />
+      <path d="M11.2 11.8 20 3M16 7l3 3M13.5 9.5l2.5 2.5" />
+    </Svg>
+  ),
   projects: () => (
     <Svg>
       <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />

@@ -12,7 +12,9 @@ import {
   type ModeRequest_Deserialize,
   type ProviderInput_Deserialize,
   type RefreshScope,
+  type RevealRequest_Deserialize,
   type StepReport,
+  type Trial_Deserialize,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -97,11 +99,14 @@ export const api = {
     unwrap(() => commands.describeSecret(providerId, name)),
   secretJsonKeys: (providerId: string, name: string, version: string | null) =>
     unwrap(() => commands.secretJsonKeys(providerId, name, version)),
-  /** Runs the four test steps; `onStep` sees each as it finishes. */
-  testConnection: (id: string, onStep: (step: StepReport) => void) => {
+  /**
+   * Runs the four test steps; `onStep` sees each as it finishes. With `trial`, one secret
+   * is read at another version or stage for this test only (test before cutover).
+   */
+  testConnection: (id: string, trial: Trial_Deserialize | null, onStep: (step: StepReport) => void) => {
     const channel = new Channel<StepReport>();
     channel.onmessage = onStep;
-    return unwrap(() => commands.testConnection(id, channel));
+    return unwrap(() => commands.testConnection(id, trial, channel));
   },
   /** Saves the plain settings a failed test step offered (trust an SSH host key); resolves to the connection. */
   acceptOffer: (id: string, fields: Record<string, string>) => unwrap(() => commands.acceptOffer(id, fields)),
@@ -127,6 +132,23 @@ export const api = {
   previewMode: (request: ModeRequest_Deserialize) => unwrap(() => commands.previewMode(request)),
   /** Switches the secrets mode in one atomic step, with the managers `request` maps. */
   switchMode: (request: ModeRequest_Deserialize) => unwrap(() => commands.switchMode(request)),
+  /** Every secret a connection references, soonest due first: rotation state, dates and uses (never a value). */
+  secretsInventory: () => unwrap(() => commands.secretsInventory()),
+  /** The connection fields that use one secret of a manager. */
+  secretUsedBy: (providerId: string, secret: string) =>
+    unwrap(() => commands.secretUsedBy(providerId, secret)),
+  /** Runs a manager's rotation watch once now (metadata only); resolves to what the look found. */
+  watchNow: (providerId: string) => unwrap(() => commands.watchNow(providerId)),
+  /** A manager's call meter (last hour, last day), cache hits and rotation watch. */
+  providerStats: (providerId: string) => unwrap(() => commands.providerStats(providerId)),
+  /**
+   * The audited reveal: one value, once. Refused with code `forbidden` while the workspace
+   * has reveal off. The value must only ever be shown as text, never logged nor kept.
+   */
+  revealSecret: (request: RevealRequest_Deserialize) => unwrap(() => commands.revealSecret(request)),
+  /** Turns reveal on or off and sets how many days ahead expiry warns (1–365); resolves to the settings. */
+  setSecretLife: (revealEnabled: boolean, expiryWarningDays: number) =>
+    unwrap(() => commands.setSecretLife(revealEnabled, expiryWarningDays)),
 };
 
 export function errorMessage(e: unknown): string {

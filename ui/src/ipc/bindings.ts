@@ -33,8 +33,11 @@ export const commands = {
 	describeSecret: (providerId: string, name: string) => typedError<SecretInfo_Serialize, ApiError_Serialize>(__TAURI_INVOKE("describe_secret", { providerId, name })),
 	/**  Key names only: the values never leave the engine. */
 	secretJsonKeys: (providerId: string, name: string, version: string | null) => typedError<string[], ApiError_Serialize>(__TAURI_INVOKE("secret_json_keys", { providerId, name, version })),
-	/**  Runs the four test steps; each is sent on `on_step` as it finishes. */
-	testConnection: (id: string, onStep: Channel<StepReport_Deserialize>) => typedError<TestReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_connection", { id, onStep })),
+	/**
+	 *  Runs the four test steps; each is sent on `on_step` as it finishes. With `trial`,
+	 *  one secret is read at another version or stage (test before cutover).
+	 */
+	testConnection: (id: string, trial: Trial_Deserialize | null, onStep: Channel<StepReport_Deserialize>) => typedError<TestReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("test_connection", { id, trial, onStep })),
 	/**  Fetches again the secrets a scope of connections uses; `test` tests each afterwards. */
 	refresh: (scope: RefreshScope, test: boolean) => typedError<RefreshReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("refresh", { scope, test })),
 	/**  Per connection: when its secrets were fetched, stale or not, when last rotated. */
@@ -57,6 +60,18 @@ export const commands = {
 	previewMode: (request: ModeRequest_Deserialize) => typedError<ModePreview_Serialize, ApiError_Serialize>(__TAURI_INVOKE("preview_mode", { request })),
 	/**  Switches the secrets mode in one atomic step. */
 	switchMode: (request: ModeRequest_Deserialize) => typedError<ModeSwitchReport, ApiError_Serialize>(__TAURI_INVOKE("switch_mode", { request })),
+	/**  Every secret a connection references, with its rotation state, dates and uses. */
+	secretsInventory: () => typedError<InventoryItem_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("secrets_inventory")),
+	/**  The connection fields that use a secret (the picker's "used by"). */
+	secretUsedBy: (providerId: string, secret: string) => typedError<SecretUse_Serialize[], ApiError_Serialize>(__TAURI_INVOKE("secret_used_by", { providerId, secret })),
+	/**  Runs a manager's rotation watch once now (metadata only). */
+	watchNow: (providerId: string) => typedError<WatchCycleReport_Serialize, ApiError_Serialize>(__TAURI_INVOKE("watch_now", { providerId })),
+	/**  A manager's call meter and rotation watch. */
+	providerStats: (providerId: string) => typedError<ProviderStats_Serialize, ApiError_Serialize>(__TAURI_INVOKE("provider_stats", { providerId })),
+	/**  The audited reveal: one value, once, when the workspace allows it. */
+	revealSecret: (request: RevealRequest_Deserialize) => typedError<Revealed_Serialize, ApiError_Serialize>(__TAURI_INVOKE("reveal_secret", { request })),
+	/**  Reveal on or off, and how many days ahead expiry warns. */
+	setSecretLife: (revealEnabled: boolean, expiryWarningDays: number) => typedError<WorkspaceSettings, ApiError_Serialize>(__TAURI_INVOKE("set_secret_life", { revealEnabled, expiryWarningDays })),
 };
 
 /* Types */
@@ -176,6 +191,16 @@ export type CachePolicy = {
 	stale_if_error: boolean,
 };
 
+/**  Calls of one operation with one outcome. */
+export type CallStat = {
+	/**  `list`, `describe`, `read`, `watch`. */
+	op: string,
+	/**  `ok`, `failed`, `throttled`. */
+	outcome: string,
+	last_hour: number,
+	last_day: number,
+};
+
 export type Choice = {
 	value: string,
 	label: string,
@@ -197,29 +222,41 @@ export type ConnectionInput = {
  */
 export type ConnectionKind = "postgres" | "mysql" | "redis" | "http" | "jira" | "s3" | "ssh" | "smtp";
 
-/**  What the cache knows about one connection's secrets (for its row in the list). */
+/**  What Latchkey knows about one connection's secrets and tests (its row's status). */
 export type ConnectionSecrets = ConnectionSecrets_Serialize | ConnectionSecrets_Deserialize;
 
-/**  What the cache knows about one connection's secrets (for its row in the list). */
+/**  What Latchkey knows about one connection's secrets and tests (its row's status). */
 export type ConnectionSecrets_Deserialize = {
 	connection_id: string,
-	/**  When the oldest of its cached secrets was fetched (RFC 3339). */
+	/**  When the oldest of its secrets was last fetched, by any process (RFC 3339). */
 	fetched_at?: string | null,
-	/**  Why a refresh failed while an old value keeps serving. */
+	/**  Why a refresh failed while an old value keeps serving (this process). */
 	stale?: string | null,
-	/**  When one of its secrets last got a new version (RFC 3339). */
+	/**  When one of its secrets last got a new version in use (RFC 3339). */
 	rotated_at?: string | null,
+	/**  Whether a secret it uses has a newer version upstream. */
+	rotated_upstream: boolean,
+	/**  Expiry or rotation-due warnings of its secrets. */
+	warning?: string | null,
+	last_test?: LastTestView | null,
+	health: Health,
 };
 
-/**  What the cache knows about one connection's secrets (for its row in the list). */
+/**  What Latchkey knows about one connection's secrets and tests (its row's status). */
 export type ConnectionSecrets_Serialize = {
 	connection_id: string,
-	/**  When the oldest of its cached secrets was fetched (RFC 3339). */
+	/**  When the oldest of its secrets was last fetched, by any process (RFC 3339). */
 	fetched_at: string | null,
-	/**  Why a refresh failed while an old value keeps serving. */
+	/**  Why a refresh failed while an old value keeps serving (this process). */
 	stale: string | null,
-	/**  When one of its secrets last got a new version (RFC 3339). */
+	/**  When one of its secrets last got a new version in use (RFC 3339). */
 	rotated_at: string | null,
+	/**  Whether a secret it uses has a newer version upstream. */
+	rotated_upstream: boolean,
+	/**  Expiry or rotation-due warnings of its secrets. */
+	warning: string | null,
+	last_test: LastTestView | null,
+	health: Health,
 };
 
 /**  A connection as the UI sees it. */
@@ -273,7 +310,11 @@ export type ErrorCode =
 /**  Still used elsewhere (a manager a connection references). */
 "in_use" | 
 /**  The secrets-mode rule refused. */
-"scope_rule" | "conflict" | "database" | "internal" | "invalid_setting" | "secret_not_found" | "version_not_found" | "access_denied" | "sealed" | "tls_untrusted" | "version_gone" | "bad_credentials" | "throttled" | "unreachable" | "json_key_missing" | "not_json" | "binary_secret" | "provider_error" | "unknown_host" | "refused" | "timeout" | "tls" | "unknown_database" | "host_key_unknown" | "host_key_mismatch" | "redirect" | "server_error" | "failed";
+"scope_rule" | 
+/**  The change alters other things, listed in the message: submit it confirmed. */
+"needs_confirmation" | 
+/**  A workspace setting does not allow it (reveal while reveal is off). */
+"forbidden" | "conflict" | "database" | "internal" | "invalid_setting" | "secret_not_found" | "version_not_found" | "access_denied" | "sealed" | "tls_untrusted" | "version_gone" | "bad_credentials" | "throttled" | "unreachable" | "json_key_missing" | "not_json" | "binary_secret" | "provider_error" | "unknown_host" | "refused" | "timeout" | "tls" | "unknown_database" | "host_key_unknown" | "host_key_mismatch" | "redirect" | "server_error" | "failed";
 
 export type ExportFormat = "csv" | "json";
 
@@ -385,6 +426,21 @@ export type FieldView = { source: "plain"; value: string } |
 /**  A secret reference, in its text syntax. */
 { source: "secret"; reference: string };
 
+/**  A connection's health at a glance, the most pressing first. */
+export type Health = 
+/**  Its last test failed. */
+"failed" | 
+/**  A refresh failed and an old value keeps serving. */
+"stale" | 
+/**  A secret it uses has a new version it has not picked up. */
+"rotated_upstream" | 
+/**  A secret it uses expires or is due to rotate soon. */
+"expiring" | 
+/**  Its last test passed. */
+"ok" | 
+/**  Never tested. */
+"untested";
+
 export type ImpactStatus = 
 /**  No manager of the new scope would serve it: it stops working. */
 "stops" | 
@@ -394,6 +450,80 @@ export type ImpactStatus =
 "fails" | 
 /**  It names no manager even now; the switch changes nothing for it. */
 "already_broken";
+
+/**  One secret in the inventory: metadata and dates only, never a value. */
+export type InventoryItem = InventoryItem_Serialize | InventoryItem_Deserialize;
+
+/**  One secret in the inventory: metadata and dates only, never a value. */
+export type InventoryItem_Deserialize = {
+	/**  `None` when the reference names no manager in its connection's scope. */
+	provider_id?: string | null,
+	provider: string,
+	provider_kind?: ProviderKind | null,
+	secret: string,
+	/**  What the references pin (`id:…`, `stage:…`), or `None` for the current version. */
+	selector?: string | null,
+	/**  The reference, without a JSON key (`secret://alias/path#version`). */
+	reference: string,
+	state: RotationState,
+	version_in_use?: string | null,
+	fetched_at?: string | null,
+	previous_version?: string | null,
+	changed_at?: string | null,
+	upstream_version?: string | null,
+	upstream_changed_at?: string | null,
+	checked_at?: string | null,
+	watch_error?: string | null,
+	expires_at?: string | null,
+	next_rotation_at?: string | null,
+	rotation_enabled: boolean,
+	/**  "expires in 3 days (2026-12-04)", "rotation due in 2 days", "expired on …". */
+	warning?: string | null,
+	/**  The sooner of the expiry and the next rotation (what "expires next" sorts by). */
+	due_at?: string | null,
+	/**  Why the reference resolves to no manager. */
+	problem?: string | null,
+	used_by: SecretUse_Deserialize[],
+};
+
+/**  One secret in the inventory: metadata and dates only, never a value. */
+export type InventoryItem_Serialize = {
+	/**  `None` when the reference names no manager in its connection's scope. */
+	provider_id: string | null,
+	provider: string,
+	provider_kind: ProviderKind | null,
+	secret: string,
+	/**  What the references pin (`id:…`, `stage:…`), or `None` for the current version. */
+	selector: string | null,
+	/**  The reference, without a JSON key (`secret://alias/path#version`). */
+	reference: string,
+	state: RotationState,
+	version_in_use: string | null,
+	fetched_at: string | null,
+	previous_version: string | null,
+	changed_at: string | null,
+	upstream_version: string | null,
+	upstream_changed_at: string | null,
+	checked_at: string | null,
+	watch_error: string | null,
+	expires_at: string | null,
+	next_rotation_at: string | null,
+	rotation_enabled: boolean,
+	/**  "expires in 3 days (2026-12-04)", "rotation due in 2 days", "expired on …". */
+	warning: string | null,
+	/**  The sooner of the expiry and the next rotation (what "expires next" sorts by). */
+	due_at: string | null,
+	/**  Why the reference resolves to no manager. */
+	problem: string | null,
+	used_by: SecretUse_Serialize[],
+};
+
+/**  A connection's last test, as the workspace database keeps it. */
+export type LastTestView = {
+	at: string,
+	ok: boolean,
+	detail: string,
+};
 
 /**  A secrets-manager kind and its setup form, in form order. */
 export type ManagerSpec = ManagerSpec_Serialize | ManagerSpec_Deserialize;
@@ -657,6 +787,13 @@ export type ProviderInput_Deserialize = {
 	fields?: { [key in string]: FieldInput },
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache?: CachePolicy | null,
+	/**  `None` keeps the stored rotation watch (the default for a new manager). */
+	watch?: WatchPolicy | null,
+	/**
+	 *  Renaming a manager that references name rewrites them: the first submission is
+	 *  refused with the list of what would change, this confirms it.
+	 */
+	confirm_rename?: boolean,
 };
 
 /**
@@ -671,12 +808,46 @@ export type ProviderInput_Serialize = {
 	fields: { [key in string]: FieldInput },
 	/**  `None` keeps the stored policy (the default for a new manager). */
 	cache: CachePolicy | null,
+	/**  `None` keeps the stored rotation watch (the default for a new manager). */
+	watch: WatchPolicy | null,
+	/**
+	 *  Renaming a manager that references name rewrites them: the first submission is
+	 *  refused with the list of what would change, this confirms it.
+	 */
+	confirm_rename: boolean,
 };
 
 /**  The secrets managers Latchkey knows. */
 export type ProviderKind = "aws_secrets_manager" | "azure_key_vault" | 
 /**  HashiCorp Vault and OpenBao. */
 "vault" | "gcp_secret_manager" | "conjur";
+
+/**  A manager's call meter. */
+export type ProviderStats = ProviderStats_Serialize | ProviderStats_Deserialize;
+
+/**  A manager's call meter. */
+export type ProviderStats_Deserialize = {
+	provider_id: string,
+	provider: string,
+	calls: CallStat[],
+	cache_hits_hour: number,
+	cache_hits_day: number,
+	/**  Cache hits over hits plus value reads, in the last day (`None` without either). */
+	hit_ratio_day?: number | null,
+	watch: WatchStatus_Deserialize,
+};
+
+/**  A manager's call meter. */
+export type ProviderStats_Serialize = {
+	provider_id: string,
+	provider: string,
+	calls: CallStat[],
+	cache_hits_hour: number,
+	cache_hits_day: number,
+	/**  Cache hits over hits plus value reads, in the last day (`None` without either). */
+	hit_ratio_day: number | null,
+	watch: WatchStatus_Serialize,
+};
 
 /**
  *  A secrets manager as the UI sees it: its plain settings and which secrets are
@@ -701,6 +872,7 @@ export type ProviderView_Deserialize = {
 	/**  The chosen sign-in method's label. */
 	auth_label: string,
 	cache: CachePolicy,
+	watch: WatchPolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
@@ -724,6 +896,7 @@ export type ProviderView_Serialize = {
 	/**  The chosen sign-in method's label. */
 	auth_label: string,
 	cache: CachePolicy,
+	watch: WatchPolicy,
 	/**  Names of the connections whose fields reference this manager. */
 	used_by: string[],
 	created_at: string,
@@ -822,8 +995,63 @@ export type RefreshReport_Serialize = {
 
 /**  Which connections a refresh covers. */
 export type RefreshScope = { scope: "connection"; id: string } | 
+/**  These connections (what the rotation watch refreshes after a rotation). */
+{ scope: "connections"; id: string[] } | 
 /**  Every connection that uses this secrets manager. */
 { scope: "provider"; id: string } | { scope: "project"; id: string } | { scope: "all" };
+
+/**  What a reveal asks for. */
+export type RevealRequest = RevealRequest_Serialize | RevealRequest_Deserialize;
+
+/**  What a reveal asks for. */
+export type RevealRequest_Deserialize = {
+	provider_id: string,
+	secret: string,
+	/**  A version ID; `None` for the current one. */
+	version?: string | null,
+	json_key?: string | null,
+	/**  `reveal` (shown on screen) or `copy` (to the clipboard). */
+	purpose: string,
+};
+
+/**  What a reveal asks for. */
+export type RevealRequest_Serialize = {
+	provider_id: string,
+	secret: string,
+	/**  A version ID; `None` for the current one. */
+	version: string | null,
+	json_key: string | null,
+	/**  `reveal` (shown on screen) or `copy` (to the clipboard). */
+	purpose: string,
+};
+
+/**  A revealed value: returned once, shown for 30 seconds, never kept. */
+export type Revealed = Revealed_Serialize | Revealed_Deserialize;
+
+/**  A revealed value: returned once, shown for 30 seconds, never kept. */
+export type Revealed_Deserialize = {
+	value: string,
+	version_id?: string | null,
+	hide_after_secs: number,
+};
+
+/**  A revealed value: returned once, shown for 30 seconds, never kept. */
+export type Revealed_Serialize = {
+	value: string,
+	version_id: string | null,
+	hide_after_secs: number,
+};
+
+/**  Where a secret's life stands. */
+export type RotationState = 
+/**  No connection has fetched it yet. */
+"not_fetched" | 
+/**  The version in use is the one the manager reports. */
+"unchanged" | 
+/**  The manager has a newer version the connections have not picked up. */
+"rotated_upstream" | 
+/**  It rotated, and the new version is in use. */
+"picked_up";
 
 /**  A secret's metadata and versions. */
 export type SecretInfo = SecretInfo_Serialize | SecretInfo_Deserialize;
@@ -882,6 +1110,29 @@ export type SecretPage_Deserialize = {
 export type SecretPage_Serialize = {
 	items: SecretItem_Serialize[],
 	next: string | null,
+};
+
+/**  A connection field that uses a secret. */
+export type SecretUse = SecretUse_Serialize | SecretUse_Deserialize;
+
+/**  A connection field that uses a secret. */
+export type SecretUse_Deserialize = {
+	connection_id: string,
+	connection: string,
+	project: string,
+	field: string,
+	/**  The JSON key it takes, when it takes one. */
+	json_key?: string | null,
+};
+
+/**  A connection field that uses a secret. */
+export type SecretUse_Serialize = {
+	connection_id: string,
+	connection: string,
+	project: string,
+	field: string,
+	/**  The JSON key it takes, when it takes one. */
+	json_key: string | null,
 };
 
 /**  A version of a secret. */
@@ -993,6 +1244,11 @@ export type TestReport_Deserialize = {
 	connection: string,
 	ok: boolean,
 	steps: StepReport_Deserialize[],
+	/**
+	 *  Set when the test read a secret at another version or stage than the
+	 *  connection's ("test before cutover"): what it read, e.g. "db/app at stage AWSPENDING".
+	 */
+	trial?: string | null,
 };
 
 /**  The whole test. */
@@ -1001,6 +1257,43 @@ export type TestReport_Serialize = {
 	connection: string,
 	ok: boolean,
 	steps: StepReport_Serialize[],
+	/**
+	 *  Set when the test read a secret at another version or stage than the
+	 *  connection's ("test before cutover"): what it read, e.g. "db/app at stage AWSPENDING".
+	 */
+	trial: string | null,
+};
+
+/**
+ *  Test before cutover: one secret read at another version or stage, for this test
+ *  only (the connection, the cache and the version history do not change).
+ */
+export type Trial = Trial_Serialize | Trial_Deserialize;
+
+/**
+ *  Test before cutover: one secret read at another version or stage, for this test
+ *  only (the connection, the cache and the version history do not change).
+ */
+export type Trial_Deserialize = {
+	/**  The secret to read differently; `None` when the connection uses one secret. */
+	secret?: string | null,
+	/**  A version ID, or `None` with `stage`. */
+	version?: string | null,
+	/**  A stage (AWS `AWSPENDING`), or `None` with `version`. */
+	stage?: string | null,
+};
+
+/**
+ *  Test before cutover: one secret read at another version or stage, for this test
+ *  only (the connection, the cache and the version history do not change).
+ */
+export type Trial_Serialize = {
+	/**  The secret to read differently; `None` when the connection uses one secret. */
+	secret: string | null,
+	/**  A version ID, or `None` with `stage`. */
+	version: string | null,
+	/**  A stage (AWS `AWSPENDING`), or `None` with `version`. */
+	stage: string | null,
 };
 
 /**  A connection type and its fields, in form order. */
@@ -1026,6 +1319,106 @@ export type TypeSpec_Serialize = {
 	fields: FieldSpec_Serialize[],
 };
 
+/**  One look of a manager's rotation watch. */
+export type WatchCycleReport = WatchCycleReport_Serialize | WatchCycleReport_Deserialize;
+
+/**  One look of a manager's rotation watch. */
+export type WatchCycleReport_Deserialize = {
+	provider_id: string,
+	provider: string,
+	/**
+	 *  `ok`, `failed` (some secrets could not be read), `backing_off` (throttled or
+	 *  unreachable: the next look waits longer), `idle` (no secret in use).
+	 */
+	outcome: string,
+	detail: string,
+	/**  Calls made to the manager (never a value read). */
+	calls: number,
+	checked: number,
+	rotated: WatchRotation_Deserialize[],
+	next_run_at: string,
+	/**  What "refresh and re-test" did, when the manager asks for it. */
+	refreshed?: RefreshReport_Deserialize | null,
+};
+
+/**  One look of a manager's rotation watch. */
+export type WatchCycleReport_Serialize = {
+	provider_id: string,
+	provider: string,
+	/**
+	 *  `ok`, `failed` (some secrets could not be read), `backing_off` (throttled or
+	 *  unreachable: the next look waits longer), `idle` (no secret in use).
+	 */
+	outcome: string,
+	detail: string,
+	/**  Calls made to the manager (never a value read). */
+	calls: number,
+	checked: number,
+	rotated: WatchRotation_Serialize[],
+	next_run_at: string,
+	/**  What "refresh and re-test" did, when the manager asks for it. */
+	refreshed: RefreshReport_Serialize | null,
+};
+
+/**
+ *  How often a manager's rotation watch looks, and what it does when a secret in use
+ *  has a new version.
+ */
+export type WatchPolicy = {
+	/**  Seconds between looks; 0 turns the watch off. */
+	interval_secs: number,
+	/**  Refresh and re-test the connections that use a rotated secret. */
+	refresh_and_test: boolean,
+	/**  At most this many calls to the manager per look (the rest wait for the next). */
+	max_calls: number,
+};
+
+/**  A secret the watch found rotated upstream. */
+export type WatchRotation = WatchRotation_Serialize | WatchRotation_Deserialize;
+
+/**  A secret the watch found rotated upstream. */
+export type WatchRotation_Deserialize = {
+	reference: string,
+	from?: string | null,
+	to?: string | null,
+	/**  The connections that use it (names). */
+	connections: string[],
+};
+
+/**  A secret the watch found rotated upstream. */
+export type WatchRotation_Serialize = {
+	reference: string,
+	from: string | null,
+	to: string | null,
+	/**  The connections that use it (names). */
+	connections: string[],
+};
+
+/**  A manager's watch as its page shows it. */
+export type WatchStatus = WatchStatus_Serialize | WatchStatus_Deserialize;
+
+/**  A manager's watch as its page shows it. */
+export type WatchStatus_Deserialize = {
+	provider_id: string,
+	policy: WatchPolicy,
+	last_run_at?: string | null,
+	next_run_at?: string | null,
+	outcome?: string | null,
+	detail?: string | null,
+	calls: number,
+};
+
+/**  A manager's watch as its page shows it. */
+export type WatchStatus_Serialize = {
+	provider_id: string,
+	policy: WatchPolicy,
+	last_run_at: string | null,
+	next_run_at: string | null,
+	outcome: string | null,
+	detail: string | null,
+	calls: number,
+};
+
 /**  Where things live and which keychain is in use, for the Settings screen and the CLI. */
 export type WorkspaceInfo = {
 	version: string,
@@ -1047,6 +1440,10 @@ export type WorkspaceSettings = {
 	/**  Whether the app serves the local control API (127.0.0.1 only). */
 	control_api_enabled: boolean,
 	control_api_port: number,
+	/**  Whether the picker and the inventory may reveal a value (audited; off by default). */
+	reveal_enabled: boolean,
+	/**  Expiry and rotation-due warnings start this many days ahead. */
+	expiry_warning_days: number,
 	updated_at: string,
 };
 

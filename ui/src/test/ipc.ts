@@ -361,5 +361,6 @@ export function streamSteps(args: Record<string, unknown>, steps: StepReport[]) 
     connection: "",
     ok: steps.every((s) => s.outcome === "ok"),
     steps,
+    trial: null,
   };
 }

@@ -137,6 +137,11 @@ export const vaultSpec: ManagerSpec_Serialize = {
       placeholder: "secret:2",
       help: "Only needed when the token may not list mounts: e.g. secret:2 legacy:1",
     }),
+    managerField("expiry_metadata_key", "Expiry metadata key", "text", false, {
+      advanced: true,
+      placeholder: "expires_at",
+      help: "A KV v2 custom-metadata key that holds each secret's expiry date (2026-12-31 or RFC 3339): the inventory warns before it.",
+    }),
   ],
   notes: [
     note(
@@ -327,6 +332,7 @@ export function managerView(
     target,
     auth_label: authLabel(spec, plain),
     cache: { ttl_secs: 3600, stale_if_error: true },
+    watch: { interval_secs: 300, refresh_and_test: false, max_calls: 100 },
     used_by: [],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",

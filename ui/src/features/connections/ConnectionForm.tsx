@@ -325,6 +325,7 @@ export function ConnectionForm({ types, projects, connection, defaultProjectId, 
             loading={providers.loading}
             error={providers.error}
             mode={info.data?.settings.secrets_mode}
+            revealEnabled={info.data?.settings.reveal_enabled === true}
             projectId={projectId}
             onClose={() => setPicking(undefined)}
             onPick={(reference) => {

@@ -20,6 +20,19 @@ const plainDb = connection({ id: "c3", name: "Local DB" });
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
+/** What `connection_secrets` says of a connection: untested, nothing fetched, unless given. */
+const secretStatus = (overrides: Partial<ConnectionSecrets_Serialize>): ConnectionSecrets_Serialize => ({
+  connection_id: "c1",
+  fetched_at: null,
+  stale: null,
+  rotated_at: null,
+  rotated_upstream: false,
+  warning: null,
+  last_test: null,
+  health: "untested",
+  ...overrides,
+});
+
 const REPORT: RefreshReport_Serialize = {
   items: [
     {
@@ -211,13 +224,14 @@ describe("ConnectionsPage targets", () => {
 describe("ConnectionsPage secret status", () => {
   it("shows when secrets were fetched, a recent rotation, and a stale value with its reason", async () => {
     const status: ConnectionSecrets_Serialize[] = [
-      { connection_id: "c1", fetched_at: minutesAgo(5), stale: null, rotated_at: minutesAgo(3) },
-      {
+      secretStatus({ connection_id: "c1", fetched_at: minutesAgo(5), rotated_at: minutesAgo(3) }),
+      secretStatus({
         connection_id: "c2",
         fetched_at: minutesAgo(60),
         stale: "AccessDeniedException: not authorized to read prod/orders",
         rotated_at: minutesAgo(2 * 24 * 60),
-      },
+        health: "stale",
+      }),
     ];
     renderPage({ connection_secrets: () => status });
     await waitFor(() => expect(screen.getAllByTestId("secret-status")).toHaveLength(2));
@@ -302,5 +316,130 @@ describe("ConnectionsPage with every connection type", () => {
     };
     expect(input.kind).toBe("http");
     expect(input.fields.token).toEqual({ source: "literal", value: "t0k" });
+  });
+});
+
+describe("ConnectionsPage status", () => {
+  const STATUS: ConnectionSecrets_Serialize[] = [
+    secretStatus({
+      connection_id: "c1",
+      health: "ok",
+      fetched_at: minutesAgo(5),
+      last_test: { at: minutesAgo(5), ok: true, detail: "signed in as app" },
+    }),
+    secretStatus({
+      connection_id: "c2",
+      health: "failed",
+      last_test: { at: minutesAgo(60), ok: false, detail: "password authentication failed for user app" },
+    }),
+    secretStatus({
+      connection_id: "c3",
+      health: "expiring",
+      warning: "expires in 3 days (2026-12-04 12:00 UTC)",
+      last_test: { at: minutesAgo(120), ok: true, detail: "" },
+    }),
+  ];
+  const names = () =>
+    screen.getAllByTestId("connection-row").map((r) => within(r).getAllByRole("button")[0].textContent);
+  const health = (name: string) => within(rowOf(name)).getByTestId("health");
+
+  it("shows each connection's health with what is behind it", async () => {
+    renderPage({ connection_secrets: () => STATUS });
+    await waitFor(() => expect(screen.getAllByTestId("health")).toHaveLength(3));
+    expect(health("Billing DB")).toHaveTextContent(/^OK$/);
+    expect(health("Orders DB")).toHaveTextContent(/^Failed$/);
+    expect(health("Local DB")).toHaveTextContent(/^Expiring$/);
+    expect(health("Billing DB")).toHaveClass("badge-ok");
+    expect(health("Orders DB")).toHaveClass("badge-error");
+    expect(health("Orders DB").getAttribute("title")).toContain("Last test failed 1 h ago (");
+    expect(health("Orders DB").getAttribute("title")).toContain(
+      "password authentication failed for user app",
+    );
+    expect(health("Local DB").getAttribute("title")).toContain("Expires in 3 days (2026-12-04 12:00 UTC).");
+    // Screen readers hear the same as the tooltip says.
+    expect(rowOf("Local DB")).toHaveTextContent("Expires in 3 days (2026-12-04 12:00 UTC).");
+    expect(rowOf("Billing DB")).toHaveTextContent("tested 5 min ago");
+  });
+
+  it("names every health and says why a connection is stale or rotated upstream", async () => {
+    renderPage({
+      connection_secrets: () => [
+        secretStatus({ connection_id: "c1", health: "stale", stale: "throttled by the manager" }),
+        secretStatus({ connection_id: "c2", health: "rotated_upstream", rotated_upstream: true }),
+        secretStatus({ connection_id: "c3", health: "untested" }),
+      ],
+    });
+    await waitFor(() => expect(screen.getAllByTestId("health")).toHaveLength(3));
+    expect(health("Billing DB")).toHaveTextContent(/^Stale$/);
+    expect(health("Billing DB").getAttribute("title")).toContain("throttled by the manager");
+    expect(health("Orders DB")).toHaveTextContent(/^Rotated upstream$/);
+    expect(health("Orders DB").getAttribute("title")).toContain("newer version upstream");
+    expect(health("Local DB")).toHaveTextContent(/^Untested$/);
+    expect(health("Local DB").getAttribute("title")).toBe("Never tested.");
+  });
+
+  it("filters by status next to the project filter", async () => {
+    const { user } = renderPage({ connection_secrets: () => STATUS });
+    await waitFor(() => expect(screen.getAllByTestId("health")).toHaveLength(3));
+    const filter = screen.getByRole("combobox", { name: "Filter by status" });
+    expect(
+      within(filter)
+        .getAllByRole("option")
+        .map((o) => o.textContent),
+    ).toEqual(["All statuses", "Failed", "Stale", "Rotated upstream", "Expiring", "OK", "Untested"]);
+    await user.selectOptions(filter, "failed");
+    expect(names()).toEqual(["Orders DB"]);
+    await user.selectOptions(filter, "stale");
+    expect(screen.queryAllByTestId("connection-row")).toHaveLength(0);
+    expect(screen.getByRole("table", { name: "Connections" })).toHaveTextContent(
+      "No connection has the status Stale.",
+    );
+    await user.selectOptions(filter, "");
+    expect(names()).toEqual(["Billing DB", "Orders DB", "Local DB"]);
+  });
+
+  it("sorts by status, the most pressing first, then the other way, then as listed", async () => {
+    const { user } = renderPage({ connection_secrets: () => STATUS });
+    await waitFor(() => expect(screen.getAllByTestId("health")).toHaveLength(3));
+    const header = screen.getByRole("columnheader", { name: /Status/ });
+    const sort = within(header).getByRole("button", { name: /Status/ });
+    expect(header).not.toHaveAttribute("aria-sort");
+    await user.click(sort);
+    expect(header).toHaveAttribute("aria-sort", "ascending");
+    expect(names()).toEqual(["Orders DB", "Local DB", "Billing DB"]);
+    await user.click(sort);
+    expect(header).toHaveAttribute("aria-sort", "descending");
+    expect(names()).toEqual(["Billing DB", "Local DB", "Orders DB"]);
+    sort.focus();
+    await user.keyboard("{Enter}");
+    expect(header).not.toHaveAttribute("aria-sort");
+    expect(names()).toEqual(["Billing DB", "Orders DB", "Local DB"]);
+
+    await user.click(within(screen.getByRole("columnheader", { name: /Name/ })).getByRole("button"));
+    await user.click(within(screen.getByRole("columnheader", { name: /Name/ })).getByRole("button"));
+    expect(names()).toEqual(["Orders DB", "Local DB", "Billing DB"]);
+  });
+});
+
+describe("ConnectionsPage highlight", () => {
+  it("marks and focuses the connection another page asked for", async () => {
+    fakeBackend({
+      connection_types: () => [postgresType],
+      list_projects: () => [{ ...defaultProject, connection_count: 3 }],
+      list_connections: () => [billing, orders, plainDb],
+      connection_secrets: () => [],
+    });
+    render(
+      <ToastProvider>
+        <ConnectionsPage projectFilter="" onProjectFilter={() => {}} highlightId="c2" />
+      </ToastProvider>,
+    );
+    await screen.findAllByTestId("connection-row");
+    expect(rowOf("Orders DB")).toHaveAttribute("data-highlighted", "true");
+    expect(rowOf("Orders DB")).toHaveClass("row-highlight");
+    expect(rowOf("Billing DB")).not.toHaveAttribute("data-highlighted");
+    await waitFor(() =>
+      expect(within(rowOf("Orders DB")).getByRole("button", { name: "Orders DB" })).toHaveFocus(),
+    );
   });
 });

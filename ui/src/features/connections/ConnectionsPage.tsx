@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Icon } from "../../components/icons";
 import { Modal } from "../../components/Modal";
@@ -11,6 +11,7 @@ import {
   type ConnectionSecrets_Serialize,
   type ConnectionView,
   errorMessage,
+  type Health,
   type TypeSpec,
 } from "../../ipc/api";
 import { dateTime, shortTime, within } from "../../lib/format";
@@ -54,7 +55,8 @@ const ROTATED_BADGE_SECS = 24 * 3600;
 
 /** What the cache knows about a connection's secrets: fetched when, rotated lately, stale. */
 function SecretStatus({ s }: { s?: ConnectionSecrets_Serialize }) {
-  if (!s) return null;
+  // Every connection has a status now; one that never fetched a secret has nothing to say here.
+  if (!s || (!s.stale && !s.rotated_at && !s.fetched_at)) return null;
   return (
     <div className="secret-status" data-testid="secret-status">
       {s.stale && (
@@ -77,12 +79,94 @@ function SecretStatus({ s }: { s?: ConnectionSecrets_Serialize }) {
   );
 }
 
+/** Each health's badge text and look, and its rank (the most pressing first) when sorting by status. */
+export const HEALTH: Record<Health, { label: string; badge: string; order: number }> = {
+  failed: { label: "Failed", badge: "badge badge-error", order: 0 },
+  stale: { label: "Stale", badge: "badge badge-warn", order: 1 },
+  rotated_upstream: { label: "Rotated upstream", badge: "badge badge-warn", order: 2 },
+  expiring: { label: "Expiring", badge: "badge badge-warn", order: 3 },
+  ok: { label: "OK", badge: "badge badge-ok", order: 4 },
+  untested: { label: "Untested", badge: "badge badge-quiet", order: 5 },
+};
+const HEALTHS = Object.keys(HEALTH) as Health[];
+
+/** What stands behind a connection's status: its last test, a stale value, a rotation upstream, a warning. */
+export function healthDetails(s: ConnectionSecrets_Serialize): string[] {
+  const out: string[] = [];
+  if (s.last_test) {
+    const t = s.last_test;
+    out.push(
+      `Last test ${t.ok ? "passed" : "failed"} ${shortTime(t.at)} (${dateTime(t.at)})${t.detail ? `: ${t.detail}` : ""}.`,
+    );
+  } else out.push("Never tested.");
+  if (s.stale) out.push(`A refresh failed and the last good value keeps serving: ${s.stale}.`);
+  if (s.rotated_upstream) out.push("A secret it uses has a newer version upstream: refresh to pick it up.");
+  if (s.warning) out.push(`${s.warning.charAt(0).toUpperCase()}${s.warning.slice(1)}.`);
+  return out;
+}
+
+/** The Status cell: the health badge, what is behind it (title and screen readers), and when last tested. */
+function HealthCell({ s }: { s?: ConnectionSecrets_Serialize }) {
+  if (!s) return <span className="muted">—</span>;
+  const h = HEALTH[s.health];
+  const details = healthDetails(s);
+  return (
+    <div className="health-cell">
+      <span className={h.badge} data-testid="health" data-health={s.health} title={details.join("\n")}>
+        {h.label}
+      </span>
+      <span className="sr-only">: {details.join(" ")}</span>
+      {s.last_test && (
+        <span className="muted small health-when" aria-hidden="true">
+          tested {shortTime(s.last_test.at)}
+        </span>
+      )}
+    </div>
+  );
+}
+
+type SortKey = "name" | "status";
+type SortState = { key: SortKey; dir: "asc" | "desc" } | undefined;
+
+/** A column heading that sorts the table: ascending, descending, then back to the list's own order. */
+function SortHeader({
+  label,
+  sortKey,
+  sort,
+  onSort,
+}: {
+  label: string;
+  sortKey: SortKey;
+  sort: SortState;
+  onSort: (s: SortState) => void;
+}) {
+  const active = sort?.key === sortKey;
+  const next: SortState = !active
+    ? { key: sortKey, dir: "asc" }
+    : sort.dir === "asc"
+      ? { key: sortKey, dir: "desc" }
+      : undefined;
+  return (
+    <th aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+      <button type="button" className="th-sort" onClick={() => onSort(next)}>
+        {label}
+        <span className="th-sort-arrow" aria-hidden="true">
+          {active ? (sort.dir === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </button>
+    </th>
+  );
+}
+
 export function ConnectionsPage({
   projectFilter,
   onProjectFilter,
+  highlightId,
 }: {
   projectFilter: string;
   onProjectFilter: (id: string) => void;
+  /** A connection to show highlighted (another page sent the user here for it). */
+  highlightId?: string;
 }) {
   const types = useLoad(() => api.connectionTypes(), []);
   const projects = useLoad(() => api.listProjects(), []);
@@ -90,7 +174,11 @@ export function ConnectionsPage({
   const secrets = useLoad(() => api.connectionSecrets(), []);
   const refresh = useRefresh(secrets.reload);
   const [query, setQuery] = useState("");
+  const [healthFilter, setHealthFilter] = useState<Health | "">("");
+  const [sort, setSort] = useState<SortState>();
   const [dialog, setDialog] = useState<Dialog>();
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const highlighted = useRef<string>(undefined);
   const toast = useToast();
   const close = () => setDialog(undefined);
 
@@ -110,15 +198,42 @@ export function ConnectionsPage({
     return (id: string) => map.get(id) ?? "—";
   }, [projects.data]);
 
+  const status = useMemo(() => new Map(secrets.data?.map((s) => [s.connection_id, s])), [secrets.data]);
+
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const all = connections.data ?? [];
-    return q
-      ? all.filter((c) => c.name.toLowerCase().includes(q) || c.target.toLowerCase().includes(q))
-      : all;
-  }, [connections.data, query]);
+    let list = (connections.data ?? []).map((c, index) => ({ c, index }));
+    if (q)
+      list = list.filter(({ c }) => c.name.toLowerCase().includes(q) || c.target.toLowerCase().includes(q));
+    if (healthFilter) list = list.filter(({ c }) => status.get(c.id)?.health === healthFilter);
+    if (sort) {
+      const sign = sort.dir === "asc" ? 1 : -1;
+      // Connections without a known status go last either way.
+      const rank = (c: ConnectionView) => {
+        const h = status.get(c.id)?.health;
+        return h ? HEALTH[h].order : undefined;
+      };
+      list.sort((a, b) => {
+        if (sort.key === "name") return sign * a.c.name.localeCompare(b.c.name) || a.index - b.index;
+        const [x, y] = [rank(a.c), rank(b.c)];
+        if (x === undefined || y === undefined) return (x === undefined ? 1 : 0) - (y === undefined ? 1 : 0);
+        return sign * (x - y) || a.index - b.index;
+      });
+    }
+    return list.map(({ c }) => c);
+  }, [connections.data, query, healthFilter, sort, status]);
 
-  const status = useMemo(() => new Map(secrets.data?.map((s) => [s.connection_id, s])), [secrets.data]);
+  // A connection asked for from elsewhere: scrolled to and focused once its row is there.
+  useEffect(() => {
+    if (!highlightId || highlighted.current === highlightId || !connections.data) return;
+    const row = Array.from(
+      bodyRef.current?.querySelectorAll<HTMLElement>("tr[data-connection-id]") ?? [],
+    ).find((tr) => tr.dataset.connectionId === highlightId);
+    if (!row) return;
+    highlighted.current = highlightId;
+    row.scrollIntoView?.({ block: "center" });
+    row.querySelector<HTMLElement>(".cell-name")?.focus();
+  }, [highlightId, connections.data]);
 
   const ready = types.data && projects.data;
   const newButton = (
@@ -200,6 +315,22 @@ export function ConnectionsPage({
             ))}
           </select>
         </label>
+        <label className="inline-select">
+          <span>Status</span>
+          <select
+            value={healthFilter}
+            onChange={(e) => setHealthFilter(e.target.value as Health | "")}
+            aria-label="Filter by status"
+            disabled={!secrets.data}
+          >
+            <option value="">All statuses</option>
+            {HEALTHS.map((h) => (
+              <option key={h} value={h}>
+                {HEALTH[h].label}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {error !== undefined && (
         <ErrorBanner
@@ -236,36 +367,49 @@ export function ConnectionsPage({
               <col className="col-project" />
               <col />
               <col className="col-credentials" />
+              <col className="col-status" />
               <col className="col-changed" />
               <col className="col-actions" />
             </colgroup>
             <thead>
               <tr>
-                <th>Name</th>
+                <SortHeader label="Name" sortKey="name" sort={sort} onSort={setSort} />
                 <th>Type</th>
                 <th>Project</th>
                 <th>Target</th>
                 <th>Credentials</th>
+                <SortHeader label="Status" sortKey="status" sort={sort} onSort={setSort} />
                 <th>Changed</th>
                 <th className="actions">
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody ref={bodyRef}>
               {loading ? (
-                <SkeletonRows cols={7} />
+                <SkeletonRows cols={8} />
               ) : shown.length === 0 ? (
                 <tr>
-                  <td colSpan={7} className="muted center">
-                    No connection matches “{query}”.
+                  <td colSpan={8} className="muted center">
+                    {healthFilter
+                      ? query.trim()
+                        ? `No ${HEALTH[healthFilter].label} connection matches “${query}”.`
+                        : `No connection has the status ${HEALTH[healthFilter].label}.`
+                      : `No connection matches “${query}”.`}
                   </td>
                 </tr>
               ) : (
                 shown.map((c) => {
                   const spec = types.data?.find((t) => t.kind === c.kind);
+                  const lit = c.id === highlightId;
                   return (
-                    <tr key={c.id} data-testid="connection-row">
+                    <tr
+                      key={c.id}
+                      data-testid="connection-row"
+                      data-connection-id={c.id}
+                      data-highlighted={lit || undefined}
+                      className={lit ? "row-highlight" : undefined}
+                    >
                       <td>
                         <button
                           type="button"
@@ -290,6 +434,9 @@ export function ConnectionsPage({
                       <td>
                         <CredentialBadges c={c} spec={spec} />
                         <SecretStatus s={status.get(c.id)} />
+                      </td>
+                      <td>
+                        <HealthCell s={status.get(c.id)} />
                       </td>
                       <td className="muted nowrap cell-changed" title={dateTime(c.updated_at)}>
                         {shortTime(c.updated_at)}

@@ -43,6 +43,7 @@ export function testReport(ok: boolean, connection = "Billing DB"): TestReport_S
       step(3, "Authenticate", ok ? "ok" : "failed"),
       step(4, "Check access", ok ? "ok" : "skipped"),
     ],
+    trial: null,
   };
 }
 

@@ -1,6 +1,7 @@
-import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { ToastProvider } from "../../components/Toasts";
 import {
   CommandError,
   type ProviderView_Serialize,
@@ -9,7 +10,7 @@ import {
   type SecretPage_Serialize,
   type SecretVersionItem_Serialize,
 } from "../../ipc/api";
-import { apiError, fakeBackend, type Handler, providerView } from "../../test/ipc";
+import { apiError, argsOf, fakeBackend, type Handler, providerView } from "../../test/ipc";
 import { SecretPicker } from "./SecretPicker";
 
 const provider = (id: string, alias: string) => providerView({ id, alias });
@@ -976,5 +977,125 @@ describe("SecretPicker and the secrets mode", () => {
       />,
     );
     expect(screen.getByRole("alert")).toHaveTextContent("The database is locked.");
+  });
+});
+
+describe("SecretPicker details: used by, and reveal", () => {
+  const CANARY = "canary-picker-value-91c2";
+
+  function renderDetails(handlers: Record<string, Handler> = {}, revealEnabled = false) {
+    const calls = fakeBackend({
+      list_secrets: listing({ "|": page(["db", "unused"]) }),
+      describe_secret: ({ name }) => info(name as string),
+      secret_json_keys: jsonKeys,
+      secret_used_by: ({ secret }) =>
+        secret === "db"
+          ? [
+              {
+                connection_id: "c1",
+                connection: "Billing DB",
+                project: "Default",
+                field: "password",
+                json_key: "password",
+              },
+              { connection_id: "c2", connection: "Orders DB", project: "Ops", field: "user", json_key: null },
+            ]
+          : [],
+      ...handlers,
+    });
+    render(
+      <ToastProvider>
+        <SecretPicker providers={[AWS]} revealEnabled={revealEnabled} onPick={() => {}} onClose={() => {}} />
+      </ToastProvider>,
+    );
+    return { calls, user: userEvent.setup() };
+  }
+
+  it("lists the connection fields that use the chosen secret, or says none does", async () => {
+    const { calls, user } = renderDetails();
+    await user.click(await findRow("db"));
+    const usedBy = await screen.findByTestId("picker-used-by");
+    await waitFor(() => expect(within(usedBy).getAllByTestId("picker-use")).toHaveLength(2));
+    expect(usedBy).toHaveTextContent("Billing DB password › password · Default");
+    expect(usedBy).toHaveTextContent("Orders DB user · Ops");
+    expect(calls).toContainEqual(["secret_used_by", { providerId: "p1", secret: "db" }]);
+
+    await user.click(row("unused"));
+    await waitFor(() =>
+      expect(screen.getByTestId("picker-used-by")).toHaveTextContent("Not used by any connection"),
+    );
+    // No reveal while the workspace has it off.
+    expect(screen.queryByTestId("picker-reveal")).toBeNull();
+  });
+
+  it("shows why the uses could not be loaded, with a retry", async () => {
+    let fail = true;
+    const { user } = renderDetails({
+      secret_used_by: () => {
+        if (fail) throw apiError("database", "The database is locked.");
+        return [];
+      },
+    });
+    await user.click(await findRow("db"));
+    const usedBy = screen.getByTestId("picker-used-by");
+    await waitFor(() => expect(usedBy).toHaveTextContent("The database is locked."));
+    fail = false;
+    await user.click(within(usedBy).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(usedBy).toHaveTextContent("Not used by any connection"));
+  });
+
+  it("reveals the chosen version's JSON key after asking, and drops it when another is chosen", async () => {
+    const { calls, user } = renderDetails(
+      { reveal_secret: () => ({ value: CANARY, version_id: PREVIOUS_ID, hide_after_secs: 30 }) },
+      true,
+    );
+    await user.click(await findRow("db"));
+    await user.click(await findRow(PREVIOUS_ID.slice(0, 8)));
+    await user.click(await findRow("password", 3));
+    await user.click(screen.getByTestId("picker-reveal"));
+    const confirm = screen.getByRole("dialog", { name: "Reveal this value?" });
+    expect(confirm).toHaveTextContent(
+      `Reveal the value of secret://aws/db?version=${PREVIOUS_ID}#password? The reveal is recorded in the audit log.`,
+    );
+    await user.click(within(confirm).getByRole("button", { name: "Reveal" }));
+    const box = await screen.findByTestId("revealed-value");
+    expect(box).toHaveTextContent(CANARY);
+    expect(within(screen.getByTestId("picker-detail")).getByTestId("revealed")).toContainElement(box);
+    expect(argsOf(calls, "reveal_secret")).toEqual([
+      {
+        request: {
+          provider_id: "p1",
+          secret: "db",
+          version: PREVIOUS_ID,
+          json_key: "password",
+          purpose: "reveal",
+        },
+      },
+    ]);
+    // The picker dialog is still open, with its own buttons.
+    expect(screen.getByRole("button", { name: "Use this secret" })).toBeEnabled();
+
+    await user.click(row("db", 1));
+    expect(screen.queryByTestId("revealed-value")).toBeNull();
+    expect(document.body.innerHTML).not.toContain(CANARY);
+  });
+
+  it("hides the value with Hide and gives the focus back to Reveal", async () => {
+    const { user } = renderDetails(
+      { reveal_secret: () => ({ value: CANARY, version_id: CURRENT_ID, hide_after_secs: 30 }) },
+      true,
+    );
+    await user.click(await findRow("db"));
+    await user.click(screen.getByTestId("picker-reveal"));
+    await user.click(
+      within(screen.getByRole("dialog", { name: "Reveal this value?" })).getByRole("button", {
+        name: "Reveal",
+      }),
+    );
+    await screen.findByTestId("revealed-value");
+    expect(screen.getByRole("button", { name: "Copy" })).toHaveFocus();
+    await user.click(screen.getByRole("button", { name: "Hide" }));
+    expect(screen.queryByTestId("revealed-value")).toBeNull();
+    expect(screen.getByTestId("picker-reveal")).toHaveFocus();
   });
 });

@@ -9,11 +9,13 @@ import {
   type SecretInfo_Serialize,
   type SecretItem_Serialize,
   type SecretsMode,
+  type SecretUse_Serialize,
   type SecretVersionItem_Serialize,
 } from "../../ipc/api";
 import { dateTime } from "../../lib/format";
 import { formatSecretRef } from "../../lib/secretRef";
 import { ModeBadge } from "../providers/scope";
+import { RevealConfirm, RevealedValue, type RevealTarget, type Shown } from "../secrets/Reveal";
 
 /** Row height in pixels; `.picker-row` in styles.css has the same. */
 const ROW = 32;
@@ -72,6 +74,8 @@ interface Props {
   /** The managers are still loading, or failed to. */
   loading?: boolean;
   error?: unknown;
+  /** The workspace allows the audited reveal of a value (Settings › Secrets). */
+  revealEnabled?: boolean;
   onPick: (reference: string) => void;
   onClose: () => void;
 }
@@ -83,7 +87,16 @@ interface Props {
  * provider, rows are virtualized, and values never reach this screen: only names,
  * metadata and key names do.
  */
-export function SecretPicker({ providers, mode, projectId, loading, error, onPick, onClose }: Props) {
+export function SecretPicker({
+  providers,
+  mode,
+  projectId,
+  loading,
+  error,
+  revealEnabled = false,
+  onPick,
+  onClose,
+}: Props) {
   // Workspace and project managers never coexist, so the scopes tell the mode when it is not given.
   const effectiveMode: SecretsMode = mode ?? (providers.some((p) => p.project_id) ? "project" : "workspace");
   // Project mode: a connection may only use its own project's managers.
@@ -117,7 +130,16 @@ export function SecretPicker({ providers, mode, projectId, loading, error, onPic
   };
 
   return (
-    <Modal title="Use a secret" description="Values are never shown here." onClose={onClose} width="wide">
+    <Modal
+      title="Use a secret"
+      description={
+        revealEnabled
+          ? "Values are shown only when you reveal one; every reveal is recorded in the audit log."
+          : "Values are never shown here."
+      }
+      onClose={onClose}
+      width="wide"
+    >
       {error !== undefined && !loading ? (
         <ErrorBanner error={error} />
       ) : loading && providers.length === 0 ? (
@@ -179,6 +201,7 @@ export function SecretPicker({ providers, mode, projectId, loading, error, onPic
             provider={provider}
             query={query}
             treeId={treeId}
+            revealEnabled={revealEnabled}
             onPick={onPick}
             onClose={onClose}
           />
@@ -446,15 +469,84 @@ interface BrowserProps {
   provider: ProviderView_Serialize;
   query: string;
   treeId: string;
+  revealEnabled: boolean;
   onPick: (reference: string) => void;
   onClose: () => void;
 }
 
+/** The connection fields that use the secret in the details pane. */
+function UsedBy({ uses, onRetry }: { uses: Async<SecretUse_Serialize[]> | undefined; onRetry: () => void }) {
+  return (
+    <div className="picker-used-by" data-testid="picker-used-by">
+      <h4>Used by</h4>
+      {!uses || uses.state === "loading" ? (
+        <p className="muted small">Loading…</p>
+      ) : uses.state === "error" ? (
+        <p className="picker-detail-error small">
+          <span>{errorMessage(uses.error)}</span>{" "}
+          <button type="button" className="button button-small" onClick={onRetry}>
+            Try again
+          </button>
+        </p>
+      ) : uses.value.length === 0 ? (
+        <p className="muted small">Not used by any connection</p>
+      ) : (
+        <ul className="used-by-list" aria-label="Connections using this secret">
+          {uses.value.map((u) => (
+            <li key={`${u.connection_id}|${u.field}|${u.json_key ?? ""}`} data-testid="picker-use">
+              <strong>{u.connection}</strong>{" "}
+              <span className="muted small">
+                <span className="mono">{u.field}</span>
+                {u.json_key && (
+                  <>
+                    {" "}
+                    › <span className="mono">{u.json_key}</span>
+                  </>
+                )}
+                {u.project && <> · {u.project}</>}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Reveal in the details pane: ask, then the value inline for a short while. */
+function PickerReveal({ target }: { target: RevealTarget }) {
+  const [asking, setAsking] = useState(false);
+  const [shown, setShown] = useState<Shown>();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const hide = () => {
+    const inside = document.activeElement?.closest('[data-testid="revealed"]');
+    setShown(undefined);
+    // Focus goes back to the button rather than to nowhere.
+    if (inside) buttonRef.current?.focus();
+  };
+  return (
+    <div className="picker-reveal">
+      <button
+        ref={buttonRef}
+        type="button"
+        className="button button-small"
+        onClick={() => setAsking(true)}
+        data-testid="picker-reveal"
+      >
+        {shown ? "Reveal again…" : "Reveal value…"}
+      </button>
+      {asking && <RevealConfirm target={target} onRevealed={setShown} onClose={() => setAsking(false)} />}
+      {shown && <RevealedValue shown={shown} onHide={hide} />}
+    </div>
+  );
+}
+
 /** The tree, the details of the chosen secret and the reference, for one manager. */
-function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
+function Browser({ provider, query, treeId, revealEnabled, onPick, onClose }: BrowserProps) {
   const [listings, setListings] = useState<Record<string, Listing>>({});
   const [infos, ensureInfo] = useLoader<SecretInfo_Serialize>();
   const [keys, ensureKeys] = useLoader<string[]>();
+  const [uses, ensureUses] = useLoader<SecretUse_Serialize[]>();
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   // The active row (the keyboard cursor), remembered separately for the tree and
   // for each filter, so clearing the filter returns to where the tree was.
@@ -509,6 +601,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
   }, [topListing, topKey, topPrefix, loadPage]);
 
   const loadInfo = (name: string) => ensureInfo(name, () => api.describeSecret(provider.id, name));
+  const loadUses = (name: string) => ensureUses(name, () => api.secretUsedBy(provider.id, name));
   const loadKeys = (name: string, version: string | null) =>
     ensureKeys(keysId(name, version), () => api.secretJsonKeys(provider.id, name, version));
 
@@ -548,6 +641,7 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
     if (version?.id !== choice?.version?.id) setByStage(false);
     setChoice({ row: row.id, name: row.name, version, key: row.kind === "key" ? row.key : null });
     loadInfo(row.name);
+    loadUses(row.name);
   };
 
   /** Enter, Space or a click on a row. A click also opens and closes a secret or a version. */
@@ -838,6 +932,21 @@ function Browser({ provider, query, treeId, onPick, onClose }: BrowserProps) {
                     By stage {pinStage} (follows the stage as it moves)
                   </label>
                 </fieldset>
+              )}
+              <UsedBy uses={uses[choice.name]} onRetry={() => loadUses(choice.name)} />
+              {revealEnabled && reference && (
+                // Keyed by what it reads: another choice drops a value on screen.
+                <PickerReveal
+                  key={`${choice.name}|${choice.version?.id ?? ""}|${choice.key ?? ""}`}
+                  target={{
+                    providerId: provider.id,
+                    secret: choice.name,
+                    version: choice.version?.id ?? null,
+                    reference,
+                    keys: [],
+                    key: choice.key,
+                  }}
+                />
               )}
             </>
           )}

@@ -8,6 +8,7 @@ import type {
   NoteSpec_Serialize,
   ProviderInput_Deserialize,
   ProviderView_Serialize,
+  WatchPolicy,
 } from "../../ipc/api";
 import { applicableFields, holds, isRequired, valueOrDefault } from "../../lib/declaration";
 import { ExternalIdField } from "./ExternalId";
@@ -97,7 +98,7 @@ export function ProviderDialog({
   const advanced = shown.filter((f) => f.advanced);
 
   /** Every plain field that applies, and the secrets that apply: typed now or kept. */
-  const input = (cache: CachePolicy | null): ProviderInput_Deserialize => {
+  const input = (cache: CachePolicy | null, watch: WatchPolicy | undefined): ProviderInput_Deserialize => {
     const fields: Record<string, FieldInput> = {};
     for (const f of shown) {
       if (isSecret(f)) {
@@ -105,7 +106,7 @@ export function ProviderDialog({
         if (secret) fields[f.key] = secret;
       } else fields[f.key] = { source: "plain", value: plain[f.key] ?? "" };
     }
-    return { alias, project_id: scope, kind: spec.kind, fields, cache };
+    return { alias, project_id: scope, kind: spec.kind, fields, cache, watch };
   };
 
   const form = useProviderForm({

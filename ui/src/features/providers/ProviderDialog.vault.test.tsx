@@ -68,6 +68,7 @@ describe("ProviderDialog for HashiCorp Vault / OpenBao", () => {
         ca_cert: plain(""),
         auth_mount: plain(""),
         mounts: plain(""),
+        expiry_metadata_key: plain(""),
       },
       cache: { ttl_secs: 3600, stale_if_error: true },
     });

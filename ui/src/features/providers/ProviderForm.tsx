@@ -1,4 +1,5 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { TextField } from "../../components/Field";
 import { FormFooter } from "../../components/FormFooter";
 import { Modal } from "../../components/Modal";
@@ -10,11 +11,19 @@ import {
   type FieldInput,
   type ProviderInput_Deserialize,
   type ProviderView_Serialize,
+  type WatchPolicy,
 } from "../../ipc/api";
 import { labelInText } from "../../lib/declaration";
 import { CACHE_FIELDS, CacheFields, useCacheFields } from "./CacheFields";
 import { type ProviderCheckResult, ProviderTest } from "./ProviderTest";
 import { ScopeLine } from "./scope";
+import {
+  useWatchFields,
+  WATCH_CALLS_FIELD,
+  WATCH_INTERVAL_FIELD,
+  WatchFields,
+  WatchLimitField,
+} from "./WatchFields";
 
 /** The alias every secrets manager's setup dialog starts with: how references name it. */
 export function AliasField({
@@ -49,8 +58,11 @@ export function secretInput(typed: string, stored: boolean): FieldInput | null {
 interface Options {
   /** The manager being edited; undefined for a new one. */
   provider?: ProviderView_Serialize;
-  /** The form as the engine takes it, with the cache policy (create, update and Test send the same). */
-  input: (cache: CachePolicy | null) => ProviderInput_Deserialize;
+  /**
+   * The form as the engine takes it, with the cache policy and the rotation watch
+   * (undefined: untouched, the engine keeps its own); create, update and Test send the same.
+   */
+  input: (cache: CachePolicy | null, watch: WatchPolicy | undefined) => ProviderInput_Deserialize;
   /** The kind's fields under Advanced (the cache's are added): an error for one opens it. */
   advanced: readonly string[];
   /** The kind's other fields on screen now; an error for a field in neither goes above the buttons. */
@@ -68,20 +80,24 @@ interface Options {
  */
 export function useProviderForm({ provider, input, advanced, visible, advancedOpen, onSaved }: Options) {
   const cache = useCacheFields(provider);
-  const [advancedShown, setAdvanced] = useState(advancedOpen || cache.customized);
-  const [focusTtl, setFocusTtl] = useState(0);
+  const watch = useWatchFields(provider);
+  const [advancedShown, setAdvanced] = useState(advancedOpen || cache.customized || watch.customized);
+  // A field under Advanced the form refused (the TTL, the watch's call limit): focused once open.
+  const [focus, setFocus] = useState<{ name: string; n: number }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState<"save" | "test">();
   const [check, setCheck] = useState<ProviderCheckResult>();
+  /** The engine's list of the references a rename rewrites, waiting for a confirmation. */
+  const [rename, setRename] = useState<string>();
   const formRef = useRef<HTMLFormElement>(null);
-  const inAdvanced = [...advanced, ...CACHE_FIELDS];
-  const form = () => input(cache.policy());
+  const inAdvanced = [...advanced, ...CACHE_FIELDS, WATCH_CALLS_FIELD];
+  const form = () => input(cache.policy(), watch.policy());
 
-  // A refused TTL: Advanced opens and the field gets the focus.
+  // A refused field under Advanced: Advanced opens and the field gets the focus.
   useEffect(() => {
-    if (focusTtl) formRef.current?.querySelector<HTMLElement>('[name="cache_ttl_minutes"]')?.focus();
-  }, [focusTtl]);
+    if (focus) formRef.current?.querySelector<HTMLElement>(`[name="${focus.name}"]`)?.focus();
+  }, [focus]);
 
   // After a refused submit, the first field named in an error gets the focus.
   useEffect(() => {
@@ -95,7 +111,7 @@ export function useProviderForm({ provider, input, advanced, visible, advancedOp
     const fields = err.fieldErrors();
     setErrors(fields);
     if (inAdvanced.some((f) => f in fields)) setAdvanced(true);
-    const shown = new Set([...visible, ...inAdvanced]);
+    const shown = new Set([...visible, ...inAdvanced, WATCH_INTERVAL_FIELD]);
     const elsewhere = Object.entries(fields).filter(([f]) => !shown.has(f));
     if (elsewhere.length > 0 || Object.keys(fields).length === 0)
       setFormError(elsewhere.length > 0 ? elsewhere.map(([, m]) => m).join(" ") : err.message);
@@ -110,18 +126,28 @@ export function useProviderForm({ provider, input, advanced, visible, advancedOp
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     reset();
-    if (cache.error) {
+    const local = cache.error ? "cache_ttl_minutes" : watch.error ? "watch_max_calls" : undefined;
+    if (local) {
       setAdvanced(true);
-      setFocusTtl((n) => n + 1);
+      setFocus((f) => ({ name: local, n: (f?.n ?? 0) + 1 }));
       return;
     }
     setBusy("save");
     try {
       onSaved(provider ? await api.updateProvider(provider.id, form()) : await api.createProvider(form()));
     } catch (err) {
-      if (!refused(err)) setFormError(errorMessage(err));
+      // A rename that rewrites references: the engine lists them, the admin confirms.
+      if (provider && err instanceof CommandError && err.code === "needs_confirmation")
+        setRename(err.message);
+      else if (!refused(err)) setFormError(errorMessage(err));
       setBusy(undefined);
     }
+  };
+
+  /** Saves again, confirming the rename and the rewrite of the references it listed. */
+  const confirmRename = async () => {
+    if (!provider) return;
+    onSaved(await api.updateProvider(provider.id, { ...form(), confirm_rename: true }));
   };
 
   const test = async () => {
@@ -141,6 +167,14 @@ export function useProviderForm({ provider, input, advanced, visible, advancedOp
     cache,
     /** The engine's refusal of the TTL, shown under the TTL field. */
     cacheError: cache.error ?? CACHE_FIELDS.map((f) => errors[f]).find(Boolean),
+    watch,
+    /** The engine's refusal of the watch interval. */
+    watchIntervalError: errors[WATCH_INTERVAL_FIELD],
+    /** The form's or the engine's refusal of the watch's call limit. */
+    watchCallsError: watch.error ?? errors[WATCH_CALLS_FIELD],
+    rename,
+    closeRename: () => setRename(undefined),
+    confirmRename,
     advanced: advancedShown,
     setAdvanced,
     errors,
@@ -199,6 +233,7 @@ export function ProviderForm({
       <form ref={form.formRef} onSubmit={form.submit} noValidate aria-label={label}>
         <ScopeLine projectId={projectId} projectName={projectName} />
         {children}
+        <WatchFields watch={form.watch} error={form.watchIntervalError} />
         <details
           className="advanced"
           open={form.advanced}
@@ -207,6 +242,7 @@ export function ProviderForm({
           <summary>Advanced</summary>
           {advanced}
           <CacheFields cache={form.cache} error={form.cacheError} />
+          <WatchLimitField watch={form.watch} error={form.watchCallsError} />
         </details>
         <ProviderTest
           check={form.check}
@@ -221,6 +257,23 @@ export function ProviderForm({
           onCancel={onClose}
         />
       </form>
+      {form.rename !== undefined && (
+        <ConfirmDialog
+          title={`Rename “${alias}”?`}
+          confirmLabel="Rename and update references"
+          body={
+            <>
+              <p data-testid="rename-message">{form.rename}</p>
+              <p className="muted small">
+                The references are rewritten to the new alias in one step; the secrets themselves do not
+                change.
+              </p>
+            </>
+          }
+          onConfirm={form.confirmRename}
+          onClose={form.closeRename}
+        />
+      )}
     </Modal>
   );
 }

@@ -12,6 +12,7 @@ import { useRefresh } from "../connections/RefreshResults";
 import { NewProvider } from "./AddProvider";
 import { ProviderDialog } from "./ProviderDialog";
 import { ModeBadge, ScopeBadge } from "./scope";
+import { UsageDialog } from "./UsageDialog";
 
 /** "A", "A or B", "A, B or C". */
 function inWords(names: string[]): string {
@@ -23,6 +24,7 @@ function inWords(names: string[]): string {
 type Dialog =
   | { kind: "create"; projectId: string | null }
   | { kind: "edit"; provider: ProviderView_Serialize }
+  | { kind: "usage"; provider: ProviderView_Serialize }
   | { kind: "delete"; provider: ProviderView_Serialize };
 
 /**
@@ -52,11 +54,21 @@ interface TableProps {
   scopeName: (p: ProviderView_Serialize) => string | null;
   refresh: ReturnType<typeof useRefresh>;
   onEdit: (p: ProviderView_Serialize) => void;
+  onUsage: (p: ProviderView_Serialize) => void;
   onDelete: (p: ProviderView_Serialize) => void;
 }
 
 /** The managers of one scope (the workspace, or a project), one row each. */
-function ProviderTable({ label, providers, loading, scopeName, refresh, onEdit, onDelete }: TableProps) {
+function ProviderTable({
+  label,
+  providers,
+  loading,
+  scopeName,
+  refresh,
+  onEdit,
+  onUsage,
+  onDelete,
+}: TableProps) {
   return (
     <div className="table-wrap">
       <table className="table" aria-label={label}>
@@ -99,6 +111,16 @@ function ProviderTable({ label, providers, loading, scopeName, refresh, onEdit, 
                 </td>
                 <td className="muted">{relativeTime(p.updated_at)}</td>
                 <RowActions name={p.alias} onEdit={() => onEdit(p)} onDelete={() => onDelete(p)}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    aria-label={`Usage of ${p.alias}`}
+                    title="Calls to this manager, cache hits and the rotation watch"
+                    onClick={() => onUsage(p)}
+                    data-testid="provider-usage"
+                  >
+                    Usage
+                  </button>
                   <button
                     type="button"
                     className="button button-small"
@@ -172,6 +194,7 @@ export function ProvidersPage() {
       scopeName={scopeName}
       refresh={refresh}
       onEdit={(provider) => setDialog({ kind: "edit", provider })}
+      onUsage={(provider) => setDialog({ kind: "usage", provider })}
       onDelete={(provider) => setDialog({ kind: "delete", provider })}
     />
   );
@@ -322,6 +345,7 @@ export function ProvidersPage() {
           onSaved={saved}
         />
       )}
+      {dialog?.kind === "usage" && <UsageDialog provider={dialog.provider} onClose={close} />}
       {dialog?.kind === "delete" && (
         <ConfirmDialog
           title={`Remove “${dialog.provider.alias}”?`}

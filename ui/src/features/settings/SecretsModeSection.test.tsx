@@ -27,6 +27,8 @@ function workspace(mode: SecretsMode): WorkspaceInfo {
       aws_external_id: "latchkey-workspace",
       control_api_enabled: false,
       control_api_port: 47821,
+      reveal_enabled: false,
+      expiry_warning_days: 14,
       updated_at: "2026-11-29T10:00:00.000Z",
     },
   };

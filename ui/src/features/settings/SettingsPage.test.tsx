@@ -22,6 +22,8 @@ function workspace(days = 90): WorkspaceInfo {
       aws_external_id: "latchkey-x",
       control_api_enabled: false,
       control_api_port: 47821,
+      reveal_enabled: false,
+      expiry_warning_days: 14,
       updated_at: "2026-11-29T10:00:00.000Z",
     },
   };
@@ -243,5 +245,90 @@ describe("Settings › Audit log retention", () => {
     }
     expect(argsOf(calls, "set_audit_retention")).toEqual([{ days: 1 }, { days: 3650 }]);
     expect(screen.getByTestId("retention-result")).toHaveTextContent("0 old events pruned");
+  });
+});
+
+describe("Settings › Secrets (reveal and expiry warnings)", () => {
+  const card = () => screen.getByRole("region", { name: "Secrets" });
+  const reveal = () => within(card()).getByRole("switch", { name: "Allow revealing secret values" });
+  const days = () =>
+    within(card()).getByRole("textbox", {
+      name: "Warn this many days before a secret expires or is due to rotate",
+    });
+  const save = () => within(screen.getByRole("form", { name: "Expiry warnings" })).getByRole("button");
+  /** set_secret_life as the engine answers it: the settings with the two values. */
+  const saves: Handler = ({ revealEnabled, expiryWarningDays }) => ({
+    ...workspace().settings,
+    reveal_enabled: revealEnabled,
+    expiry_warning_days: expiryWarningDays,
+  });
+
+  it("is off by default, says every reveal and copy is audited, and turns reveal on and off", async () => {
+    const { calls, user } = renderPage({ set_secret_life: saves });
+    await waitFor(() => expect(days()).toHaveValue("14"));
+    expect(reveal()).toHaveAttribute("aria-checked", "false");
+    expect(reveal()).toHaveAccessibleDescription(/^Off by default\./);
+    expect(card()).toHaveTextContent(
+      "every reveal and every copy is recorded in the audit log with your OS user",
+    );
+
+    await user.click(reveal());
+    await waitFor(() => expect(reveal()).toHaveAttribute("aria-checked", "true"));
+    await user.click(reveal());
+    await waitFor(() => expect(reveal()).toHaveAttribute("aria-checked", "false"));
+    expect(argsOf(calls, "set_secret_life")).toEqual([
+      { revealEnabled: true, expiryWarningDays: 14 },
+      { revealEnabled: false, expiryWarningDays: 14 },
+    ]);
+  });
+
+  it("saves the warning days with reveal as it is", async () => {
+    const { calls, user } = renderPage({
+      workspace_info: () => ({ ...workspace(), settings: { ...workspace().settings, reveal_enabled: true } }),
+      set_secret_life: saves,
+    });
+    await waitFor(() => expect(days()).toHaveValue("14"));
+    expect(reveal()).toHaveAttribute("aria-checked", "true");
+    await user.clear(days());
+    await user.type(days(), "30");
+    await user.click(save());
+    await waitFor(() =>
+      expect(argsOf(calls, "set_secret_life")).toEqual([{ revealEnabled: true, expiryWarningDays: 30 }]),
+    );
+    expect(days()).toHaveValue("30");
+    expect(reveal()).toHaveAttribute("aria-checked", "true");
+  });
+
+  it.each([
+    ["0", "Warn 1 to 365 days ahead."],
+    ["366", "Warn 1 to 365 days ahead."],
+    ["2.5", "Enter a whole number of days, such as 14."],
+    ["", "Enter a number of days from 1 to 365."],
+  ])("refuses %j days under the field, without calling the backend", async (typed, message) => {
+    const { calls, user } = renderPage({ set_secret_life: saves });
+    await waitFor(() => expect(days()).toHaveValue("14"));
+    await user.clear(days());
+    if (typed) await user.type(days(), typed);
+    await user.click(save());
+    expect(days()).toHaveAccessibleDescription(message);
+    expect(days()).toHaveAttribute("aria-invalid", "true");
+    expect(argsOf(calls, "set_secret_life")).toEqual([]);
+  });
+
+  it("puts the server's refusal under the field, and any other failure above", async () => {
+    let fieldError = true;
+    const { user } = renderPage({
+      set_secret_life: () => {
+        if (fieldError) throw apiError("validation", "invalid", { expiry_warning_days: "Too far ahead." });
+        throw apiError("database", "The workspace database is locked.");
+      },
+    });
+    await waitFor(() => expect(days()).toHaveValue("14"));
+    await user.click(save());
+    await waitFor(() => expect(days()).toHaveAccessibleDescription("Too far ahead."));
+    fieldError = false;
+    await user.click(reveal());
+    expect(await within(card()).findByRole("alert")).toHaveTextContent("The workspace database is locked.");
+    expect(reveal()).toHaveAttribute("aria-checked", "false");
   });
 });

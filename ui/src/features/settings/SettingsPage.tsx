@@ -6,6 +6,7 @@ import { useLoad } from "../../lib/useLoad";
 import { CacheSection } from "./CacheSection";
 import { ControlApiSection } from "./ControlApiSection";
 import { RetentionSection } from "./RetentionSection";
+import { SecretLifeSection } from "./SecretLifeSection";
 import { SecretsModeSection } from "./SecretsModeSection";
 
 const THEMES: { value: ThemeChoice; label: string }[] = [
@@ -58,6 +59,8 @@ export function SettingsPage() {
           setEpoch((n) => n + 1);
         }}
       />
+
+      <SecretLifeSection settings={info.data?.settings} />
 
       <CacheSection key={epoch} />
 
