@@ -45,6 +45,7 @@ rm -rf tests/e2e/screenshots
 # this is a no-op then).
 cargo build -p latchkey-testkit --bin latchkey-keyvault
 LATCHKEY_APP="$CARGO_TARGET_DIR/debug/latchkey-desktop" \
+LATCHKEY_CLI="$CARGO_TARGET_DIR/debug/latchkey" \
 LATCHKEY_KEYVAULT="$CARGO_TARGET_DIR/debug/latchkey-keyvault" \
   xvfb-run -a -s "-screen 0 1280x800x24" \
   dbus-run-session -- bash scripts/with-keyring.sh \

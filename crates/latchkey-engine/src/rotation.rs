@@ -527,12 +527,29 @@ impl Engine {
             if policy.interval_secs == 0 || !latchkey_providers::spec(p.kind).available {
                 continue;
             }
+            // Backing off: the stored next look. Otherwise the manager's interval as it is
+            // now, so a shortened interval applies at once.
             let due = cycles
                 .iter()
                 .find(|c| c.provider_id == p.id)
-                .is_none_or(|c| c.next_run_at <= now);
+                .is_none_or(|c| {
+                    if c.failures > 0 {
+                        return c.next_run_at <= now;
+                    }
+                    parse_time(&c.last_run_at).is_none_or(|last| {
+                        rfc3339(last + chrono::Duration::seconds(i64::from(policy.interval_secs)))
+                            <= now
+                    })
+                });
             if due {
-                out.push(self.watch_cycle(&p).await?);
+                // One manager's failure to look (its record, its client) never stops
+                // the others': it is logged and the next tick tries again.
+                match self.watch_cycle(&p).await {
+                    Ok(r) => out.push(r),
+                    Err(e) => {
+                        tracing::warn!(provider = %p.alias, error = %e, "the rotation watch could not look");
+                    }
+                }
             }
         }
         Ok(out)

@@ -836,3 +836,67 @@ async fn a_throttling_manager_makes_the_watch_back_off() {
             .is_empty()
     );
 }
+
+/// What the app's background loop runs: a manager is looked at when its interval has
+/// passed since its last look (a changed interval applies at once), never when off.
+#[tokio::test]
+async fn the_background_watch_looks_when_a_managers_interval_has_passed() {
+    let ws = rig::Workspace::new("latchkey-test-rotation-due").await;
+    let sm = seeder().await;
+    let name = unique("due-loop/db");
+    put(&sm, &name, "x").await;
+    let on = ws.engine.create_provider(aws("on", MOTO)).await.unwrap();
+    ws.engine
+        .create_provider(aws("off", MOTO).with_watch(WatchPolicy {
+            interval_secs: 0,
+            ..WatchPolicy::default()
+        }))
+        .await
+        .unwrap();
+    let project = ws.project().await;
+    for alias in ["on", "off"] {
+        ws.engine
+            .create_connection(pg_input(
+                &project,
+                alias,
+                reference(&format!("secret://{alias}/{name}")),
+            ))
+            .await
+            .unwrap();
+    }
+    let idle = ws.engine.create_provider(aws("idle", MOTO)).await.unwrap();
+    let first = ws.engine.watch_due().await.unwrap();
+    assert_eq!(
+        first
+            .iter()
+            .map(|r| r.provider.as_str())
+            .collect::<Vec<_>>(),
+        ["idle", "on"],
+        "never looked at: due; off: never"
+    );
+    let nothing = first.iter().find(|r| r.provider_id == idle.id).unwrap();
+    assert_eq!(nothing.outcome, "idle", "{nothing:#?}");
+    assert_eq!(nothing.calls, 0);
+    assert!(
+        ws.engine.watch_due().await.unwrap().is_empty(),
+        "5 minutes have not passed"
+    );
+    // Shortened to 10 s: due 10 s after the last look, not at the old next look.
+    let mut input = aws("on", MOTO).with_watch(WatchPolicy {
+        interval_secs: 10,
+        ..WatchPolicy::default()
+    });
+    input
+        .fields
+        .insert("secret_access_key".into(), FieldInput::KeepLiteral);
+    ws.engine.update_provider(&on.id, input).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let later = ws.engine.watch_due().await.unwrap();
+    assert_eq!(later.len(), 1);
+    let status = ws.engine.watch_status().await.unwrap();
+    assert!(
+        status
+            .iter()
+            .any(|s| s.provider_id == on.id && s.outcome.as_deref() == Some("ok"))
+    );
+}

@@ -37,7 +37,8 @@ CREATE TABLE provider_watch (
     provider_id TEXT    PRIMARY KEY NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
     last_run_at TEXT    NOT NULL,
     next_run_at TEXT    NOT NULL,
-    outcome     TEXT    NOT NULL CHECK (outcome IN ('ok', 'failed', 'backing_off')),
+    -- idle: no secret of the manager is in use.
+    outcome     TEXT    NOT NULL CHECK (outcome IN ('ok', 'failed', 'backing_off', 'idle')),
     detail      TEXT    NOT NULL DEFAULT '',
     calls       INTEGER NOT NULL DEFAULT 0,
     -- Consecutive failed cycles (the back-off doubles with each).

@@ -14,6 +14,9 @@
 // connection (another project's connection cannot use it), and back to workspace mode.
 // Then Azure Key Vault: the test kit's local Key Vault (HTTPS, Entra ID token endpoint)
 // configured in the UI, a secret picked from its grouped tree, four green steps.
+// Last, rotation awareness: a rotation on moto found by the background watch shows in
+// the Secrets inventory as "rotated upstream", clicks through to the connection, and
+// an audited reveal shows one value and hides it again after 30 s.
 // Screenshots of each screen go to tests/e2e/screenshots/.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -309,7 +312,8 @@ describe("Latchkey desktop window", () => {
   before(async () => {
     driver = spawn("tauri-driver", ["--port", "4444"], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, LATCHKEY_KEYCHAIN_SERVICE: service, LATCHKEY_DATA_DIR: dataDir },
+      // The app checks every 2 s which managers' rotation watch is due (30 s normally).
+      env: { ...process.env, LATCHKEY_KEYCHAIN_SERVICE: service, LATCHKEY_DATA_DIR: dataDir, LATCHKEY_WATCH_TICK_SECS: "2" },
     });
     await waitForDriver();
   });
@@ -1034,5 +1038,118 @@ describe("Latchkey desktop window", () => {
     await browser.deleteSession();
     browser = undefined;
     for (const canary of [redisPassword, keyCanary]) assert.deepEqual(filesContaining(dataDir, canary), []);
+  });
+
+  it("marks a secret rotated upstream in the inventory after the background watch looks, clicks through to its connection, and reveals a value that hides itself", async () => {
+    const cli = process.env.LATCHKEY_CLI;
+    assert.ok(cli && existsSync(cli), `LATCHKEY_CLI must point at the built latchkey binary (got ${cli})`);
+    const secret = `e2e-${Date.now()}/inventory/db`;
+    const pgPassword = "latchkey-test-pw";
+    const value = JSON.stringify({ username: "latchkey_test", password: pgPassword });
+    const alias = "moto-watch";
+    const name = "Inventory watch";
+    const created = await moto("CreateSecret", { Name: secret, SecretString: value });
+    assert.equal(created.status, 200, await created.clone().text());
+
+    browser = await launch();
+    await nav("Secrets managers");
+    await heading(browser, "Secrets managers");
+    await addMotoManager(alias);
+    await nav("Connections");
+    await heading(browser, "Connections");
+    await newConnection("postgres");
+    await setValue(DIALOG, "Name", name);
+    await setValue(DIALOG, "Host", "127.0.0.1");
+    await setValue(DIALOG, "Database", "latchkey_test");
+    await setValue(DIALOG, "User", "latchkey_test");
+    await click(DIALOG, "Use a secret");
+    await setValue(DIALOG, "Password", `secret://${alias}/${secret}#password`);
+    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+    await click(DIALOG, "Create connection");
+    await testFourGreenSteps(name);
+    await click(DIALOG, "Close");
+    await browser.$(DIALOG).waitForExist({ reverse: true, timeout: 5000 });
+
+    // The watch of this manager looks every 10 s (shortened for the test, through the
+    // CLI on the same workspace while the app runs; the app checks every 2 s what is due).
+    execFileSync(cli, ["--data-dir", dataDir, "providers", "edit", alias, "--watch-interval", "10"], {
+      env: { ...process.env, LATCHKEY_KEYCHAIN_SERVICE: service },
+      stdio: "pipe",
+    });
+
+    // The inventory shows it in use, unchanged.
+    await nav("Secrets");
+    await heading(browser, "Secrets");
+    const ROW = `//tr[@data-testid="inventory-row"][.//*[contains(normalize-space(), "${secret}")]]`;
+    await browser.$(ROW).waitForExist({ timeout: 20000, timeoutMsg: "the secret is not in the inventory" });
+    await shot("80-inventory");
+
+    // A rotation outside Latchkey: the background watch finds it (metadata only).
+    const rotated = await moto("PutSecretValue", { SecretId: secret, ClientRequestToken: randomUUID(), SecretString: value });
+    assert.equal(rotated.status, 200, await rotated.clone().text());
+    await browser.waitUntil(
+      async () =>
+        (await browser.$(`${ROW}//*[@data-testid="rotation-state"]`).getText().catch(() => "")).startsWith("Rotated upstream"),
+      { timeout: 60000, interval: 1000, timeoutMsg: "the inventory never showed the rotation upstream" },
+    );
+    await shot("81-inventory-rotated-upstream");
+    await nav("Settings");
+    await heading(browser, "Settings");
+    await click("", "Dark");
+    await nav("Secrets");
+    await heading(browser, "Secrets");
+    await browser.$(ROW).waitForExist({ timeout: 20000 });
+    await shot("81b-inventory-rotated-upstream-dark");
+    await nav("Settings");
+    await heading(browser, "Settings");
+    await click("", "Light");
+    await nav("Secrets");
+    await heading(browser, "Secrets");
+    await browser.$(ROW).waitForExist({ timeout: 20000 });
+
+    // Click through to the connection: its status says rotated upstream.
+    await retry(() => browser.$(`${ROW}//*[@data-testid="used-by-toggle"]`).click());
+    await retry(() => browser.$(`${ROW}//*[@data-testid="used-by-link"]`).click());
+    await heading(browser, "Connections");
+    const CONN = `//tr[@data-testid="connection-row"][.//button[normalize-space()="${name}"]]`;
+    await browser.$(`${CONN}[@data-highlighted]`).waitForExist({ timeout: 10000, timeoutMsg: "the connection is not highlighted" });
+    assert.equal(await browser.$(`${CONN}//*[@data-testid="health"]`).getAttribute("data-health"), "rotated_upstream");
+    await shot("82-connection-rotated-upstream");
+
+    // Reveal: off by default, turned on in Settings › Secrets, then one value shown,
+    // hidden again after 30 s.
+    await nav("Settings");
+    await heading(browser, "Settings");
+    const SWITCH = '//section[@data-testid="secret-life"]//button[@data-testid="reveal-switch"]';
+    assert.equal(await browser.$(SWITCH).getAttribute("aria-checked"), "false");
+    await retry(() => browser.$(SWITCH).click());
+    await browser.waitUntil(async () => (await browser.$(SWITCH).getAttribute("aria-checked")) === "true", {
+      timeout: 10000,
+      timeoutMsg: "reveal did not turn on",
+    });
+    await nav("Secrets");
+    await heading(browser, "Secrets");
+    await browser.$(`${ROW}//*[@data-testid="reveal"]`).waitForExist({ timeout: 20000 });
+    await retry(() => browser.$(`${ROW}//*[@data-testid="reveal"]`).click());
+    await browser.$(DIALOG).waitForExist({ timeout: 5000 });
+    await select(DIALOG, "Value to reveal", "value", "password");
+    await shot("83-reveal-confirm");
+    await click(DIALOG, "Reveal");
+    const SHOWN = '//*[@data-testid="revealed-value"]';
+    await browser.$(SHOWN).waitForExist({ timeout: 15000, timeoutMsg: "the value was not revealed" });
+    assert.equal(await browser.$(SHOWN).getText(), pgPassword);
+    await shot("84-revealed");
+    await browser.$(SHOWN).waitForExist({ reverse: true, timeout: 40000, timeoutMsg: "the value did not hide itself" });
+    assert.ok(!(await browser.getPageSource()).includes(pgPassword), "the revealed value stayed in the DOM");
+
+    // Audited with the OS user, never with the value.
+    await nav("Audit");
+    await heading(browser, "Audit log");
+    await browser.$("//td[normalize-space()='secret.revealed']").waitForExist({ timeout: 10000 });
+    await browser.$("//td[normalize-space()='secret.rotated_upstream']").waitForExist({ timeout: 10000 });
+    await shot("85-audit-reveal");
+    await browser.deleteSession();
+    browser = undefined;
+    assert.deepEqual(filesContaining(dataDir, pgPassword), [], "a value reached the database, its WAL or the logs");
   });
 });
