@@ -25,6 +25,34 @@ fn aws(alias: &str, endpoint: &str) -> ProviderInput {
     rig::aws_key(alias, endpoint, ACCESS_KEY_ID, Some("moto-accepts-any"))
 }
 
+/// A JSON secret on moto holding the test role's password, a manager "aws", and a
+/// PostgreSQL connection `conn` taking the secret's password key.
+async fn one_connection(
+    ws: &rig::Workspace,
+    prefix: &str,
+    conn: &str,
+) -> (
+    String,
+    latchkey_engine::ProviderView,
+    latchkey_core::ConnectionView,
+) {
+    let sm = seeder().await;
+    let name = unique(prefix);
+    put(&sm, &name, &format!(r#"{{"password":"{PG_PASSWORD}"}}"#)).await;
+    let p = ws.engine.create_provider(aws("aws", MOTO)).await.unwrap();
+    let project = ws.project().await;
+    let c = ws
+        .engine
+        .create_connection(pg_input(
+            &project,
+            conn,
+            reference(&format!("secret://aws/{name}#password")),
+        ))
+        .await
+        .unwrap();
+    (name, p, c)
+}
+
 fn no_cache() -> CachePolicy {
     CachePolicy {
         ttl_secs: 0,
@@ -667,20 +695,7 @@ async fn reveal_is_off_until_turned_on_and_audited_without_the_value() {
 #[tokio::test]
 async fn an_alias_rename_lists_what_it_changes_before_changing_it() {
     let ws = rig::Workspace::new("latchkey-test-rotation-rename").await;
-    let sm = seeder().await;
-    let name = unique("rename/db");
-    put(&sm, &name, &format!(r#"{{"password":"{PG_PASSWORD}"}}"#)).await;
-    let p = ws.engine.create_provider(aws("aws", MOTO)).await.unwrap();
-    let project = ws.project().await;
-    let c = ws
-        .engine
-        .create_connection(pg_input(
-            &project,
-            "Renamed",
-            reference(&format!("secret://aws/{name}#password")),
-        ))
-        .await
-        .unwrap();
+    let (_, p, c) = one_connection(&ws, "rename/db", "Renamed").await;
     let input = || {
         let mut input = aws("aws-prod", MOTO);
         input
@@ -725,20 +740,7 @@ async fn an_alias_rename_lists_what_it_changes_before_changing_it() {
 #[tokio::test]
 async fn the_call_meter_counts_reads_and_cache_hits() {
     let ws = rig::Workspace::new("latchkey-test-rotation-meter").await;
-    let sm = seeder().await;
-    let name = unique("meter/db");
-    put(&sm, &name, &format!(r#"{{"password":"{PG_PASSWORD}"}}"#)).await;
-    let p = ws.engine.create_provider(aws("aws", MOTO)).await.unwrap();
-    let project = ws.project().await;
-    let c = ws
-        .engine
-        .create_connection(pg_input(
-            &project,
-            "Metered",
-            reference(&format!("secret://aws/{name}#password")),
-        ))
-        .await
-        .unwrap();
+    let (name, p, c) = one_connection(&ws, "meter/db", "Metered").await;
     for _ in 0..3 {
         ws.engine.test_connection(&c.id, &|_| {}).await.unwrap();
     }

@@ -255,6 +255,21 @@ async function addMotoManager(alias, shots = {}, open = () => chooseKind("AWS Se
   if (shots.added) await shot(shots.added);
 }
 
+/** On the Connections page: a PostgreSQL connection as the test role, its password the reference typed in. */
+async function createPgConnection(name, ref) {
+  await nav("Connections");
+  await heading(browser, "Connections");
+  await newConnection("postgres");
+  await setValue(DIALOG, "Name", name);
+  await setValue(DIALOG, "Host", "127.0.0.1");
+  await setValue(DIALOG, "Database", "latchkey_test");
+  await setValue(DIALOG, "User", "latchkey_test");
+  await click(DIALOG, "Use a secret");
+  await setValue(DIALOG, "Password", ref);
+  await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
+  await click(DIALOG, "Create connection");
+}
+
 /**
  * POSTs to the app's control API on a fresh connection (no keep-alive pool, as a curl in
  * a rotation script would): resolves to { status, body }, rejects when nothing listens.
@@ -627,17 +642,7 @@ describe("Latchkey desktop window", () => {
     await addMotoManager(alias);
 
     // A connection whose password is the secret's JSON key, typed in as a reference.
-    await nav("Connections");
-    await heading(browser, "Connections");
-    await newConnection("postgres");
-    await setValue(DIALOG, "Name", name);
-    await setValue(DIALOG, "Host", "127.0.0.1");
-    await setValue(DIALOG, "Database", "latchkey_test");
-    await setValue(DIALOG, "User", "latchkey_test");
-    await click(DIALOG, "Use a secret");
-    await setValue(DIALOG, "Password", `secret://${alias}/${secret}#password`);
-    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
-    await click(DIALOG, "Create connection");
+    await createPgConnection(name, `secret://${alias}/${secret}#password`);
     // The test fetches the secret, which fills the cache with its current version.
     await testFourGreenSteps(name);
     await click(DIALOG, "Close");
@@ -1055,17 +1060,7 @@ describe("Latchkey desktop window", () => {
     await nav("Secrets managers");
     await heading(browser, "Secrets managers");
     await addMotoManager(alias);
-    await nav("Connections");
-    await heading(browser, "Connections");
-    await newConnection("postgres");
-    await setValue(DIALOG, "Name", name);
-    await setValue(DIALOG, "Host", "127.0.0.1");
-    await setValue(DIALOG, "Database", "latchkey_test");
-    await setValue(DIALOG, "User", "latchkey_test");
-    await click(DIALOG, "Use a secret");
-    await setValue(DIALOG, "Password", `secret://${alias}/${secret}#password`);
-    await browser.$(`${DIALOG}//*[@data-testid="password-chips"]`).waitForExist({ timeout: 5000 });
-    await click(DIALOG, "Create connection");
+    await createPgConnection(name, `secret://${alias}/${secret}#password`);
     await testFourGreenSteps(name);
     await click(DIALOG, "Close");
     await browser.$(DIALOG).waitForExist({ reverse: true, timeout: 5000 });
