@@ -759,6 +759,31 @@ fn a_vault_manager_takes_its_token_from_stdin_and_keeps_it_at_its_address() {
     );
 }
 
+/// `providers add` of an AWS manager on moto (:5000), its secret key from
+/// $LATCHKEY_TEST_AWS_SECRET, with `extra` arguments.
+fn moto_manager<'a>(alias: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "providers",
+        "add",
+        "--kind",
+        "aws_secrets_manager",
+        "--alias",
+        alias,
+        "--set",
+        "region=us-east-1",
+        "--set",
+        "auth=access_key",
+        "--set",
+        "access_key_id=AKIATESTLATCHKEY0001",
+        "--set",
+        "endpoint_url=http://127.0.0.1:5000",
+        "--secret-env",
+        "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// A rotation between two `latchkey refresh` processes (as a rotation script runs
 /// them) is reported as rotated with the exact old and new version IDs moto reports —
 /// for a manager that caches and for one with the cache off — because the version
@@ -786,26 +811,7 @@ async fn refresh_in_a_new_process_reports_the_rotation_with_its_versions() {
         put(&sm, name, &format!(r#"{{"password":"{canary_old}"}}"#)).await;
     }
     for (alias, ttl) in [("cached", "3600"), ("uncached", "0")] {
-        let (code, out, err) = run(&[
-            "providers",
-            "add",
-            "--kind",
-            "aws_secrets_manager",
-            "--alias",
-            alias,
-            "--set",
-            "region=us-east-1",
-            "--set",
-            "auth=access_key",
-            "--set",
-            "access_key_id=AKIATESTLATCHKEY0001",
-            "--set",
-            "endpoint_url=http://127.0.0.1:5000",
-            "--secret-env",
-            "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
-            "--cache-ttl",
-            ttl,
-        ]);
+        let (code, out, err) = run(&moto_manager(alias, &["--cache-ttl", ttl]));
         assert_eq!(code, 0, "{out}{err}");
     }
     for (conn, alias, name) in [
@@ -947,24 +953,7 @@ fn a_manager_rename_lists_the_references_and_needs_yes() {
             None,
         )
     };
-    let (code, _, err) = run(&[
-        "providers",
-        "add",
-        "--kind",
-        "aws_secrets_manager",
-        "--alias",
-        "old",
-        "--set",
-        "region=us-east-1",
-        "--set",
-        "auth=access_key",
-        "--set",
-        "access_key_id=AKIATESTLATCHKEY0001",
-        "--set",
-        "endpoint_url=http://127.0.0.1:5000",
-        "--secret-env",
-        "secret_access_key=LATCHKEY_TEST_AWS_SECRET",
-    ]);
+    let (code, _, err) = run(&moto_manager("old", &[]));
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(&[
         "connections",
