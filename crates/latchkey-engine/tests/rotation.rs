@@ -902,3 +902,52 @@ async fn the_background_watch_looks_when_a_managers_interval_has_passed() {
             .any(|s| s.provider_id == on.id && s.outcome.as_deref() == Some("ok"))
     );
 }
+
+/// A manager set to "refresh and re-test": the look that finds a rotation refreshes the
+/// connections that use it (only those) and tests them; the new version is then in use.
+#[tokio::test]
+async fn a_rotation_found_by_the_watch_is_refreshed_and_retested_when_asked() {
+    let ws = rig::Workspace::new("latchkey-test-rotation-autorefresh").await;
+    let sm = seeder().await;
+    let value = format!(r#"{{"password":"{PG_PASSWORD}"}}"#);
+    let (used, other) = (unique("auto/db"), unique("auto/other"));
+    put(&sm, &used, &value).await;
+    put(&sm, &other, &value).await;
+    let p = ws
+        .engine
+        .create_provider(aws("aws", MOTO).with_watch(WatchPolicy {
+            refresh_and_test: true,
+            ..WatchPolicy::default()
+        }))
+        .await
+        .unwrap();
+    let project = ws.project().await;
+    let mut ids = Vec::new();
+    for (conn, name) in [("Auto", &used), ("Untouched", &other)] {
+        let c = ws
+            .engine
+            .create_connection(pg_input(
+                &project,
+                conn,
+                reference(&format!("secret://aws/{name}#password")),
+            ))
+            .await
+            .unwrap();
+        assert!(ws.engine.test_connection(&c.id, &|_| {}).await.unwrap().ok);
+        ids.push(c.id);
+    }
+    rotate(&sm, &used, &value).await;
+    let look = ws.engine.watch_now(&p.id).await.unwrap();
+    assert_eq!(look.rotated.len(), 1, "{look:#?}");
+    let refreshed = look.refreshed.expect("refreshed and re-tested");
+    assert_eq!(refreshed.items.len(), 1, "only the connection that uses it");
+    let item = &refreshed.items[0];
+    assert_eq!(item.connection, "Auto");
+    assert_eq!(item.outcome, RefreshOutcome::Rotated);
+    assert!(item.test.as_ref().is_some_and(|t| t.ok), "{item:#?}");
+    let inventory = ws.engine.secrets_inventory().await.unwrap();
+    let auto = inventory.iter().find(|i| i.secret == used).unwrap();
+    assert_eq!(auto.state, RotationState::PickedUp);
+    let health = ws.engine.connection_secrets().await.unwrap();
+    assert!(health.iter().all(|h| h.health == Health::Ok), "{health:#?}");
+}

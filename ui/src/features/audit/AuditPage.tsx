@@ -16,11 +16,15 @@ const KINDS = [
   { value: "connection.", label: "Connections" },
   { value: "project.", label: "Projects" },
   { value: "keychain.", label: "Keychain" },
-  { value: "secret.", label: "Secret reads" },
+  { value: "secret.", label: "Secrets (reads, reveals, rotations)" },
+  { value: "secret.revealed", label: "Reveals" },
+  { value: "watch.", label: "Rotation watch" },
   { value: "provider.", label: "Secrets managers" },
   { value: "cache.", label: "Cache and refresh" },
   { value: "api.", label: "Control API" },
   { value: "audit.", label: "Audit log" },
+  { value: "mode.", label: "Secrets mode" },
+  { value: "settings.", label: "Settings" },
 ];
 
 /** The period filter: how far back, in hours (0 = any time). */
