@@ -2,8 +2,14 @@
 //!
 //! Off by default. When on, it listens on 127.0.0.1 only (and refuses any peer that
 //! is not loopback), requires `Authorization: Bearer <token>` (a token the app
-//! generates once and keeps in the OS keychain), allows 60 requests a minute, and
-//! audits every call, refused ones included.
+//! generates once and keeps in the OS keychain), allows 60 authenticated requests a
+//! minute, and audits every call.
+//!
+//! The order of the checks is the point: a request that is not from loopback, names
+//! another host (DNS rebinding), comes from a browser (`Origin`, or `Sec-Fetch-Site`
+//! other than `none`) or lacks the token costs nothing — it does not use the real
+//! caller's rate budget and does not write an audit row each: refusals are counted and
+//! summarised in one row a minute at most. Unknown paths get 404 before any of this.
 //!
 //! - `POST /api/secrets_management/clear_cache` (no body) clears the whole cache and
 //!   answers `{"success": true}`: the call rotation scripts written for other
@@ -38,8 +44,79 @@ const TOKEN_HANDLE: &str = "control-api-token";
 struct Shared {
     engine: Engine,
     token: Arc<SecretValue>,
-    /// When the requests of the last minute arrived.
+    /// The port it listens on (a `Host` header must name it).
+    port: u16,
+    /// When the authenticated requests of the last minute arrived.
     recent: Arc<Mutex<Vec<Instant>>>,
+    /// Refusals not yet written to the audit log.
+    refusals: Arc<Mutex<Refusals>>,
+}
+
+/// Refused requests, summarised in the audit log at most once a minute.
+#[derive(Default)]
+struct Refusals {
+    /// Refused since the last summary row, by reason.
+    pending: std::collections::BTreeMap<&'static str, u64>,
+    last_row: Option<Instant>,
+}
+
+impl Refusals {
+    /// Counts a refusal; returns the summary to write now, if a minute has passed
+    /// since the last one (the first refusal is written at once).
+    fn count(&mut self, why: &'static str) -> Option<String> {
+        *self.pending.entry(why).or_default() += 1;
+        if self
+            .last_row
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(60))
+        {
+            return None;
+        }
+        self.take()
+    }
+
+    fn take(&mut self) -> Option<String> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        self.last_row = Some(Instant::now());
+        let total: u64 = self.pending.values().sum();
+        let parts: Vec<String> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(why, n)| format!("{n} × {why}"))
+            .collect();
+        Some(format!(
+            "{total} request{} refused: {}",
+            if total == 1 { "" } else { "s" },
+            parts.join("; ")
+        ))
+    }
+}
+
+/// The refusal, if a request must not reach a handler (before the token is looked at).
+fn not_for_us(req: &Request, port: u16) -> Option<(StatusCode, &'static str)> {
+    let headers = req.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+    if !allowed.iter().any(|a| a.eq_ignore_ascii_case(host)) {
+        return Some((
+            StatusCode::FORBIDDEN,
+            "the Host header must be 127.0.0.1:PORT or localhost:PORT",
+        ));
+    }
+    let from_browser = headers.contains_key(header::ORIGIN)
+        || headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() != b"none");
+    if from_browser {
+        return Some((
+            StatusCode::FORBIDDEN,
+            "browser requests are refused (Origin or Sec-Fetch-Site)",
+        ));
+    }
+    None
 }
 
 ipc_type! {
@@ -90,23 +167,41 @@ async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path().to_owned();
-    let refuse = |status: StatusCode, why: &'static str| {
-        let engine = s.engine.clone();
-        let path = path.clone();
-        async move {
-            engine
-                .audit("api.refused", path, AuditOutcome::Failed, why.into())
-                .await;
-            reply(status, json!({"success": false, "error": why}))
-        }
-    };
-    if !peer.ip().is_loopback() {
-        return refuse(
+    // Refusals before the token: counted, summarised, never rate-limited.
+    let refused = if !peer.ip().is_loopback() {
+        Some((
             StatusCode::FORBIDDEN,
             "the control API answers loopback callers only",
-        )
-        .await;
+        ))
+    } else if let Some(r) = not_for_us(&req, s.port) {
+        Some(r)
+    } else {
+        let presented = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        (!same(presented.as_bytes(), s.token.expose_secret().as_bytes()))
+            .then_some((StatusCode::UNAUTHORIZED, "missing or wrong bearer token"))
+    };
+    if let Some((status, why)) = refused {
+        let summary = s
+            .refusals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count(why);
+        if let Some(detail) = summary {
+            s.engine
+                .audit(
+                    "api.refused",
+                    "control API".into(),
+                    AuditOutcome::Failed,
+                    detail,
+                )
+                .await;
+        }
+        return reply(status, json!({"success": false, "error": why}));
     }
     let limited = {
         let mut recent = s.recent.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,20 +213,19 @@ async fn guard(
         full
     };
     if limited {
-        return refuse(
+        let path: String = req.uri().path().chars().take(128).collect();
+        s.engine
+            .audit(
+                "api.refused",
+                path,
+                AuditOutcome::Failed,
+                "rate limit: 60 requests a minute".into(),
+            )
+            .await;
+        return reply(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate limit: 60 requests a minute",
-        )
-        .await;
-    }
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !same(presented.as_bytes(), s.token.expose_secret().as_bytes()) {
-        return refuse(StatusCode::UNAUTHORIZED, "missing or wrong bearer token").await;
+            json!({"success": false, "error": "rate limit: 60 requests a minute"}),
+        );
     }
     next.run(req).await
 }
@@ -272,14 +366,41 @@ impl Engine {
         let shared = Shared {
             engine: self.clone(),
             token,
+            port: addr.port(),
             recent: Arc::default(),
+            refusals: Arc::default(),
         };
+        // `route_layer`: an unknown path gets 404 without the guard (nor its audit).
         let app = Router::new()
             .route("/api/secrets_management/clear_cache", post(clear_cache))
             .route("/api/v1/refresh", post(refresh))
-            .layer(middleware::from_fn_with_state(shared.clone(), guard))
-            .with_state(shared);
+            .route_layer(middleware::from_fn_with_state(shared.clone(), guard))
+            .with_state(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        // Refusals counted within the minute reach the audit log a minute later at
+        // the latest, even when nothing else arrives; the task ends with the server.
+        let refusals = Arc::downgrade(&shared.refusals);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                let Some(r) = refusals.upgrade() else { break };
+                let pending = r.lock().unwrap_or_else(|e| e.into_inner()).take();
+                drop(r);
+                if let Some(detail) = pending {
+                    engine
+                        .audit(
+                            "api.refused",
+                            "control API".into(),
+                            AuditOutcome::Failed,
+                            detail,
+                        )
+                        .await;
+                }
+            }
+        });
         tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
             let served = axum::serve(listener, service)
