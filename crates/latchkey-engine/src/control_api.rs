@@ -180,7 +180,12 @@ async fn guard(
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| {
+                let (scheme, token) = v.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
+            })
             .unwrap_or_default();
         (!same(presented.as_bytes(), s.token.expose_secret().as_bytes()))
             .then_some((StatusCode::UNAUTHORIZED, "missing or wrong bearer token"))
@@ -401,6 +406,7 @@ impl Engine {
                 }
             }
         });
+        let last = shared.clone();
         tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
             let served = axum::serve(listener, service)
@@ -408,6 +414,23 @@ impl Engine {
                     let _ = stopped.await;
                 })
                 .await;
+            // Refusals counted since the last summary are written as it stops.
+            let pending = last
+                .refusals
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(detail) = pending {
+                last.engine
+                    .audit(
+                        "api.refused",
+                        "control API".into(),
+                        AuditOutcome::Failed,
+                        detail,
+                    )
+                    .await;
+            }
+            drop(last);
             match served {
                 Ok(()) => tracing::info!(%addr, "control API stopped"),
                 Err(e) => tracing::error!(error = %e, "control API failed"),

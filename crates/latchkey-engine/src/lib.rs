@@ -105,6 +105,13 @@ impl Engine {
         if let Err(e) = engine.prune_audit().await {
             tracing::warn!(error = %e, "audit pruning failed");
         }
+        // The call meter shows a day: hours older than two days go.
+        let before = (chrono::Utc::now() - chrono::Duration::hours(48))
+            .format("%Y-%m-%dT%H")
+            .to_string();
+        if let Err(e) = engine.store.calls().prune(&before).await {
+            tracing::warn!(error = %e, "call meter pruning failed");
+        }
         Ok(engine)
     }
 

@@ -209,14 +209,20 @@ impl Engine {
             .await;
         match read {
             Ok(r) => {
-                if !ttl.is_zero() {
-                    self.cache.store(key, r.value.clone(), r.version_id.clone());
-                }
+                let cached_from = if ttl.is_zero() {
+                    None
+                } else {
+                    self.cache
+                        .store(key, r.value.clone(), r.version_id.clone())
+                        .rotated_from
+                };
                 // "Rotated" is decided from the workspace's version history, so it
-                // holds with the cache off and across processes.
+                // holds with the cache off and across processes; this process's own
+                // cache still says so when another process recorded the change first.
                 let rotated_from = self
                     .record_fetch(&p.id, whole, r.version_id.as_deref())
-                    .await;
+                    .await
+                    .or(cached_from);
                 Ok(Resolution {
                     value: r.value,
                     version_id: r.version_id,

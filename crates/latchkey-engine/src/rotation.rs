@@ -244,7 +244,13 @@ fn uses(connections: &[Connection], managers: &Managers) -> Uses {
                 Ok(p) => (Some(p.id.clone()), None),
                 Err(e) => (None, Some(e.to_string())),
             };
-            let key = (pid, r.provider.clone(), r.path.clone(), selector(r));
+            // A resolved reference is keyed by its manager, whatever the alias's case.
+            let alias = if pid.is_some() {
+                String::new()
+            } else {
+                r.provider.clone()
+            };
+            let key = (pid, alias, r.path.clone(), selector(r));
             let entry = by_key.entry(key).or_default();
             entry.0.push(SecretUse {
                 connection_id: c.id.clone(),
@@ -627,10 +633,30 @@ impl Engine {
                 .and_then(|r| r.checked_at.clone())
                 .unwrap_or_default()
         });
-        let client = self.client(p).await?;
+        let failures_before = before.as_ref().map_or(0, |c| c.failures);
+        let client = match self.client(p).await {
+            Ok(c) => c,
+            Err(e) => {
+                // No client (a keychain entry missing, a sign-in refused): back off like
+                // any failed look instead of retrying at every tick.
+                let detail = format!("could not sign in to look: {e}");
+                let c = finish("backing_off", detail.clone(), 0, failures_before + 1);
+                self.store.watch().put(&c).await?;
+                if failures_before == 0 {
+                    self.audit(
+                        "watch.failed",
+                        format!("provider:{}", p.alias),
+                        AuditOutcome::Failed,
+                        detail,
+                    )
+                    .await;
+                }
+                return Ok(report(p, &c, 0, Vec::new(), None));
+            }
+        };
+        let look_started = latchkey_store::now();
         let looked =
             tokio::time::timeout(WATCH_TIMEOUT, client.watch(&targets, policy.max_calls)).await;
-        let failures_before = before.as_ref().map_or(0, |c| c.failures);
         let Ok(look) = looked else {
             let detail = format!(
                 "the manager did not answer within {} s: the watch waits longer before the next look",
@@ -685,7 +711,7 @@ impl Engine {
                     let newly = self
                         .store
                         .secrets()
-                        .record_watch(&p.id, &t.name, &sel, &seen)
+                        .record_watch(&p.id, &t.name, &sel, &seen, &look_started)
                         .await?;
                     if newly {
                         let from = rows

@@ -237,20 +237,26 @@ async fn unknown_paths_other_hosts_and_browsers_are_refused_before_anything() {
             .as_u16(),
         200
     );
-    let localhost = format!(
-        "http://localhost:{}/api/secrets_management/clear_cache",
-        api.addr.port()
-    );
     let res = client
-        .post(localhost)
+        .post(&url)
         .bearer_auth(token.expose_secret())
+        .header("Host", format!("localhost:{}", api.addr.port()))
         .send()
-        .await;
-    // localhost may resolve to ::1 first, where nothing listens; when it reaches the
-    // API, the Host header localhost:PORT is accepted.
-    if let Ok(res) = res {
-        assert_eq!(res.status().as_u16(), 200);
-    }
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        200,
+        "Host localhost:PORT is accepted"
+    );
+    // The Bearer scheme is case-insensitive (RFC 9110).
+    let res = client
+        .post(&url)
+        .header("Authorization", format!("bearer {}", token.expose_secret()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
 }
 
 #[tokio::test]

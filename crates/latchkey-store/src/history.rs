@@ -132,18 +132,20 @@ impl SecretsRepo<'_> {
         })
     }
 
-    /// Records what the watch read. Returns `true` when this look is the first to see
-    /// the manager's version differ from the one in use (a new "rotated upstream").
+    /// Records what the watch read in a look that began at `look_started`. Returns
+    /// `true` when this look is the first to see the manager's version differ from the
+    /// one in use (a new "rotated upstream").
     pub async fn record_watch(
         &self,
         provider_id: &str,
         path: &str,
         selector: &str,
         seen: &WatchSeen,
+        look_started: &str,
     ) -> Result<bool> {
         self.ensure(provider_id, path, selector).await?;
         let before = sqlx::query(
-            "SELECT version_in_use, upstream_version, upstream_changed_at FROM secret_versions
+            "SELECT version_in_use, upstream_version, upstream_changed_at, fetched_at FROM secret_versions
              WHERE provider_id = ? AND path = ? AND selector = ?",
         )
         .bind(provider_id)
@@ -151,6 +153,21 @@ impl SecretsRepo<'_> {
         .bind(selector)
         .fetch_one(self.0)
         .await?;
+        // A value fetched while the look was under way is newer than its metadata
+        // (which may lag, e.g. an eventually consistent replica): keep what it says.
+        let fetched: Option<String> = before.try_get("fetched_at")?;
+        if fetched.as_deref().is_some_and(|f| f > look_started) {
+            sqlx::query(
+                "UPDATE secret_versions SET checked_at = ? WHERE provider_id = ? AND path = ? AND selector = ?",
+            )
+            .bind(now())
+            .bind(provider_id)
+            .bind(path)
+            .bind(selector)
+            .execute(self.0)
+            .await?;
+            return Ok(false);
+        }
         let in_use: Option<String> = before.try_get("version_in_use")?;
         let upstream: Option<String> = before.try_get("upstream_version")?;
         let since: Option<String> = before.try_get("upstream_changed_at")?;

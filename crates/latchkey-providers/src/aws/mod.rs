@@ -500,12 +500,14 @@ impl SecretsProvider for AwsSecretsManager {
                             e,
                             ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
                         );
-                        for n in batch {
-                            failed.insert((*n).to_owned(), e.clone());
-                        }
                         if stop {
+                            for n in batch {
+                                failed.insert((*n).to_owned(), e.clone());
+                            }
                             break 'batches;
                         }
+                        // Refused (a policy granting DescribeSecret on its secrets but
+                        // not ListSecrets on *): these names are described one by one.
                         break;
                     }
                 }

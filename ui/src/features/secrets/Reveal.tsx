@@ -87,6 +87,7 @@ export function RevealConfirm({
 }) {
   const [key, setKey] = useState<string | null>(target.key);
   const keyId = useId();
+  const cancelled = useRef(false);
   return (
     <ConfirmDialog
       title="Reveal this value?"
@@ -128,6 +129,7 @@ export function RevealConfirm({
         </>
       }
       onConfirm={async () => {
+        cancelled.current = false;
         const got = await api.revealSecret({
           provider_id: target.providerId,
           secret: target.secret,
@@ -135,6 +137,8 @@ export function RevealConfirm({
           json_key: key,
           purpose: "reveal",
         });
+        // Cancelled or closed while the value was on its way: show nothing.
+        if (cancelled.current) return;
         onRevealed({
           target,
           key,
@@ -143,7 +147,10 @@ export function RevealConfirm({
           hideAfterSecs: got.hide_after_secs > 0 ? got.hide_after_secs : CLEAR_AFTER_SECS,
         });
       }}
-      onClose={onClose}
+      onClose={() => {
+        cancelled.current = true;
+        onClose();
+      }}
     />
   );
 }
