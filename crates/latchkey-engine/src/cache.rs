@@ -1,5 +1,6 @@
 //! The secret cache: resolved values in memory only, per (manager, secret, version),
-//! with the fetch time and the manager's version ID.
+//! with the fetch time and the manager's version ID. What is known about a secret
+//! across processes (versions seen, rotations) is the database's, not the cache's.
 //!
 //! - A hit is served while younger than the manager's TTL (0 turns caching off).
 //! - Single-flight: concurrent resolves of one key wait for one provider call (a
@@ -11,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use latchkey_core::{SecretRef, SecretValue, SecretVersion};
 
@@ -42,12 +43,9 @@ pub struct Entry {
     pub value: SecretValue,
     pub version_id: Option<String>,
     pub fetched: Instant,
-    pub fetched_at: SystemTime,
     pub hits: u64,
     /// Why the last refresh failed, while the old value keeps serving.
     pub stale: Option<String>,
-    /// When a fetch last saw a new version, and which one it replaced.
-    pub rotated: Option<(SystemTime, Option<String>)>,
 }
 
 /// A value served from the cache or just fetched.
@@ -110,15 +108,11 @@ impl SecretCache {
     /// Stores a freshly fetched value; says whether the version changed.
     pub fn store(&self, key: Key, value: SecretValue, version_id: Option<String>) -> Stored {
         let mut entries = self.entries();
-        let now = SystemTime::now();
-        let (rotated_from, rotated) = match entries.get(&key) {
-            Some(old) if old.version_id != version_id => (
-                Some(old.version_id.clone()),
-                Some((now, old.version_id.clone())),
-            ),
-            Some(old) => (None, old.rotated.clone()),
-            None => (None, None),
-        };
+        // When and from what it rotated is the workspace database's (see `rotation`).
+        let rotated_from = entries
+            .get(&key)
+            .filter(|old| old.version_id != version_id)
+            .map(|old| old.version_id.clone());
         let hits = entries.get(&key).map_or(0, |e| e.hits);
         entries.insert(
             key,
@@ -126,10 +120,8 @@ impl SecretCache {
                 value,
                 version_id,
                 fetched: Instant::now(),
-                fetched_at: now,
                 hits,
                 stale: None,
-                rotated,
             },
         );
         Stored { rotated_from }

@@ -92,6 +92,20 @@ impl Refusals {
     }
 }
 
+/// Writes a summary of refused requests, when there is one.
+async fn write_refusals(engine: &Engine, summary: Option<String>) {
+    if let Some(detail) = summary {
+        engine
+            .audit(
+                "api.refused",
+                "control API".into(),
+                AuditOutcome::Failed,
+                detail,
+            )
+            .await;
+    }
+}
+
 /// The refusal, if a request must not reach a handler (before the token is looked at).
 fn not_for_us(req: &Request, port: u16) -> Option<(StatusCode, &'static str)> {
     let headers = req.headers();
@@ -196,16 +210,7 @@ async fn guard(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .count(why);
-        if let Some(detail) = summary {
-            s.engine
-                .audit(
-                    "api.refused",
-                    "control API".into(),
-                    AuditOutcome::Failed,
-                    detail,
-                )
-                .await;
-        }
+        write_refusals(&s.engine, summary).await;
         return reply(status, json!({"success": false, "error": why}));
     }
     let limited = {
@@ -394,16 +399,7 @@ impl Engine {
                 let Some(r) = refusals.upgrade() else { break };
                 let pending = r.lock().unwrap_or_else(|e| e.into_inner()).take();
                 drop(r);
-                if let Some(detail) = pending {
-                    engine
-                        .audit(
-                            "api.refused",
-                            "control API".into(),
-                            AuditOutcome::Failed,
-                            detail,
-                        )
-                        .await;
-                }
+                write_refusals(&engine, pending).await;
             }
         });
         let last = shared.clone();
@@ -420,16 +416,7 @@ impl Engine {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .take();
-            if let Some(detail) = pending {
-                last.engine
-                    .audit(
-                        "api.refused",
-                        "control API".into(),
-                        AuditOutcome::Failed,
-                        detail,
-                    )
-                    .await;
-            }
+            write_refusals(&last.engine, pending).await;
             drop(last);
             match served {
                 Ok(()) => tracing::info!(%addr, "control API stopped"),

@@ -466,19 +466,7 @@ impl Engine {
     pub async fn connection_secrets(&self) -> Result<Vec<ConnectionSecrets>> {
         let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
-        let rows: BTreeMap<(String, String, String), latchkey_store::SecretVersionRow> = self
-            .store
-            .secrets()
-            .list()
-            .await?
-            .into_iter()
-            .map(|r| {
-                (
-                    (r.provider_id.clone(), r.path.clone(), r.selector.clone()),
-                    r,
-                )
-            })
-            .collect();
+        let rows = self.version_rows().await?;
         let tests: BTreeMap<String, latchkey_store::LastTest> = self
             .store
             .tests()

@@ -31,7 +31,11 @@ use crate::{Engine, EngineError, Result};
 
 /// How a reference's version selector is stored: `""` (current), `id:…`, `stage:…`.
 pub(crate) fn selector(r: &SecretRef) -> String {
-    match &r.version {
+    selector_for(r.version.as_ref())
+}
+
+fn selector_for(version: Option<&SecretVersion>) -> String {
+    match version {
         None => String::new(),
         Some(SecretVersion::Id(id)) => format!("id:{id}"),
         Some(SecretVersion::Stage(s)) => format!("stage:{s}"),
@@ -381,9 +385,7 @@ impl std::fmt::Debug for Revealed {
 pub(crate) fn call_outcome<T>(r: &std::result::Result<T, ProviderError>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(ProviderError::Throttled { .. } | ProviderError::ThrottledRetryAfter { .. }) => {
-            "throttled"
-        }
+        Err(e) if e.is_throttle() => "throttled",
         Err(_) => "failed",
     }
 }
@@ -427,19 +429,7 @@ impl Engine {
     pub async fn secrets_inventory(&self) -> Result<Vec<InventoryItem>> {
         let managers = self.managers().await?;
         let connections = self.store.connections().list(None).await?;
-        let rows: BTreeMap<(String, String, String), SecretVersionRow> = self
-            .store
-            .secrets()
-            .list()
-            .await?
-            .into_iter()
-            .map(|r| {
-                (
-                    (r.provider_id.clone(), r.path.clone(), r.selector.clone()),
-                    r,
-                )
-            })
-            .collect();
+        let rows = self.version_rows().await?;
         let days = self.store.settings().get().await?.expiry_warning_days;
         let now = Utc::now();
         let mut out = Vec::new();
@@ -578,13 +568,11 @@ impl Engine {
             .map(|((_, _, path, sel), (u, _))| ((path, sel), u))
             .collect();
         let rows: BTreeMap<(String, String), SecretVersionRow> = self
-            .store
-            .secrets()
-            .list()
+            .version_rows()
             .await?
             .into_iter()
-            .filter(|r| r.provider_id == p.id)
-            .map(|r| ((r.path.clone(), r.selector.clone()), r))
+            .filter(|((pid, ..), _)| pid == &p.id)
+            .map(|((_, path, sel), r)| ((path, sel), r))
             .collect();
         let before = self
             .store
@@ -629,7 +617,7 @@ impl Engine {
             })
             .collect();
         targets.sort_by_key(|t| {
-            rows.get(&(t.name.clone(), selector_of(t)))
+            rows.get(&(t.name.clone(), selector_for(t.version.as_ref())))
                 .and_then(|r| r.checked_at.clone())
                 .unwrap_or_default()
         });
@@ -640,17 +628,9 @@ impl Engine {
                 // No client (a keychain entry missing, a sign-in refused): back off like
                 // any failed look instead of retrying at every tick.
                 let detail = format!("could not sign in to look: {e}");
-                let c = finish("backing_off", detail.clone(), 0, failures_before + 1);
+                let c = finish("backing_off", detail, 0, failures_before + 1);
                 self.store.watch().put(&c).await?;
-                if failures_before == 0 {
-                    self.audit(
-                        "watch.failed",
-                        format!("provider:{}", p.alias),
-                        AuditOutcome::Failed,
-                        detail,
-                    )
-                    .await;
-                }
+                self.watch_failed(p, &c).await;
                 return Ok(report(p, &c, 0, Vec::new(), None));
             }
         };
@@ -662,18 +642,10 @@ impl Engine {
                 "the manager did not answer within {} s: the watch waits longer before the next look",
                 WATCH_TIMEOUT.as_secs()
             );
-            let c = finish("backing_off", detail.clone(), 0, failures_before + 1);
+            let c = finish("backing_off", detail, 0, failures_before + 1);
             self.store.watch().put(&c).await?;
             self.meter(&p.id, "watch", "failed", 1).await;
-            if failures_before == 0 {
-                self.audit(
-                    "watch.failed",
-                    format!("provider:{}", p.alias),
-                    AuditOutcome::Failed,
-                    detail,
-                )
-                .await;
-            }
+            self.watch_failed(p, &c).await;
             return Ok(report(p, &c, 0, Vec::new(), None));
         };
         let expiry_key = latchkey_providers::spec(p.kind)
@@ -686,7 +658,7 @@ impl Engine {
         let mut rotated = Vec::new();
         let mut errors = Vec::new();
         for (t, result) in &look.results {
-            let sel = selector_of(t);
+            let sel = selector_for(t.version.as_ref());
             let r = SecretRef {
                 provider: p.alias.clone(),
                 path: t.name.clone(),
@@ -756,9 +728,7 @@ impl Engine {
             }
         }
         let outcome_of_calls = match look.backoff_reason() {
-            Some(ProviderError::Throttled { .. } | ProviderError::ThrottledRetryAfter { .. }) => {
-                "throttled"
-            }
+            Some(e) if e.is_throttle() => "throttled",
             Some(_) => "failed",
             None if errors.is_empty() => "ok",
             None => "failed",
@@ -772,21 +742,8 @@ impl Engine {
                 "{why}; the watch waits longer before the next look ({checked} of {} secrets checked)",
                 targets.len()
             );
-            let c = finish(
-                "backing_off",
-                detail.clone(),
-                look.calls,
-                failures_before + 1,
-            );
-            if failures_before == 0 {
-                self.audit(
-                    "watch.failed",
-                    format!("provider:{}", p.alias),
-                    AuditOutcome::Failed,
-                    detail,
-                )
-                .await;
-            }
+            let c = finish("backing_off", detail, look.calls, failures_before + 1);
+            self.watch_failed(p, &c).await;
             c
         } else {
             let mut detail = format!("{checked} secrets checked in {} calls", look.calls);
@@ -895,6 +852,38 @@ impl Engine {
             .await;
         }
         Ok(self.store.settings().get().await?)
+    }
+
+    /// Audits the first failed look of a run (later ones only back off further).
+    async fn watch_failed(&self, p: &ProviderConfig, c: &WatchCycle) {
+        if c.failures == 1 {
+            self.audit(
+                "watch.failed",
+                format!("provider:{}", p.alias),
+                AuditOutcome::Failed,
+                c.detail.clone(),
+            )
+            .await;
+        }
+    }
+
+    /// What the workspace knows about each (manager, secret, selector).
+    pub(crate) async fn version_rows(
+        &self,
+    ) -> Result<BTreeMap<(String, String, String), SecretVersionRow>> {
+        Ok(self
+            .store
+            .secrets()
+            .list()
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.provider_id.clone(), r.path.clone(), r.selector.clone()),
+                    r,
+                )
+            })
+            .collect())
     }
 
     /// A manager's call meter: the last hour and the last day.
@@ -1016,15 +1005,6 @@ impl Engine {
             }
         }
     }
-}
-
-fn selector_of(t: &WatchTarget) -> String {
-    selector(&SecretRef {
-        provider: String::new(),
-        path: t.name.clone(),
-        version: t.version.clone(),
-        json_key: None,
-    })
 }
 
 fn status_of(p: &ProviderConfig, c: Option<&WatchCycle>) -> WatchStatus {

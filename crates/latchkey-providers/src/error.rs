@@ -101,4 +101,14 @@ impl ProviderError {
             Self::Other(_) => ErrorCode::ProviderError,
         }
     }
+
+    /// The manager asks Latchkey to slow down (throttled, with or without Retry-After).
+    pub fn is_throttle(&self) -> bool {
+        self.code() == ErrorCode::Throttled
+    }
+
+    /// Throttled or unreachable: a rotation watch's look stops here and backs off.
+    pub fn stops_a_look(&self) -> bool {
+        matches!(self.code(), ErrorCode::Throttled | ErrorCode::Unreachable)
+    }
 }

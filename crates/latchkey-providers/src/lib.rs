@@ -325,14 +325,9 @@ pub struct WatchReport {
 impl WatchReport {
     /// The first error that says to slow down or that the manager is unreachable.
     pub fn backoff_reason(&self) -> Option<&ProviderError> {
-        self.results.iter().find_map(|(_, r)| match r {
-            Err(
-                e @ (ProviderError::Throttled { .. }
-                | ProviderError::ThrottledRetryAfter { .. }
-                | ProviderError::Unreachable { .. }),
-            ) => Some(e),
-            _ => None,
-        })
+        self.results
+            .iter()
+            .find_map(|(_, r)| r.as_ref().err().filter(|e| e.stops_a_look()))
     }
 }
 
@@ -354,12 +349,7 @@ where
         }
         let (calls, result) = one(t).await;
         report.calls += calls;
-        let stop = matches!(
-            result,
-            Err(ProviderError::Throttled { .. }
-                | ProviderError::ThrottledRetryAfter { .. }
-                | ProviderError::Unreachable { .. })
-        );
+        let stop = result.as_ref().is_err_and(ProviderError::stops_a_look);
         report.results.push((t.clone(), result));
         if stop {
             break;

@@ -496,11 +496,7 @@ impl SecretsProvider for AwsSecretsManager {
                     }
                     Err(e) => {
                         let e = self.on_error("secretsmanager:ListSecrets", "*")(e);
-                        let stop = matches!(
-                            e,
-                            ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
-                        );
-                        if stop {
+                        if e.stops_a_look() {
                             for n in batch {
                                 failed.insert((*n).to_owned(), e.clone());
                             }
@@ -514,12 +510,7 @@ impl SecretsProvider for AwsSecretsManager {
             }
         }
         let mut report = WatchReport::default();
-        let mut stopped = failed.values().any(|e| {
-            matches!(
-                e,
-                ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
-            )
-        });
+        let mut stopped = failed.values().any(ProviderError::stops_a_look);
         for t in targets {
             let meta = match (found.get(&t.name), failed.get(&t.name)) {
                 (Some(m), _) => Ok(m.clone()),
@@ -536,10 +527,7 @@ impl SecretsProvider for AwsSecretsManager {
                         )),
                         Err(e) => {
                             let e = self.on_error("secretsmanager:DescribeSecret", &t.name)(e);
-                            stopped = matches!(
-                                e,
-                                ProviderError::Throttled { .. } | ProviderError::Unreachable { .. }
-                            );
+                            stopped = e.stops_a_look();
                             Err(e)
                         }
                     }
